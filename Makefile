@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# make            BPF object, skeleton, tdxtop
+# make check      every test (installs what it needs, builds the kernel)
+# make kernel     Linux 7.2 + kernel/patches, out of tree in $(TDXTOP_CACHE)
+# make demo       boot the kernel in QEMU, inject a TD exit mix, run tdxtop
+# make install    PREFIX=/usr/local DESTDIR=
+# make clean
+# V=1 prints commands.
+
+OUTPUT ?= $(CURDIR)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+TDXTOP_CACHE ?= /var/cache/tdxtop
+export TDXTOP_CACHE
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
+LDLIBS_TDXTOP = -lbpf -lelf -lz -lncursesw -ljson-c -lm -lpthread
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ibpf \
+	     -I/usr/include/$(shell $(CC) -dumpmachine)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(CURDIR)/%,%,$(2))";
+endif
+
+TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
+TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS))
+LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
+TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(wildcard tests/*/*.c))
+
+.DELETE_ON_ERROR:
+.PHONY: all deps deps-test check kernel kernel-base demo install clean
+
+all: deps $(OUTPUT)/tdxtop
+
+deps:
+	$(Q)scripts/deps.sh build
+
+deps-test:
+	$(Q)scripts/deps.sh all
+
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/tdx_enter.bpf.o: bpf/tdx_enter.bpf.c bpf/tdx_enter.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tdx_enter.skel.h: $(OUTPUT)/tdx_enter.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
+		$(OUTPUT)/tdx_enter.skel.h | $(OUTPUT)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libtdxtop.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUTPUT)/tdxtop: $(OUTPUT)/obj/main.o $(OUTPUT)/libtdxtop.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_TDXTOP) -o $@
+
+$(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(wildcard tools/tdxtop/*.h) \
+		bpf/tdx_enter.h $(OUTPUT)/tdx_enter.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TDXTOP) -o $@
+
+tests: $(TEST_BINS)
+
+check: deps-test all $(TEST_BINS)
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh
+
+kernel:
+	$(Q)scripts/kernel.sh build
+
+kernel-base:
+	$(Q)scripts/kernel.sh base
+
+demo: deps-test all
+	$(Q)OUTPUT=$(OUTPUT) tests/e2e/demo.sh
+
+install: $(OUTPUT)/tdxtop
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(OUTPUT)/tdxtop $(DESTDIR)$(PREFIX)/sbin/tdxtop
+	install -m 0644 docs/tdxtop.8 $(DESTDIR)$(PREFIX)/share/man/man8/tdxtop.8
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The aggregation rules of tdxtop, compiled into both the BPF object
+ * (bpf/tdx_enter.bpf.c) and user space (tools/tdxtop), so that what the
+ * kernel aggregates and what an offline report computes from a recording
+ * follow one definition: map keys and values, histogram bucket math, the
+ * status class of a TDH.VP.ENTER return, and the cycles-to-ns conversion.
+ */
+#ifndef __TDX_ENTER_H
+#define __TDX_ENTER_H
+
+#ifdef __TDXTOP_BPF__
+#define TDXTOP_INLINE static __always_inline
+#else
+#include <linux/types.h>
+#define TDXTOP_INLINE static inline
+#endif
+
+/* Raw tracepoint arguments, in TP_PROTO order (include/trace/events/tdx.h) */
+enum tdx_vp_enter_args {
+	TDX_VP_ENTER_VCPU_ID,
+	TDX_VP_ENTER_STATUS,
+	TDX_VP_ENTER_EXIT_REASON,
+	TDX_VP_ENTER_LEAF,
+	TDX_VP_ENTER_EXIT_QUAL,
+	TDX_VP_ENTER_GUEST_CYCLES,
+	TDX_VP_ENTER_RESTORE_CYCLES,
+	TDX_VP_ENTER_RESTORED,
+	TDX_VP_ENTER_NR_ARGS,
+};
+#define TDX_VP_ENTER_DEFERRED_NR_ARGS	1	/* vcpu_id */
+#define TDX_HOST_GSBASE_NR_ARGS		2	/* vcpu_id, cycles */
+#define TDX_URET_RESTORE_NR_ARGS	3	/* msrs, nr, cycles */
+
+/* Bits of tdx_vp_enter's "restored" (TDX_RESTORED_* in the kernel) */
+#define TDXTOP_NR_RESTORED	4	/* DEBUGCTL, PKRU, XCR0, XSS */
+
+/* What a row counts */
+enum tdxtop_kind {
+	TDXTOP_KIND_EXIT,	/* tdx_vp_enter */
+	TDXTOP_KIND_DEFERRED,	/* tdx_vp_enter_deferred */
+	TDXTOP_KIND_GSBASE,	/* tdx_host_gsbase */
+	TDXTOP_KIND_URET,	/* tdx_uret_restore */
+	TDXTOP_NR_KINDS,
+};
+
+/*
+ * Times kept per row.  GUEST: SEAMCALL + TDX module + guest.  HOST: from the
+ * end of one exit's restore to the next TDH.VP.ENTER of the same vCPU thread.
+ * RESTORE: the per-exit restore for exits, the write itself for GSBASE and
+ * URET rows.
+ */
+enum tdxtop_metric {
+	TDXTOP_M_GUEST,
+	TDXTOP_M_HOST,
+	TDXTOP_M_RESTORE,
+	TDXTOP_NR_METRICS,
+};
+
+/* Counters of what could not be aggregated or was filtered out */
+enum tdxtop_drop {
+	TDXTOP_DROP_STATS_FULL,	/* stats map full: event not counted */
+	TDXTOP_DROP_HIST_FULL,	/* hist map full: counted, no histogram */
+	TDXTOP_DROP_VCPU_FULL,	/* vcpu map full: no host time */
+	TDXTOP_DROP_HOST_SKEW,	/* host time not derivable (clock order) */
+	TDXTOP_FILTERED,	/* below --min-latency */
+	TDXTOP_NR_DROPS,
+};
+
+#define TDXTOP_VCPU_NONE	0xffffffffu
+
+/* Per-CPU hash "stats": one row per VM process, vCPU, reason, leaf, status */
+struct tdxtop_key {
+	__u32 tgid;		/* VMM process */
+	__u32 vcpu;		/* vcpu_id, or TDXTOP_VCPU_NONE */
+	__u32 reason;		/* exit reason KVM handles (-1u: none) */
+	__u32 status;		/* TDH.VP.ENTER status, bits 63:32 */
+	__u64 leaf;		/* TDVMCALL leaf; URET: MSR mask */
+	__u32 kind;		/* enum tdxtop_kind */
+	__u32 pad;
+};
+
+struct tdxtop_stats {
+	__u64 count;
+	__u64 n[TDXTOP_NR_METRICS];	/* samples per metric */
+	__u64 sum[TDXTOP_NR_METRICS];	/* ns */
+	__u64 min[TDXTOP_NR_METRICS];
+	__u64 max[TDXTOP_NR_METRICS];
+	__u64 restored[TDXTOP_NR_RESTORED];	/* exits that wrote each */
+};
+
+/*
+ * Log-linear histograms: values below 32 ns have a bucket each; above, each
+ * power of two is split into 16 buckets, so a bucket is at most 1/16 (6.25%)
+ * of its lower bound wide.  Values of 2^40 ns (18 minutes) and more share
+ * the last bucket.
+ */
+#define TDXTOP_HIST_SUB_BITS	4
+#define TDXTOP_HIST_SUB		(1 << TDXTOP_HIST_SUB_BITS)
+#define TDXTOP_HIST_MAX_MSB	39
+#define TDXTOP_HIST_BUCKETS	\
+	((TDXTOP_HIST_MAX_MSB - TDXTOP_HIST_SUB_BITS + 2) * TDXTOP_HIST_SUB)
+
+/* Hash "hists", shared by all CPUs: one per VM process, reason, leaf, status, kind */
+struct tdxtop_hkey {
+	__u32 tgid;
+	__u32 reason;
+	__u32 status;
+	__u32 kind;
+	__u64 leaf;
+};
+
+struct tdxtop_hist {
+	__u32 bucket[TDXTOP_NR_METRICS][TDXTOP_HIST_BUCKETS];
+};
+
+/* Hash "vcpus": where the last exit of each vCPU left off */
+struct tdxtop_vkey {
+	__u32 tgid;
+	__u32 vcpu;
+};
+
+struct tdxtop_vstate {
+	__u64 last_exit_ns;	/* bpf_ktime_get_ns() at the last exit */
+	__u32 tid;		/* vCPU thread */
+	__u32 pad;
+};
+
+/* Index of the most significant set bit; v != 0 */
+TDXTOP_INLINE int tdxtop_msb(__u64 v)
+{
+	int r = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v >> 1)
+		r += 1;
+	return r;
+}
+
+TDXTOP_INLINE __u32 tdxtop_bucket(__u64 v)
+{
+	int msb;
+
+	if (v < 2 * TDXTOP_HIST_SUB)
+		return v;
+	msb = tdxtop_msb(v);
+	if (msb > TDXTOP_HIST_MAX_MSB)
+		return TDXTOP_HIST_BUCKETS - 1;
+	return (msb - TDXTOP_HIST_SUB_BITS + 1) * TDXTOP_HIST_SUB +
+	       ((v >> (msb - TDXTOP_HIST_SUB_BITS)) & (TDXTOP_HIST_SUB - 1));
+}
+
+/* Smallest value that falls into bucket idx */
+TDXTOP_INLINE __u64 tdxtop_bucket_lo(__u32 idx)
+{
+	__u32 msb, sub;
+
+	if (idx < 2 * TDXTOP_HIST_SUB)
+		return idx;
+	msb = idx / TDXTOP_HIST_SUB + TDXTOP_HIST_SUB_BITS - 1;
+	sub = idx % TDXTOP_HIST_SUB;
+	return (__u64)(TDXTOP_HIST_SUB + sub) << (msb - TDXTOP_HIST_SUB_BITS);
+}
+
+/* One past the largest value of bucket idx (the last bucket is open) */
+TDXTOP_INLINE __u64 tdxtop_bucket_hi(__u32 idx)
+{
+	if (idx < 2 * TDXTOP_HIST_SUB)
+		return idx + 1;
+	if (idx >= TDXTOP_HIST_BUCKETS - 1)
+		return ~0ULL;
+	return tdxtop_bucket_lo(idx + 1);
+}
+
+/*
+ * TSC cycles to ns: ns = cyc * mult / 2^shift, computed without overflowing
+ * 64 bits the way perf's user page documents it (time_mult, time_shift).
+ */
+TDXTOP_INLINE __u64 tdxtop_cyc2ns(__u64 cyc, __u32 mult, __u32 shift)
+{
+	__u64 quot = cyc >> shift;
+	__u64 rem = cyc & ((1ULL << shift) - 1);
+
+	return quot * mult + ((rem * mult) >> shift);
+}
+
+/* Key status of a raw TDH.VP.ENTER return: its class, bits 63:32 */
+TDXTOP_INLINE __u32 tdxtop_status_class(__u64 status)
+{
+	return status >> 32;
+}
+
+#endif /* __TDX_ENTER_H */

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Install, with apt-get, exactly what tdxtop's build and tests need and is
+# missing.  Silent when everything is present.  Debian's trixie-backports
+# suite is added with a priority-100 pin so that only linux-source-7.2 is
+# taken from it.
+#
+# Usage: scripts/deps.sh [build|test|kernel|all]   (default: all)
+set -eu
+
+want=${1:-all}
+
+pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libncurses-dev libjson-c-dev pkg-config"
+pkgs_test="jq tmux"
+pkgs_kernel="linux-source-7.2 flex bison bc libssl-dev dwarves ccache cpio
+	xz-utils python3 qemu-system-x86 bpftrace linux-perf"
+
+case $want in
+build)	pkgs=$pkgs_build ;;
+test)	pkgs="$pkgs_build $pkgs_test" ;;
+kernel)	pkgs=$pkgs_kernel ;;
+all)	pkgs="$pkgs_build $pkgs_test $pkgs_kernel" ;;
+*)	echo "deps.sh: unknown set '$want' (build|test|kernel|all)" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+
+log=$(mktemp /tmp/tdxtop-deps.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+case " $missing " in
+*" linux-source-7.2 "*)
+	src=/etc/apt/sources.list.d/tdxtop-trixie-backports.sources
+	pin=/etc/apt/preferences.d/tdxtop-trixie-backports
+	if [ ! -f "$src" ]; then
+		cat >"$src" <<'EOS'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOS
+	fi
+	if [ ! -f "$pin" ]; then
+		cat >"$pin" <<'EOS'
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: 100
+EOS
+	fi
+	;;
+esac
+
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get update >"$log" 2>&1; then
+	echo "deps.sh: apt-get update failed while installing:$missing" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086
+if ! apt-get install -y --no-install-recommends $missing >>"$log" 2>&1; then
+	echo "deps.sh: apt-get install failed for:$missing ($(grep -m1 '^E:' "$log"))" >&2
+	exit 1
+fi

@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Build Linux 7.2 (Debian's linux-source-7.2) with tdxtop's series applied,
+# out of tree, in a cache directory outside the repository.
+#
+#   $TDXTOP_CACHE/linux        git tree: tag "base" is the pristine source,
+#                              HEAD is base + kernel/patches/*.patch
+#   $TDXTOP_CACHE/build        O= directory of the patched build
+#   $TDXTOP_CACHE/linux-base   worktree of "base" (hot-path comparison)
+#   $TDXTOP_CACHE/build-base   O= directory of the unpatched tdx.o
+#   $TDXTOP_CACHE/ccache       compiler cache
+#
+# Only what changed is touched: the series is re-applied with git (which
+# rewrites only files whose contents differ), the config is regenerated only
+# when the fragment changes, and ccache serves repeated compilations.
+#
+# Usage: scripts/kernel.sh [build|base|env]
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${TDXTOP_CACHE:-/var/cache/tdxtop}
+tree=$cache/linux
+out=$cache/build
+jobs=${JOBS:-$(nproc)}
+tarball=/usr/src/linux-source-7.2.tar.xz
+frag=$top/kernel/tdxtop.config
+
+export CCACHE_DIR=$cache/ccache
+export CCACHE_BASEDIR=$cache
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+export GIT_AUTHOR_NAME=tdxtop GIT_AUTHOR_EMAIL=tdxtop@localhost
+export GIT_COMMITTER_NAME=tdxtop GIT_COMMITTER_EMAIL=tdxtop@localhost
+export GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
+
+quiet=1
+[ "${V:-0}" = 1 ] && quiet=0
+kmake() {
+	if [ $quiet = 1 ]; then
+		make -s "$@"
+	else
+		make V=1 "$@"
+	fi
+}
+
+say() { printf '  %-8s %s\n' "$1" "$2"; }
+
+unpack_base() {
+	[ -d "$tree/.git" ] && git -C "$tree" rev-parse -q --verify base >/dev/null && return
+	[ -f "$tarball" ] || { echo "kernel.sh: $tarball missing (scripts/deps.sh kernel)" >&2; exit 1; }
+	say UNPACK "$tarball"
+	rm -rf "$tree" "$tree.tmp"
+	mkdir -p "$tree.tmp"
+	tar -C "$tree.tmp" --strip-components=1 -xf "$tarball"
+	git -C "$tree.tmp" init -q
+	git -C "$tree.tmp" config core.autocrlf false
+	git -C "$tree.tmp" config gc.auto 0
+	git -C "$tree.tmp" add -A -f
+	git -C "$tree.tmp" commit -q -m "Linux $(make -s -C "$tree.tmp" kernelversion) (linux-source-7.2)"
+	git -C "$tree.tmp" tag base
+	mv "$tree.tmp" "$tree"
+}
+
+series_id() {
+	cat "$top"/kernel/patches/*.patch 2>/dev/null | sha1sum | cut -c1-16
+}
+
+apply_series() {
+	local want have
+	want=$(series_id)
+	have=$(cat "$tree/.git/tdxtop-series" 2>/dev/null || true)
+	[ "$want" = "$have" ] && return
+	say SERIES "applying kernel/patches to $tree"
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f base
+	git -C "$tree" clean -q -f -d
+	git -C "$tree" checkout -q -B tdxtop base
+	local p
+	for p in "$top"/kernel/patches/0*.patch; do
+		[ -f "$p" ] || continue
+		if ! git -C "$tree" am -q "$p" >/dev/null 2>&1; then
+			git -C "$tree" am --abort >/dev/null 2>&1 || true
+			echo "kernel.sh: $(basename "$p") does not apply to linux-source-7.2" >&2
+			exit 1
+		fi
+	done
+	echo "$want" >"$tree/.git/tdxtop-series"
+}
+
+# configure SRC OUT: tinyconfig + fragment, only when the fragment changed
+configure() {
+	local src=$1 o=$2 want
+	want=$(cat "$frag" | sha1sum | cut -c1-16)
+	if [ -f "$o/.config" ] && [ "$(cat "$o/.tdxtop-config" 2>/dev/null)" = "$want" ]; then
+		return
+	fi
+	say CONFIG "$o/.config"
+	mkdir -p "$o"
+	kmake -C "$src" O="$o" tinyconfig >/dev/null
+	KCONFIG_CONFIG=$o/.config "$src"/scripts/kconfig/merge_config.sh -m -O "$o" \
+		"$o/.config" "$frag" >/dev/null
+	kmake -C "$src" O="$o" olddefconfig >/dev/null
+	# every option the fragment asks for must have survived olddefconfig
+	local bad=
+	while IFS= read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		grep -qx "$line" "$o/.config" || bad="$bad ${line%%=*}"
+	done <"$frag"
+	if [ -n "$bad" ]; then
+		echo "kernel.sh: config options not satisfiable:$bad" >&2
+		exit 1
+	fi
+	echo "$want" >"$o/.tdxtop-config"
+}
+
+build() {
+	deps
+	unpack_base
+	apply_series
+	configure "$tree" "$out"
+	say MAKE "bzImage in $out (-j$jobs)"
+	kmake -C "$tree" O="$out" -j"$jobs" CC="ccache gcc" bzImage
+	ln -sf "$out/arch/x86/boot/bzImage" "$cache/bzImage"
+}
+
+# The unpatched tdx.o of the same config, for the hot-path comparison.
+base() {
+	deps
+	unpack_base
+	if [ ! -d "$cache/linux-base" ]; then
+		say WORKTREE "$cache/linux-base"
+		git -C "$tree" worktree add -q -f --detach "$cache/linux-base" base
+	fi
+	configure "$tree" "$out"
+	mkdir -p "$cache/build-base"
+	if ! cmp -s "$out/.config" "$cache/build-base/.config"; then
+		cp "$out/.config" "$cache/build-base/.config"
+		kmake -C "$cache/linux-base" O="$cache/build-base" olddefconfig >/dev/null
+	fi
+	say MAKE "unpatched arch/x86/kvm/vmx/tdx.o in $cache/build-base"
+	kmake -C "$cache/linux-base" O="$cache/build-base" -j"$jobs" CC="ccache gcc" \
+		arch/x86/kvm/vmx/tdx.o
+}
+
+deps() {
+	"$top/scripts/deps.sh" kernel
+}
+
+case ${1:-build} in
+build)	build ;;
+base)	base ;;
+env)	echo "TDXTOP_CACHE=$cache TREE=$tree BUILD=$out" ;;
+*)	echo "usage: kernel.sh [build|base|env]" >&2; exit 2 ;;
+esac

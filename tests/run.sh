@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Runs every test of tdxtop.  Each test prints TAP; this prints it, counts it
+# and ends with exactly one line "N passed, N failed, N skipped".  A test whose
+# precondition is missing prints "ok N # SKIP reason"; with TDXTOP_NO_SKIP=1
+# (CI) every skip counts as a failure.  TESTS="a b" runs only those.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export OUTPUT=${OUTPUT:-$top/build}
+export TDXTOP_TOP=$top
+
+all_tests="
+	$OUTPUT/tests/unit/test_hist
+	$OUTPUT/tests/unit/test_view
+	tests/unit/decode.sh
+	tests/cli/errors.sh
+	$OUTPUT/tests/bpf/test_bpf
+	tests/kernel/series.sh
+	tests/kernel/build.sh
+	tests/kernel/hotpath.sh
+	tests/kernel/boot.sh
+"
+tests=${TESTS:-$all_tests}
+
+pass=0 fail=0 skipped=0
+cd "$top" || exit 1
+for t in $tests; do
+	name=${t#"$OUTPUT"/}
+	echo "# --- $name"
+	log=$(mktemp)
+	start=$(date +%s)
+	if [ -x "$t" ]; then
+		"$t" >"$log" 2>&1 </dev/null
+		rc=$?
+	else
+		echo "not ok 1 - $name is not executable" >"$log"
+		rc=1
+	fi
+	cat "$log"
+	p=$(grep -cE '^ok [0-9]+( |$)' "$log" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+ # SKIP' "$log" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+	p=$((p - s))
+	plan=$(grep -m1 -oE '^1\.\.[0-9]+' "$log" | cut -d. -f3)
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		f=$((f + 1))
+	fi
+	if [ -n "$plan" ] && [ $((p + s + f)) -lt "$plan" ]; then
+		echo "not ok - $name planned $plan tests, ran $((p + s + f))"
+		f=$((f + 1))
+	fi
+	if [ "${TDXTOP_NO_SKIP:-0}" = 1 ] && [ "$s" -gt 0 ]; then
+		echo "# TDXTOP_NO_SKIP=1: $s skip(s) in $name count as failures"
+		f=$((f + s))
+		s=0
+	fi
+	echo "# $name: $p passed, $f failed, $s skipped ($(( $(date +%s) - start ))s)"
+	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + s))
+	rm -f "$log"
+done
+echo "$pass passed, $fail failed, $skipped skipped"
+[ "$fail" = 0 ]

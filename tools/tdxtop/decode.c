@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Names of VMX exit reasons, TDX SEAMCALL status classes and TDVMCALL leaves.
+ * The values are those of Linux 7.2's arch/x86/include/uapi/asm/vmx.h,
+ * arch/x86/include/asm/shared/tdx_errno.h and asm/shared/tdx.h;
+ * tests/unit/decode.sh checks these tables against those headers.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "tdxtop.h"
+
+#define N(x) (sizeof(x) / sizeof((x)[0]))
+
+const struct tdxtop_name tdxtop_exit_reasons[] = {
+	{ 0, "EXCEPTION_NMI" },		{ 1, "EXTERNAL_INTERRUPT" },
+	{ 2, "TRIPLE_FAULT" },		{ 3, "INIT_SIGNAL" },
+	{ 4, "SIPI_SIGNAL" },		{ 6, "OTHER_SMI" },
+	{ 7, "INTERRUPT_WINDOW" },	{ 8, "NMI_WINDOW" },
+	{ 9, "TASK_SWITCH" },		{ 10, "CPUID" },
+	{ 12, "HLT" },			{ 13, "INVD" },
+	{ 14, "INVLPG" },		{ 15, "RDPMC" },
+	{ 16, "RDTSC" },		{ 18, "VMCALL" },
+	{ 19, "VMCLEAR" },		{ 20, "VMLAUNCH" },
+	{ 21, "VMPTRLD" },		{ 22, "VMPTRST" },
+	{ 23, "VMREAD" },		{ 24, "VMRESUME" },
+	{ 25, "VMWRITE" },		{ 26, "VMOFF" },
+	{ 27, "VMON" },			{ 28, "CR_ACCESS" },
+	{ 29, "DR_ACCESS" },		{ 30, "IO_INSTRUCTION" },
+	{ 31, "MSR_READ" },		{ 32, "MSR_WRITE" },
+	{ 33, "INVALID_STATE" },	{ 34, "MSR_LOAD_FAIL" },
+	{ 36, "MWAIT_INSTRUCTION" },	{ 37, "MONITOR_TRAP_FLAG" },
+	{ 39, "MONITOR_INSTRUCTION" },	{ 40, "PAUSE_INSTRUCTION" },
+	{ 41, "MCE_DURING_VMENTRY" },	{ 43, "TPR_BELOW_THRESHOLD" },
+	{ 44, "APIC_ACCESS" },		{ 45, "EOI_INDUCED" },
+	{ 46, "GDTR_IDTR" },		{ 47, "LDTR_TR" },
+	{ 48, "EPT_VIOLATION" },	{ 49, "EPT_MISCONFIG" },
+	{ 50, "INVEPT" },		{ 51, "RDTSCP" },
+	{ 52, "PREEMPTION_TIMER" },	{ 53, "INVVPID" },
+	{ 54, "WBINVD" },		{ 55, "XSETBV" },
+	{ 56, "APIC_WRITE" },		{ 57, "RDRAND" },
+	{ 58, "INVPCID" },		{ 59, "VMFUNC" },
+	{ 60, "ENCLS" },		{ 61, "RDSEED" },
+	{ 62, "PML_FULL" },		{ 63, "XSAVES" },
+	{ 64, "XRSTORS" },		{ 67, "UMWAIT" },
+	{ 68, "TPAUSE" },		{ 74, "BUS_LOCK" },
+	{ 75, "NOTIFY" },		{ 76, "SEAMCALL" },
+	{ 77, "TDCALL" },		{ 84, "MSR_READ_IMM" },
+	{ 85, "MSR_WRITE_IMM" },
+};
+const size_t tdxtop_nr_exit_reasons = N(tdxtop_exit_reasons);
+
+/* status classes: bits 63:32 of the TDH.VP.ENTER return */
+const struct tdxtop_name tdxtop_statuses[] = {
+	{ 0x00000000, "SUCCESS" },
+	{ 0x40000001, "NON_RECOVERABLE_VCPU" },
+	{ 0x40000002, "NON_RECOVERABLE_TD" },
+	{ 0x60000005, "NON_RECOVERABLE_TD_NON_ACCESSIBLE" },
+	{ 0x60000007, "NON_RECOVERABLE_TD_WRONG_APIC_MODE" },
+	{ 0x80000003, "INTERRUPTED_RESUMABLE" },
+	{ 0x80000202, "SYS_BUSY" },
+	{ 0xC0000100, "OPERAND_INVALID" },
+	{ 0x80000200, "OPERAND_BUSY" },
+	{ 0x80000201, "PREVIOUS_TLB_EPOCH_BUSY" },
+	{ 0xC0000300, "PAGE_METADATA_INCORRECT" },
+	{ 0x80000702, "VCPU_NOT_ASSOCIATED" },
+	{ 0x80000800, "KEY_GENERATION_FAILED" },
+	{ 0xC0000811, "KEY_STATE_INCORRECT" },
+	{ 0x00000815, "KEY_CONFIGURED" },
+	{ 0x00000821, "NO_HKID_READY_TO_WBCACHE" },
+	{ 0x80000824, "FLUSHVP_NOT_DONE" },
+	{ 0xC0000B00, "EPT_WALK_FAILED" },
+	{ 0xC0000B0D, "EPT_ENTRY_STATE_INCORRECT" },
+	{ 0xC0000C02, "METADATA_FIELD_NOT_READABLE" },
+	{ 0x8000FF00, "SW_ERROR" },	/* TDX_SW_ERROR: VMFAILINVALID, #GP, #UD */
+};
+const size_t tdxtop_nr_statuses = N(tdxtop_statuses);
+
+/* GHCI leaves; instruction leaves are VMX exit reasons */
+const struct tdxtop_name tdxtop_leaves[] = {
+	{ 0x10000, "GetTdVmCallInfo" },
+	{ 0x10001, "MapGPA" },
+	{ 0x10002, "GetQuote" },
+	{ 0x10003, "ReportFatalError" },
+	{ 0x10004, "SetupEventNotifyInterrupt" },
+};
+const size_t tdxtop_nr_leaves = N(tdxtop_leaves);
+
+static const char *find(const struct tdxtop_name *t, size_t n, __u64 code)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].code == code)
+			return t[i].name;
+	return NULL;
+}
+
+const char *tdxtop_exit_reason_name(__u32 reason)
+{
+	const char *s = find(tdxtop_exit_reasons, N(tdxtop_exit_reasons), reason);
+
+	if (s)
+		return s;
+	if (reason == ~0U)
+		return "NONE";
+	return NULL;
+}
+
+const char *tdxtop_status_name(__u32 status_class)
+{
+	const char *s = find(tdxtop_statuses, N(tdxtop_statuses), status_class);
+
+	if (s)
+		return s;
+	/* any other SW error: bit 63 and bits 47:40 set */
+	if ((status_class & 0x8000FF00) == 0x8000FF00)
+		return "SW_ERROR";
+	if (status_class & 0x40000000)
+		return "NON_RECOVERABLE";
+	if (status_class & 0x80000000)
+		return "ERROR";
+	return NULL;
+}
+
+const char *tdxtop_leaf_name(__u64 leaf)
+{
+	const char *s = find(tdxtop_leaves, N(tdxtop_leaves), leaf);
+
+	if (s)
+		return s;
+	if (leaf < 0x10000)
+		return tdxtop_exit_reason_name(leaf);
+	return NULL;
+}
+
+const char *tdxtop_kind_name(__u32 kind)
+{
+	static const char *const names[TDXTOP_NR_KINDS] = {
+		"exit", "deferred", "gsbase", "uret",
+	};
+
+	return kind < TDXTOP_NR_KINDS ? names[kind] : "?";
+}
+
+const char *tdxtop_metric_name(int m)
+{
+	static const char *const names[TDXTOP_NR_METRICS] = {
+		"guest", "host", "restore",
+	};
+
+	return m >= 0 && m < TDXTOP_NR_METRICS ? names[m] : "?";
+}
+
+const char *tdxtop_restored_name(int bit)
+{
+	static const char *const names[TDXTOP_NR_RESTORED] = {
+		"DEBUGCTL", "PKRU", "XCR0", "XSS",
+	};
+
+	return bit >= 0 && bit < TDXTOP_NR_RESTORED ? names[bit] : "?";
+}
+
+const char *tdxtop_uret_msr_name(int bit)
+{
+	static const char *const names[] = {
+		"STAR", "LSTAR", "SYSCALL_MASK", "TSC_AUX", "TSX_CTRL", "OTHER",
+	};
+
+	return bit >= 0 && bit < (int)N(names) ? names[bit] : "?";
+}
+
+const char *tdxtop_drop_name(int d)
+{
+	static const char *const names[TDXTOP_NR_DROPS] = {
+		"stats_full", "hist_full", "vcpu_full", "host_skew", "filtered",
+	};
+
+	return d >= 0 && d < TDXTOP_NR_DROPS ? names[d] : "?";
+}
+
+const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
+{
+	const char *r, *l, *s;
+	char rb[16], lb[24], sb[16];
+
+	switch (k->kind) {
+	case TDXTOP_KIND_DEFERRED:
+		snprintf(buf, len, "DEFERRED(sept_zap)");
+		return buf;
+	case TDXTOP_KIND_GSBASE:
+		snprintf(buf, len, "RESTORE:KERNEL_GS_BASE");
+		return buf;
+	case TDXTOP_KIND_URET: {
+		size_t o = snprintf(buf, len, "RESTORE:URET");
+		int b;
+
+		for (b = 0; b < 6 && o < len; b++)
+			if (k->leaf & (1u << b))
+				o += snprintf(buf + o, len - o, "%s%s",
+					      o == 12 ? "(" : ",", tdxtop_uret_msr_name(b));
+		if (o > 12 && o < len)
+			snprintf(buf + o, len - o, ")");
+		return buf;
+	}
+	default:
+		break;
+	}
+
+	r = tdxtop_exit_reason_name(k->reason);
+	if (!r) {
+		snprintf(rb, sizeof(rb), "0x%x", k->reason);
+		r = rb;
+	}
+	if (k->status && k->status != 0x40000001 && k->status != 0x40000002 &&
+	    (k->status & 0x80000000)) {
+		s = tdxtop_status_name(k->status);
+		if (!s) {
+			snprintf(sb, sizeof(sb), "0x%08x", k->status);
+			s = sb;
+		}
+		snprintf(buf, len, "FAILED(%s)", s);
+		return buf;
+	}
+	if (k->leaf) {
+		l = tdxtop_leaf_name(k->leaf);
+		if (!l) {
+			snprintf(lb, sizeof(lb), "0x%llx", (unsigned long long)k->leaf);
+			l = lb;
+		}
+		snprintf(buf, len, "TDCALL:%s", l);
+		return buf;
+	}
+	snprintf(buf, len, "%s", r);
+	return buf;
+}

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tdxtop: which TDs exit, why, how long the guest ran, how long the host
+ * took, and what restoring host state costs.  Reads the tdx tracepoints of
+ * the patched KVM (kernel/patches) through raw tracepoint BPF programs that
+ * aggregate in the kernel; user space reads the maps once per interval.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tdxtop.h"
+#include "tdx_enter.skel.h"
+
+static struct env {
+	int interval_ms;
+	long count;
+	bool batch, json, verbose;
+	__u32 pid, vcpu;
+	__u64 min_ns, tsc_khz;
+	__u32 stats_entries, hist_entries, vcpu_entries;
+	struct tdxtop_out_opts out;
+} env = {
+	.interval_ms = 1000,
+	.count = -1,
+	.vcpu = TDXTOP_VCPU_NONE,
+	.out = { .by = TDXTOP_BY_REASON, .sort = TDXTOP_SORT_COUNT },
+};
+
+const char *argp_program_version = "tdxtop 0.1";
+const char argp_program_doc[] =
+"Show TDX vCPU enter/exit activity: exits by TD, vCPU, reason, TDVMCALL leaf\n"
+"and TDX status; time in guest, host time between exits, and the cost of\n"
+"restoring host state (DEBUGCTL, PKRU, XCR0, XSS, KERNEL_GS_BASE, user-return\n"
+"MSRs).  Needs a kernel with the tdx tracepoints (kernel/patches).\n"
+"\n"
+"USAGE: tdxtop [-b] [-j] [--pretty] [-p PID] [--vcpu N] [-g GROUP] [-s SORT]\n"
+"              [-n ROWS] [-T] [-d SECS] [interval] [count]\n"
+"\n"
+"EXAMPLES:\n"
+"    tdxtop                 # live view, refreshed every second\n"
+"    tdxtop -b 5 3          # plain text, three 5-second intervals\n"
+"    tdxtop -j 1 10 | jq .  # JSON lines, one object per interval\n"
+"    tdxtop -p 4242 -g vcpu # only QEMU process 4242, per vCPU\n"
+"    tdxtop -s max -n 10    # ten rows with the longest guest time\n"
+"    tdxtop --min-latency 100000  # only exits after >= 100us in the guest\n";
+
+enum {
+	OPT_PRETTY = 0x100, OPT_VCPU, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
+	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES,
+};
+
+static const struct argp_option opts[] = {
+	{ "batch", 'b', NULL, 0, "Batch mode: plain text, no TUI", 0 },
+	{ "json", 'j', NULL, 0, "JSON lines, one object per interval (docs/json.md)", 0 },
+	{ "pretty", OPT_PRETTY, NULL, 0, "Pretty-printed JSON (implies --json)", 0 },
+	{ "pid", 'p', "PID", 0, "Only this VMM process", 0 },
+	{ "vcpu", OPT_VCPU, "N", 0, "Only this vCPU id", 0 },
+	{ "group", 'g', "GROUP", 0, "Rows per vm, vcpu, reason (default) or all", 0 },
+	{ "sort", 's', "KEY", 0, "Sort by count (default), guest, host, restore, max", 0 },
+	{ "rows", 'n', "N", 0, "Print at most N rows per interval", 0 },
+	{ "timestamp", 'T', NULL, 0, "Print a timestamp per interval", 0 },
+	{ "delay", 'd', "SECS", 0, "Interval in seconds (same as [interval])", 0 },
+	{ "min-latency", OPT_MIN_LAT, "NS", 0, "Only exits with at least NS ns in the guest", 0 },
+	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
+	{ "stats-entries", OPT_STATS_ENTRIES, "N", 0, "Size of the stats map (16384)", 0 },
+	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0, "Size of the histogram map (1024)", 0 },
+	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0, "Size of the vCPU map (4096)", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+static int parse_u64(const char *s, __u64 min, __u64 max, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_secs(const char *s, int *ms)
+{
+	double d;
+	char *end;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || *end || !(d >= 0.01 && d <= 86400))
+		return -1;
+	*ms = (int)(d * 1000 + 0.5);
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	static int pos;
+	__u64 v;
+	int i;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'b':
+		env.batch = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case OPT_PRETTY:
+		env.json = true;
+		env.out.pretty = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'T':
+		env.out.timestamp = true;
+		break;
+	case 'p':
+		if (parse_u64(arg, 1, INT_MAX, &v))
+			argp_error(state, "invalid PID: %s", arg);
+		env.pid = v;
+		break;
+	case OPT_VCPU:
+		if (parse_u64(arg, 0, TDXTOP_VCPU_NONE - 1, &v))
+			argp_error(state, "invalid vCPU id: %s", arg);
+		env.vcpu = v;
+		break;
+	case 'g':
+		i = tdxtop_parse_group(arg);
+		if (i < 0)
+			argp_error(state, "invalid group: %s (vm, vcpu, reason, all)", arg);
+		env.out.by = i;
+		break;
+	case 's':
+		i = tdxtop_parse_sort(arg);
+		if (i < 0)
+			argp_error(state, "invalid sort key: %s (count, guest, host, restore, max)", arg);
+		env.out.sort = i;
+		break;
+	case 'n':
+		if (parse_u64(arg, 1, 1000000, &v))
+			argp_error(state, "invalid row count: %s", arg);
+		env.out.top = v;
+		break;
+	case 'd':
+		if (parse_secs(arg, &env.interval_ms))
+			argp_error(state, "invalid delay: %s", arg);
+		break;
+	case OPT_MIN_LAT:
+		if (parse_u64(arg, 0, ULLONG_MAX, &env.min_ns))
+			argp_error(state, "invalid latency: %s", arg);
+		break;
+	case OPT_TSC_KHZ:
+		if (parse_u64(arg, 1, 100000000, &env.tsc_khz))
+			argp_error(state, "invalid TSC frequency: %s", arg);
+		break;
+	case OPT_STATS_ENTRIES:
+	case OPT_HIST_ENTRIES:
+	case OPT_VCPU_ENTRIES:
+		if (parse_u64(arg, 1, 1 << 22, &v))
+			argp_error(state, "invalid map size: %s", arg);
+		if (key == OPT_STATS_ENTRIES)
+			env.stats_entries = v;
+		else if (key == OPT_HIST_ENTRIES)
+			env.hist_entries = v;
+		else
+			env.vcpu_entries = v;
+		break;
+	case ARGP_KEY_ARG:
+		if (pos == 0) {
+			if (parse_secs(arg, &env.interval_ms))
+				argp_error(state, "invalid interval: %s", arg);
+		} else if (pos == 1) {
+			if (parse_u64(arg, 1, LONG_MAX, &v))
+				argp_error(state, "invalid count: %s", arg);
+			env.count = v;
+		} else {
+			argp_error(state, "unexpected argument: %s", arg);
+		}
+		pos++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	exiting = 1;
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt,
+			   va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	if (!env.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* One line, on stderr, or as {"error": ...} on stdout in JSON mode */
+static void fail(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (env.json)
+		tdxtop_json_error(stdout, msg);
+	else
+		fprintf(stderr, "tdxtop: %s\n", msg);
+}
+
+static int check_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	bool admin, bpf, perfmon;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0;	/* cannot tell: let the kernel decide */
+#define HAS(c) (!!(data[(c) / 32].effective & (1U << ((c) % 32))))
+	admin = HAS(CAP_SYS_ADMIN);
+	bpf = HAS(CAP_BPF);
+	perfmon = HAS(CAP_PERFMON);
+#undef HAS
+	if (admin || (bpf && perfmon))
+		return 0;
+	fail("missing capability %s%s%s (or CAP_SYS_ADMIN): run as root",
+	     bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+	     perfmon ? "" : "CAP_PERFMON");
+	return -1;
+}
+
+static const char *const tdx_events[] = {
+	"tdx_vp_enter", "tdx_vp_enter_deferred", "tdx_host_gsbase", "tdx_uret_restore",
+};
+
+/* 1: present, 0: absent, -1: tracefs not mounted, cannot tell */
+static int tdx_events_present(void)
+{
+	static const char *const roots[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", roots[i]);
+		if (stat(path, &st))
+			continue;
+		snprintf(path, sizeof(path), "%s/events/tdx/tdx_vp_enter", roots[i]);
+		return !stat(path, &st);
+	}
+	return -1;
+}
+
+static void no_tdx_events(void)
+{
+	fail("the running kernel has no tdx tracepoints (tdx:tdx_vp_enter): boot a kernel "
+	     "with tdxtop's series (kernel/patches, 'make kernel') and KVM_INTEL_TDX");
+}
+
+struct live {
+	struct tdx_enter_bpf *skel;
+	struct tdxtop_maps maps;
+	struct tdxtop_snap cur, prev, delta;
+	struct tdxtop_prog_set progs;
+	struct tdxtop_selfcost self;
+	struct tdxtop_tsc tsc;
+	bool have_self;
+};
+
+static int live_poll(void *ctx, struct tdxtop_interval *iv)
+{
+	struct live *l = ctx;
+	__u64 prev_ts = l->prev.ts_ns;
+	int err;
+
+	err = tdxtop_snap_read(&l->cur, &l->maps);
+	if (err)
+		return err;
+	err = tdxtop_snap_delta(&l->delta, &l->cur, &l->prev);
+	if (err)
+		return err;
+	iv->interval_s = (l->cur.ts_ns - prev_ts) / 1e9;
+	if (l->have_self)
+		tdxtop_selfcost_update(&l->self, &l->progs, iv->interval_s);
+	iv->delta = &l->delta;
+	iv->total = &l->cur;
+	iv->tsc = &l->tsc;
+	iv->self = l->have_self ? &l->self : NULL;
+	iv->source = "tdx";
+	tdxtop_snap_swap(&l->cur, &l->prev);
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR && !exiting)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts, .parser = parse_arg, .doc = argp_program_doc,
+	};
+	struct live l = {};
+	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
+	struct bpf_program *prog;
+	int err, stats_fd = -1, present;
+	long n;
+
+	argp_err_exit_status = 2;
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return 2;
+	if (env.json)
+		env.batch = true;
+	if (!env.batch && !isatty(STDOUT_FILENO))
+		env.batch = true;
+
+	libbpf_set_print(libbpf_print_fn);
+	if (check_caps())
+		return 1;
+	present = tdx_events_present();
+	if (present == 0) {
+		no_tdx_events();
+		return 1;
+	}
+
+	if (env.tsc_khz)
+		err = tdxtop_tsc_from_khz(&l.tsc, env.tsc_khz);
+	else
+		err = tdxtop_tsc_probe(&l.tsc);
+	if (err) {
+		fail("cannot tell the TSC frequency (%s): use --tsc-khz", strerror(-err));
+		return 1;
+	}
+
+	l.skel = tdx_enter_bpf__open();
+	if (!l.skel) {
+		fail("failed to open the BPF object: %s", strerror(errno));
+		return 1;
+	}
+	l.skel->rodata->targ_tgid = env.pid;
+	l.skel->rodata->targ_vcpu = env.vcpu;
+	l.skel->rodata->min_guest_ns = env.min_ns;
+	l.skel->rodata->tsc_mult = l.tsc.mult;
+	l.skel->rodata->tsc_shift = l.tsc.shift;
+	if (env.stats_entries)
+		bpf_map__set_max_entries(l.skel->maps.stats, env.stats_entries);
+	if (env.hist_entries)
+		bpf_map__set_max_entries(l.skel->maps.hists, env.hist_entries);
+	if (env.vcpu_entries)
+		bpf_map__set_max_entries(l.skel->maps.vcpus, env.vcpu_entries);
+
+	err = tdx_enter_bpf__load(l.skel);
+	if (err) {
+		fail("failed to load the BPF programs: %s", strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+	bpf_object__for_each_program(prog, l.skel->obj) {
+		if (l.progs.nr < (int)(sizeof(l.progs.fds) / sizeof(l.progs.fds[0])))
+			l.progs.fds[l.progs.nr++] = bpf_program__fd(prog);
+	}
+	err = tdx_enter_bpf__attach(l.skel);
+	if (err) {
+		if (err == -ENOENT)
+			no_tdx_events();
+		else
+			fail("failed to attach to the tdx tracepoints (%s): %s",
+			     tdx_events[0], strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+	stats_fd = tdxtop_selfcost_enable();
+	l.have_self = stats_fd >= 0;
+
+	l.maps.stats_fd = bpf_map__fd(l.skel->maps.stats);
+	l.maps.hists_fd = bpf_map__fd(l.skel->maps.hists);
+	l.maps.drops_fd = bpf_map__fd(l.skel->maps.drops);
+	err = tdxtop_snap_read(&l.prev, &l.maps);
+	if (err) {
+		fail("failed to read the BPF maps: %s", strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+	if (l.have_self)
+		tdxtop_selfcost_update(&l.self, &l.progs, 0);
+
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	signal(SIGHUP, sig_handler);
+
+	if (!env.batch) {
+		err = tdxtop_tui_run(&src, env.interval_ms, &env.out, (volatile int *)&exiting);
+		if (err) {
+			fail("%s", strerror(-err));
+			err = 1;
+		}
+		goto cleanup;
+	}
+
+	for (n = 0; !exiting && (env.count < 0 || n < env.count); n++) {
+		struct tdxtop_interval iv = {};
+
+		sleep_ms(env.interval_ms);
+		err = live_poll(&l, &iv);
+		if (err) {
+			fail("failed to read the BPF maps: %s", strerror(-err));
+			err = 1;
+			goto cleanup;
+		}
+		if (env.json)
+			err = tdxtop_print_json(stdout, &iv, &env.out);
+		else
+			err = tdxtop_print_text(stdout, &iv, &env.out);
+		if (err) {
+			fail("output failed: %s", strerror(-err));
+			err = 1;
+			goto cleanup;
+		}
+	}
+	err = 0;
+
+cleanup:
+	if (stats_fd >= 0)
+		close(stats_fd);
+	tdxtop_snap_free(&l.cur);
+	tdxtop_snap_free(&l.prev);
+	tdxtop_snap_free(&l.delta);
+	tdx_enter_bpf__destroy(l.skel);
+	return err;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef __TDXTOP_H
+#define __TDXTOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "tdx_enter.h"
+
+/* ---- snapshot of the maps, summed over CPUs (read.c) ---- */
+
+struct tdxtop_row {
+	struct tdxtop_key key;
+	struct tdxtop_stats st;
+};
+
+struct tdxtop_hrow {
+	struct tdxtop_hkey key;
+	struct tdxtop_hist h;
+};
+
+struct tdxtop_snap {
+	struct tdxtop_row *rows;	/* sorted by key */
+	size_t nr_rows, cap_rows;
+	struct tdxtop_hrow *hrows;	/* sorted by key */
+	size_t nr_hrows, cap_hrows;
+	__u64 drops[TDXTOP_NR_DROPS];
+	__u64 ts_ns;			/* CLOCK_MONOTONIC when read */
+};
+
+struct tdxtop_maps {
+	int stats_fd, hists_fd, drops_fd;
+};
+
+int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m);
+/* out = cur - prev: counts, sums and buckets; min and max stay cumulative */
+int tdxtop_snap_delta(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
+		      const struct tdxtop_snap *prev);
+void tdxtop_snap_free(struct tdxtop_snap *s);
+void tdxtop_snap_swap(struct tdxtop_snap *a, struct tdxtop_snap *b);
+int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
+			const struct tdxtop_stats *st);
+int tdxtop_snap_add_hrow(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
+			 const struct tdxtop_hist *h);
+void tdxtop_snap_sort(struct tdxtop_snap *s);
+void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src);
+void tdxtop_hist_merge(struct tdxtop_hist *dst, const struct tdxtop_hist *src);
+
+/* ---- grouping into views (group.c) ---- */
+
+enum tdxtop_group_by {
+	TDXTOP_BY_VM,		/* process, kind */
+	TDXTOP_BY_VCPU,		/* process, vCPU, kind */
+	TDXTOP_BY_REASON,	/* process, kind, reason, leaf, status */
+	TDXTOP_BY_ALL,		/* process, vCPU, kind, reason, leaf, status */
+	TDXTOP_NR_GROUP_BY,
+};
+
+enum tdxtop_sort_by {
+	TDXTOP_SORT_COUNT,
+	TDXTOP_SORT_GUEST,	/* total guest time */
+	TDXTOP_SORT_HOST,
+	TDXTOP_SORT_RESTORE,
+	TDXTOP_SORT_MAX,	/* largest guest time */
+	TDXTOP_NR_SORT_BY,
+};
+
+struct tdxtop_group {
+	struct tdxtop_key key;	/* fields not grouped on are zero */
+	struct tdxtop_stats st;
+	struct tdxtop_hist *h;	/* NULL when grouped by vCPU */
+};
+
+struct tdxtop_view {
+	struct tdxtop_group *g;
+	size_t nr, cap;
+	__u64 events;		/* all events in the snapshot */
+};
+
+int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
+		      enum tdxtop_group_by by, enum tdxtop_sort_by sort);
+void tdxtop_view_free(struct tdxtop_view *v);
+bool tdxtop_group_has_hist(enum tdxtop_group_by by);
+
+/* ---- percentiles (hist.c) ---- */
+
+/*
+ * Value at fraction q (0..1] of the samples: the middle of the bucket that
+ * holds the sample of rank ceil(q * n), clamped to [min, max].  Off from the
+ * exact value by at most half that bucket's width (3.125% of the value).
+ */
+__u64 tdxtop_hist_quantile(const __u32 *bucket, __u64 n, double q,
+			   __u64 min, __u64 max);
+__u64 tdxtop_hist_total(const __u32 *bucket);
+
+/* ---- names (decode.c) ---- */
+
+const char *tdxtop_exit_reason_name(__u32 reason);
+const char *tdxtop_status_name(__u32 status_class);
+const char *tdxtop_leaf_name(__u64 leaf);
+const char *tdxtop_kind_name(__u32 kind);
+const char *tdxtop_metric_name(int metric);
+const char *tdxtop_restored_name(int bit);
+const char *tdxtop_uret_msr_name(int bit);
+const char *tdxtop_drop_name(int drop);
+/* "HLT", "TDCALL:MapGPA", "FAILED(OPERAND_BUSY)" ... into buf */
+const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len);
+/* tables, for the tests against the kernel headers */
+struct tdxtop_name {
+	__u64 code;
+	const char *name;
+};
+extern const struct tdxtop_name tdxtop_exit_reasons[];
+extern const size_t tdxtop_nr_exit_reasons;
+extern const struct tdxtop_name tdxtop_statuses[];
+extern const size_t tdxtop_nr_statuses;
+extern const struct tdxtop_name tdxtop_leaves[];
+extern const size_t tdxtop_nr_leaves;
+
+/* ---- TSC to ns (tsc.c) ---- */
+
+struct tdxtop_tsc {
+	__u32 mult, shift;
+	const char *source;	/* "perf", "calibrated", "--tsc-khz" */
+};
+
+int tdxtop_tsc_from_khz(struct tdxtop_tsc *t, __u64 khz);
+int tdxtop_tsc_probe(struct tdxtop_tsc *t);
+
+/* ---- VM names from /proc (vmname.c) ---- */
+
+/* QEMU's -name guest=NAME, or comm; "?" when the process is gone */
+const char *tdxtop_vm_name(__u32 pid);
+void tdxtop_vm_names_flush(void);
+
+/* ---- self cost (selfcost.c) ---- */
+
+struct tdxtop_selfcost {
+	__u64 run_cnt, run_time_ns;	/* all programs, cumulative */
+	double events_per_s, ns_per_event, bpf_cpu_pct, user_cpu_pct;
+};
+
+struct tdxtop_prog_set {
+	int fds[8];
+	int nr;
+};
+
+int tdxtop_selfcost_enable(void);
+void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
+			    const struct tdxtop_prog_set *p, double interval_s);
+
+/* ---- output (output.c) ---- */
+
+struct tdxtop_out_opts {
+	enum tdxtop_group_by by;
+	enum tdxtop_sort_by sort;
+	int top;		/* rows to print, 0: all */
+	bool timestamp;
+	bool pretty;
+};
+
+struct tdxtop_interval {
+	const struct tdxtop_snap *delta;	/* this interval */
+	const struct tdxtop_snap *total;	/* since start */
+	double interval_s;
+	const struct tdxtop_tsc *tsc;
+	const struct tdxtop_selfcost *self;	/* may be NULL */
+	const char *source;			/* "tdx" */
+};
+
+int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
+		      const struct tdxtop_out_opts *o);
+int tdxtop_print_json(FILE *f, const struct tdxtop_interval *iv,
+		      const struct tdxtop_out_opts *o);
+void tdxtop_json_error(FILE *f, const char *msg);
+
+/* ---- live TUI (tui.c) ---- */
+
+struct tdxtop_source {
+	void *ctx;
+	/* fills delta/total; returns 0, or negative errno */
+	int (*poll)(void *ctx, struct tdxtop_interval *iv);
+};
+
+int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
+		   struct tdxtop_out_opts *o, volatile int *stop);
+
+/* names of the option values */
+const char *tdxtop_group_name(enum tdxtop_group_by by);
+const char *tdxtop_sort_name(enum tdxtop_sort_by s);
+int tdxtop_parse_group(const char *s);
+int tdxtop_parse_sort(const char *s);
+
+#endif /* __TDXTOP_H */
