@@ -37,10 +37,11 @@ endif
 TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
 TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS))
 LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
-TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(wildcard tests/*/*.c))
+TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
+	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test check kernel kernel-base demo install clean
+.PHONY: all deps deps-test check kernel kernel-base kmod demo install clean
 
 all: deps $(OUTPUT)/tdxtop
 
@@ -87,6 +88,18 @@ check: deps-test all $(TEST_BINS)
 
 kernel:
 	$(Q)scripts/kernel.sh build
+
+# the test-only injector module, against the kernel of 'make kernel'
+kmod: $(OUTPUT)/kmod/tdx_inject.ko
+
+$(OUTPUT)/kmod/tdx_inject.ko: tests/kmod/tdx_inject.c include/trace/events/tdx.h \
+		$(TDXTOP_CACHE)/build/vmlinux
+	$(call msg,KMOD,$@)
+	$(Q)mkdir -p $(OUTPUT)/kmod
+	$(Q)cp tests/kmod/tdx_inject.c $(OUTPUT)/kmod/
+	$(Q)echo 'obj-m := tdx_inject.o' > $(OUTPUT)/kmod/Kbuild
+	$(Q)$(MAKE) -s -C $(TDXTOP_CACHE)/build M=$(OUTPUT)/kmod modules \
+		$(if $(filter 1,$(V)),V=1)
 
 kernel-base:
 	$(Q)scripts/kernel.sh base

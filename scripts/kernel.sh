@@ -85,6 +85,7 @@ apply_series() {
 		fi
 	done
 	echo "$want" >"$tree/.git/tdxtop-series"
+	: >"$out/.tdxtop-diag.log" 2>/dev/null || true
 }
 
 # configure SRC OUT: tinyconfig + fragment, only when the fragment changed
@@ -111,6 +112,7 @@ configure() {
 		exit 1
 	fi
 	echo "$want" >"$o/.tdxtop-config"
+	: >"$o/.tdxtop-diag.log"
 }
 
 build() {
@@ -118,8 +120,13 @@ build() {
 	unpack_base
 	apply_series
 	configure "$tree" "$out"
-	say MAKE "bzImage in $out (-j$jobs)"
-	kmake -C "$tree" O="$out" -j"$jobs" CC="ccache gcc" bzImage
+	say MAKE "bzImage modules in $out (-j$jobs)"
+	# compiler and objtool diagnostics of every run since the series or the
+	# config last changed, for tests/kernel/build.sh
+	mkdir -p "$out"
+	kmake -C "$tree" O="$out" -j"$jobs" CC="ccache gcc" bzImage modules \
+		2> >(tee -a "$out/.tdxtop-diag.log" >&2)
+	wait
 	ln -sf "$out/arch/x86/boot/bzImage" "$cache/bzImage"
 }
 

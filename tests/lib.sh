@@ -26,5 +26,6 @@ extract_linux() {
 	local dir=$1; shift
 	local f args=()
 	for f in "$@"; do args+=("linux-source-7.2/$f"); done
+	mkdir -p "$dir"
 	tar -C "$dir" --strip-components=1 -xJf "$LINUX_TARBALL" "${args[@]}"
 }

@@ -431,9 +431,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	for (n = 0; !exiting && (env.count < 0 || n < env.count); n++) {
+	/* a signal cuts the last interval short; it is printed all the same */
+	for (n = 0; env.count < 0 || n < env.count; n++) {
 		struct tdxtop_interval iv = {};
 
+		if (exiting)
+			break;
 		sleep_ms(env.interval_ms);
 		err = live_poll(&l, &iv);
 		if (err) {

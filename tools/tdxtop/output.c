@@ -158,7 +158,7 @@ static struct json_object *row_json(const struct tdxtop_group *g,
 				    enum tdxtop_group_by by)
 {
 	struct json_object *r = json_object_new_object();
-	char label[64], hex[24];
+	char label[64];
 	const char *name;
 	int m, b;
 
@@ -177,11 +177,11 @@ static struct json_object *row_json(const struct tdxtop_group *g,
 					       json_object_new_string(name) : NULL);
 			json_object_object_add(r, "reason_code",
 					       json_object_new_int64((__s32)g->key.reason));
-			snprintf(hex, sizeof(hex), "0x%08x", g->key.status);
 			name = tdxtop_status_name(g->key.status);
 			json_object_object_add(r, "status", name ?
 					       json_object_new_string(name) : NULL);
-			json_object_object_add(r, "status_code", json_object_new_string(hex));
+			json_object_object_add(r, "status_code",
+					       json_object_new_int64(g->key.status));
 			name = g->key.leaf ? tdxtop_leaf_name(g->key.leaf) : NULL;
 			json_object_object_add(r, "leaf", name ?
 					       json_object_new_string(name) : NULL);

@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# End to end: the patched kernel boots under QEMU, the injector fires
+# workloads through the real tdx tracepoints, and tdxtop's JSON is compared
+# with three oracles of the same run: the kernel's ftrace hist triggers, a
+# bpftrace script, and the exact samples recomputed from the workload
+# (tests/e2e/inject expect).  Counts must be equal, time sums exact (and
+# within 0.1% of the hist trigger's cycle sums), percentiles within half a
+# histogram bucket.
+. "$(dirname "$0")/../lib.sh"
+
+workloads=${E2E_WORKLOADS:-"mix flood many errors"}
+set -- $workloads
+per=9
+plan $((2 + per * $#))
+
+out=$OUTPUT/e2e
+if [ "$(id -u)" != 0 ]; then
+	for i in $(seq $((2 + per * $#))); do skip "needs root"; done
+	exit 0
+fi
+if ! make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1; then
+	fail "the injector module builds against the kernel of 'make kernel'"
+	sed 's/^/# /' "$OUTPUT/kmod.log" | tail -20
+	for i in $(seq $((1 + per * $#))); do fail "no module"; done
+	exit 1
+fi
+pass "the injector module builds against the kernel of 'make kernel'"
+
+rm -rf "$out"
+mkdir -p "$out"
+files=()
+for w in "$@"; do files+=("$top/tests/e2e/workloads/$w.wl"); done
+start=$(date +%s)
+"$top/tests/e2e/vm.sh" -t 1500 -c 2 -m 2048 -o "$out" \
+	"$top/tests/e2e/guest-e2e.sh" "${files[@]}" >"$out/vm.log" 2>&1
+rc=$?
+grep -E '^e2e:' "$out/vm.log" | sed 's/^/# /'
+is "$rc" 0 "the VM ran all workloads and powered off ($(( $(date +%s) - start ))s)"
+[ "$rc" = 0 ] || tail -30 "$out/vm.log" | sed 's/^/# /'
+
+P32=4294967296
+# canonical "pid reason leaf class<TAB>count sum" lines, sorted
+norm() { sort -k1,1 | awk -F'\t' '{ print }'; }
+
+for w in "$@"; do
+	d=$out/$w
+	all=$d/tdxtop-all.json reason=$d/tdxtop-reason.json
+	if ! jq -e -s 'length == 1 and (.[0].rows | length) > 0' "$all" >/dev/null 2>&1 ||
+	   ! jq -e -s 'length == 1' "$reason" >/dev/null 2>&1; then
+		fail "$w: tdxtop wrote one JSON object per instance"
+		cat "$d"/tdxtop-*.err 2>/dev/null | sed 's/^/# /' | head
+		for i in $(seq $((per - 1))); do fail "$w: no tdxtop output"; done
+		continue
+	fi
+	pass "$w: tdxtop wrote one JSON object per instance"
+	mult=$(jq '.tsc.mult' "$all") shift=$(jq '.tsc.shift' "$all")
+	diag "$w: tsc from $(jq -r .tsc.source "$all"): ns = cycles * $mult >> $shift"
+
+	is "$(jq '[.drops[]] | add' "$all" "$reason" | tr '\n' ' ')" "0 0 " \
+		"$w: no drops, nothing filtered"
+
+	# tdxtop per VM process and (reason, leaf, status class), summed over vCPUs
+	jq -r '.rows[] | select(.kind == "exit") |
+		[.pid, ((.reason_code + 4294967296) % 4294967296), .leaf_code, .status_code,
+		 .count, .guest_ns.sum, .restore_ns.sum] | @tsv' "$all" |
+		awk -F'\t' '{ k = $1 " " $2 " " $3 " " $4; c[k] += $5; g[k] += $6; r[k] += $7 }
+			END { for (k in c) printf "%s\t%d %d %d\n", k, c[k], g[k], r[k] }' |
+		sort >"$d/t.rows"
+
+	# bpftrace: @count[pid, exit_reason, leaf, status]: N
+	awk -v P=$P32 '/^@count\[/ {
+		gsub(/[@a-z\[\],:]/, " "); n = split($0, f, " ");
+		st = f[4] + 0; if (st < 0) st += 2^64;
+		printf "%d %d %d %d\t%d\n", f[1], (f[2] + P) % P, f[3], int(st / P), f[5] }' \
+		"$d/bpftrace.txt" | awk -F'\t' '{ c[$1] += $2 } END { for (k in c) printf "%s\t%d\n", k, c[k] }' |
+		sort >"$d/b.counts"
+	cut -d' ' -f1 "$d/t.rows" | paste -d' ' - <(cut -f2 "$d/t.rows" | cut -d' ' -f1) \
+		>/dev/null
+	awk -F'\t' '{ split($2, v, " "); printf "%s\t%d\n", $1, v[1] }' "$d/t.rows" >"$d/t.counts"
+	if [ -s "$d/b.counts" ] && cmp -s "$d/t.counts" "$d/b.counts"; then
+		pass "$w: counts per VM process, reason, leaf and status equal bpftrace's ($(wc -l <"$d/t.counts") keys)"
+	else
+		fail "$w: counts per VM process, reason, leaf and status equal bpftrace's"
+		diff "$d/t.counts" "$d/b.counts" | head -10 | sed 's/^/# /'
+	fi
+
+	# ftrace hist trigger: { exit_reason: R, leaf: L, status: S } hitcount: N guest_cycles: G ...
+	awk -v P=$P32 '/^\{ exit_reason:/ {
+		gsub(/[{}:,]/, " "); n = split($0, f, " ");
+		for (i = 1; i < n; i++) v[f[i]] = f[i + 1];
+		printf "%d %d %d\t%d %s\n", v["exit_reason"], v["leaf"], int(v["status"] / P),
+			v["hitcount"], v["guest_cycles"] }' "$d/hist-tdx_vp_enter.txt" |
+		awk -F'\t' '{ split($2, a, " "); c[$1] += a[1]; g[$1] += a[2] }
+			END { for (k in c) printf "%s\t%d %.0f\n", k, c[k], g[k] }' | sort >"$d/h.rows"
+	awk -F'\t' '{ split($1, k, " "); split($2, v, " ");
+		key = k[2] " " k[3] " " k[4]; c[key] += v[1]; g[key] += v[2] }
+		END { for (x in c) printf "%s\t%d\n", x, c[x] }' "$d/t.rows" | sort >"$d/t.byreason"
+	cut -d' ' -f1-3 "$d/h.rows" | awk -F'\t' '{ split($2, v, " "); print $1 "\t" v[1] }' \
+		| sort >"$d/h.counts"
+	if [ -s "$d/h.counts" ] && cmp -s "$d/t.byreason" "$d/h.counts"; then
+		pass "$w: counts per reason, leaf and status equal the ftrace hist trigger's ($(wc -l <"$d/h.counts") keys)"
+	else
+		fail "$w: counts per reason, leaf and status equal the ftrace hist trigger's"
+		diff "$d/t.byreason" "$d/h.counts" | head -10 | sed 's/^/# /'
+	fi
+
+	# guest time: tdxtop's ns sum against the hist trigger's cycle sum, converted
+	tg=$(awk -F'\t' '{ split($2, v, " "); s += v[2] } END { printf "%.0f", s }' "$d/t.rows")
+	hg=$(awk -F'\t' '{ split($2, v, " "); s += v[2] } END { printf "%.0f", s }' "$d/h.rows")
+	rel=$(awk -v t="$tg" -v h="$hg" -v m="$mult" -v s="$shift" \
+		'BEGIN { e = h * m / 2^s; if (e == 0) { print (t == 0 ? 0 : 1); exit }
+			 d = (t - e) / e; if (d < 0) d = -d; printf "%.6f", d }')
+	if awk -v r="$rel" 'BEGIN { exit !(r <= 0.001) }'; then
+		pass "$w: guest time sum within 0.1% of the hist trigger's cycles (off by $rel)"
+	else
+		fail "$w: guest time sum within 0.1% of the hist trigger's cycles (off by $rel)"
+	fi
+
+	# the exact samples of the workload
+	read -r vms vcpus <"$d/shape"
+	"$OUTPUT/tests/e2e/inject" expect "$d/workload.wl" "$vms" "$vcpus" "$mult" "$shift" \
+		>"$d/expect.json"
+	jq -r --slurpfile p <(awk '{ print "{\"vm\":" $2 ",\"pid\":" $4 "}" }' "$d/pids.txt") \
+		'.[] | select(.kind == "exit") | . as $e |
+		 ($p[] | select(.vm == $e.vm) | .pid) as $pid |
+		 "\($pid) \((.reason_code + 4294967296) % 4294967296) \(.leaf_code) \(.status_code)\t\(.count) \(.guest_sum) \(.restore_sum)"' \
+		"$d/expect.json" | sort >"$d/e.rows"
+	if [ -s "$d/e.rows" ] && cmp -s "$d/t.rows" "$d/e.rows"; then
+		pass "$w: per VM and reason: counts, guest and restore ns sums equal the injected samples exactly"
+	else
+		fail "$w: per VM and reason: counts, guest and restore ns sums equal the injected samples exactly"
+		diff "$d/t.rows" "$d/e.rows" | head -10 | sed 's/^/# /'
+	fi
+
+	# percentiles (rows per reason carry histograms) within half a bucket:
+	# a bucket is at most 1/16 of its lower bound wide, so |est - exact| <= exact/32
+	bad=$(jq -r --slurpfile e "$d/expect.json" --slurpfile p \
+		<(awk '{ print "{\"vm\":" $2 ",\"pid\":" $4 "}" }' "$d/pids.txt") '
+		.rows[] | select(.kind == "exit") | . as $t |
+		($p[] | select(.pid == $t.pid) | .vm) as $vm |
+		($e[0][] | select(.vm == $vm and .kind == "exit" and .reason_code == $t.reason_code
+			and .leaf_code == $t.leaf_code and .status_code == $t.status_code)) as $x |
+		(["p50", "p90", "p99", "p999"][] as $q |
+		 [["guest_ns", "guest"], ["restore_ns", "restore"]][] as $m |
+		 ($t[$m[0]][$q]) as $est | ($x[$m[1]][$q]) as $ex |
+		 select((($est - $ex) | fabs) > ($ex / 32 + 1)) |
+		 "\($t.pid)/\($t.label)/\($m[0]).\($q): \($est) vs exact \($ex)")' "$reason" | head -5)
+	nq=$(jq '[.rows[] | select(.kind == "exit")] | length * 8' "$reason")
+	if [ -z "$bad" ] && [ "$nq" -gt 0 ]; then
+		pass "$w: $nq percentiles (p50/p90/p99/p99.9 of guest and restore) within half a bucket of exact"
+	else
+		fail "$w: percentiles within half a bucket of exact"
+		echo "$bad" | sed 's/^/# /'
+	fi
+
+	# the events that are not exits: tdxtop, hist triggers and bpftrace agree
+	td=$(jq '[.rows[] | select(.kind == "deferred") | .count] | add // 0' "$all")
+	tg=$(jq '[.rows[] | select(.kind == "gsbase") | .count] | add // 0' "$all")
+	tu=$(jq '[.rows[] | select(.kind == "uret") | .count] | add // 0' "$all")
+	hsum() { awk '/hitcount:/ { for (i = 1; i <= NF; i++) if ($i == "hitcount:") s += $(i + 1) }
+		END { print s + 0 }' "$1"; }
+	bsum() { awk -v m="$1" 'index($0, "@" m "[") == 1 { s += $NF } END { print s + 0 }' "$d/bpftrace.txt"; }
+	ed=$(jq '[.[] | select(.kind == "deferred") | .count] | add // 0' "$d/expect.json")
+	eg=$(jq '[.[] | select(.kind == "gsbase") | .count] | add // 0' "$d/expect.json")
+	eu=$(jq '[.[] | select(.kind == "uret") | .count] | add // 0' "$d/expect.json")
+	is "$td $tg $tu|$(hsum "$d/hist-tdx_vp_enter_deferred.txt") $(hsum "$d/hist-tdx_host_gsbase.txt") $(hsum "$d/hist-tdx_uret_restore.txt")|$(bsum deferred) $(bsum gsbase) $(bsum uret)" \
+		"$ed $eg $eu|$ed $eg $eu|$ed $eg $eu" \
+		"$w: deferred entries, GS base and user-return restores: tdxtop = hist = bpftrace = injected ($ed $eg $eu)"
+done
+done_testing

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# PID 1 of the test VM (tests/e2e/vm.sh): mount what a Debian user space and
+# the tracers need, run the script named on the command line, power off.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mount -t tmpfs shm /dev/shm
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+mount -t tmpfs mnt /mnt
+mkdir -p /mnt/out
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt/out
+# tools write to $HOME; Debian's root home is read-only here
+export HOME=/tmp TERM=${TERM:-linux}
+ulimit -l unlimited
+
+script= top= args= output=
+for w in $(cat /proc/cmdline); do
+	case $w in
+	tdxtop.script=*) script=${w#*=} ;;
+	tdxtop.top=*) top=${w#*=} ;;
+	tdxtop.args=*) args=${w#*=} ;;
+	tdxtop.output=*) output=${w#*=} ;;
+	esac
+done
+argv=()
+for a in ${args//,/ }; do argv+=("$(echo "$a" | base64 -d)"); done
+export TDXTOP_TOP=$top OUTPUT=$output TDXTOP_IN_VM=1
+echo "tdxtop-vm: ready $(cut -d' ' -f1 /proc/uptime)"
+cd "$top" && bash "$script" "${argv[@]}"
+echo $? >/mnt/out/.exit-status
+sync
+umount /mnt/out 2>/dev/null
+# reboot(2) LINUX_REBOOT_CMD_POWER_OFF; should it fail, PID 1 exiting panics
+# the kernel, and panic=-1 with QEMU's -no-reboot ends the VM all the same
+perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc, 0)'
+exit 0

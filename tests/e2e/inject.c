@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * User-space side of tests/kmod/tdx_inject.
+ *
+ *   inject run VMS VCPUS [NAME]
+ *	fork VMS processes standing for VMMs (their command line carries
+ *	QEMU's "-name guest=NAME<i>"), each with VCPUS threads standing for
+ *	vCPUs; each thread fires one workload through the module in its own
+ *	context.  Prints "vm <i> pid <pid>" per process.
+ *
+ *   inject expect WORKLOAD VMS VCPUS MULT SHIFT
+ *	recompute every sample the module fires for that run (same PRNG, same
+ *	seeding) and print the exact aggregates, as JSON, per VM index and
+ *	(kind, reason, leaf, status class): count, sums, exact percentiles.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
+#include "tdxtop.h"
+
+#define FIRE "/sys/kernel/debug/tdx_inject/fire"
+#define MAX_EXITS 32
+
+struct inj_exit {
+	__u32 weight, reason, restored;
+	__u64 status, leaf, glo, ghi, rlo, rhi;
+};
+
+struct workload {
+	__u64 seed;
+	__u32 count, nr_exits, total_weight;
+	struct inj_exit exits[MAX_EXITS];
+	__u32 deferred, gsbase, uret, uret_msrs, uret_nr;
+	__u64 gs_lo, gs_hi, uret_lo, uret_hi;
+};
+
+static __u64 rnd(__u64 *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static __u64 uniform(__u64 *s, __u64 lo, __u64 hi)
+{
+	return lo + rnd(s) % (hi - lo + 1);
+}
+
+/* the module's grammar, without its checks: the module refused bad input */
+static int parse(const char *path, struct workload *w)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	memset(w, 0, sizeof(*w));
+	while (fgets(line, sizeof(line), f)) {
+		struct inj_exit *e = &w->exits[w->nr_exits];
+		unsigned long long a[9];
+
+		if (sscanf(line, "seed %lli", (long long *)&a[0]) == 1) {
+			w->seed = a[0];
+		} else if (sscanf(line, "count %lli", (long long *)&a[0]) == 1) {
+			w->count = a[0];
+		} else if (sscanf(line, "exit %lli %lli %lli %lli %lli %lli %lli %lli %lli",
+				  (long long *)&a[0], (long long *)&a[1], (long long *)&a[2],
+				  (long long *)&a[3], (long long *)&a[4], (long long *)&a[5],
+				  (long long *)&a[6], (long long *)&a[7], (long long *)&a[8]) == 9 &&
+			   w->nr_exits < MAX_EXITS) {
+			*e = (struct inj_exit){ .weight = a[0], .status = a[1], .reason = a[2],
+				.leaf = a[3], .glo = a[4], .ghi = a[5], .rlo = a[6], .rhi = a[7],
+				.restored = a[8] };
+			w->total_weight += a[0];
+			w->nr_exits++;
+		} else if (sscanf(line, "deferred %lli", (long long *)&a[0]) == 1) {
+			w->deferred = a[0];
+		} else if (sscanf(line, "gsbase %lli %lli %lli", (long long *)&a[0],
+				  (long long *)&a[1], (long long *)&a[2]) == 3) {
+			w->gsbase = a[0];
+			w->gs_lo = a[1];
+			w->gs_hi = a[2];
+		} else if (sscanf(line, "uret %lli %lli %lli %lli %lli", (long long *)&a[0],
+				  (long long *)&a[1], (long long *)&a[2], (long long *)&a[3],
+				  (long long *)&a[4]) == 5) {
+			w->uret = a[0];
+			w->uret_msrs = a[1];
+			w->uret_nr = a[2];
+			w->uret_lo = a[3];
+			w->uret_hi = a[4];
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---- run ---- */
+
+struct vcpu {
+	int vm, vcpu, err;
+};
+
+static void *vcpu_thread(void *p)
+{
+	struct vcpu *v = p;
+	char buf[32];
+	int fd, n;
+
+	fd = open(FIRE, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		v->err = errno;
+		return NULL;
+	}
+	n = snprintf(buf, sizeof(buf), "%d %d", v->vm, v->vcpu);
+	if (write(fd, buf, n) != n)
+		v->err = errno;
+	close(fd);
+	return NULL;
+}
+
+static int vmm(int vm, int vcpus)
+{
+	struct vcpu *v = calloc(vcpus, sizeof(*v));
+	pthread_t *t = calloc(vcpus, sizeof(*t));
+	int i, err = 0;
+
+	for (i = 0; i < vcpus; i++) {
+		v[i] = (struct vcpu){ .vm = vm, .vcpu = i };
+		pthread_create(&t[i], NULL, vcpu_thread, &v[i]);
+	}
+	for (i = 0; i < vcpus; i++) {
+		pthread_join(t[i], NULL);
+		if (v[i].err) {
+			fprintf(stderr, "inject: vm %d vcpu %d: %s\n", vm, i, strerror(v[i].err));
+			err = 1;
+		}
+	}
+	return err;
+}
+
+static int run(int vms, int vcpus, const char *name, const char *self)
+{
+	int i, status, err = 0;
+	pid_t *pids = calloc(vms, sizeof(*pids));
+
+	for (i = 0; i < vms; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char vm[16], nv[16], guest[96];
+
+			snprintf(vm, sizeof(vm), "%d", i);
+			snprintf(nv, sizeof(nv), "%d", vcpus);
+			snprintf(guest, sizeof(guest), "guest=%s%d,debug-threads=on", name, i);
+			/* a command line like QEMU's, for tdxtop's VM names */
+			execl(self, "inject", "vmm", vm, nv, "-name", guest, (char *)NULL);
+			_exit(127);
+		}
+		printf("vm %d pid %d\n", i, pids[i]);
+	}
+	fflush(stdout);
+	for (i = 0; i < vms; i++) {
+		waitpid(pids[i], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			err = 1;
+	}
+	return err;
+}
+
+/* ---- expect ---- */
+
+struct exp_row {
+	int vm;
+	struct tdxtop_key key;	/* tgid = 0, vcpu = 0: per VM and reason */
+	__u64 count, guest_sum, restore_sum;
+	__u64 *guest, *restore;	/* samples, ns */
+	size_t n, cap;
+};
+
+static struct exp_row *rows;
+static size_t nr_rows;
+
+static struct exp_row *row(int vm, const struct tdxtop_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < nr_rows; i++)
+		if (rows[i].vm == vm && !memcmp(&rows[i].key, k, sizeof(*k)))
+			return &rows[i];
+	rows = realloc(rows, (nr_rows + 1) * sizeof(*rows));
+	memset(&rows[nr_rows], 0, sizeof(*rows));
+	rows[nr_rows].vm = vm;
+	rows[nr_rows].key = *k;
+	return &rows[nr_rows++];
+}
+
+static void add(struct exp_row *r, __u64 g, __u64 rs, bool has_g)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->guest = realloc(r->guest, r->cap * sizeof(__u64));
+		r->restore = realloc(r->restore, r->cap * sizeof(__u64));
+	}
+	r->guest[r->n] = g;
+	r->restore[r->n] = rs;
+	r->n++;
+	r->count++;
+	if (has_g)
+		r->guest_sum += g;
+	r->restore_sum += rs;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct json_object *pcts(__u64 *v, size_t n)
+{
+	static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
+	static const char *const names[] = { "p50", "p90", "p99", "p999" };
+	struct json_object *o = json_object_new_object();
+	int q;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (q = 0; q < 4 && n; q++) {
+		size_t rank = (size_t)ceil(qs[q] * n);
+
+		json_object_object_add(o, names[q], json_object_new_uint64(v[rank - 1]));
+	}
+	if (n) {
+		json_object_object_add(o, "min", json_object_new_uint64(v[0]));
+		json_object_object_add(o, "max", json_object_new_uint64(v[n - 1]));
+	}
+	return o;
+}
+
+static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
+{
+	struct workload w;
+	struct json_object *out = json_object_new_array();
+	int vm, vc, err;
+	__u32 i, j;
+	size_t r;
+
+	err = parse(path, &w);
+	if (err) {
+		fprintf(stderr, "inject: %s: %s\n", path, strerror(-err));
+		return 1;
+	}
+	for (vm = 0; vm < vms; vm++)
+		for (vc = 0; vc < vcpus; vc++) {
+			__u64 s = w.seed ^ (0x9e3779b97f4a7c15ULL * (vm + 1)) ^
+				  (0xbf58476d1ce4e5b9ULL * (vc + 1));
+			struct tdxtop_key k;
+
+			if (!s)
+				s = 1;
+			for (i = 0; i < w.count; i++) {
+				__u32 pick = rnd(&s) % w.total_weight;
+				struct inj_exit *e;
+				__u64 g, rs;
+
+				for (j = 0; pick >= w.exits[j].weight; j++)
+					pick -= w.exits[j].weight;
+				e = &w.exits[j];
+				g = uniform(&s, e->glo, e->ghi);
+				rs = uniform(&s, e->rlo, e->rhi);
+				memset(&k, 0, sizeof(k));
+				k.kind = TDXTOP_KIND_EXIT;
+				k.reason = e->reason;
+				k.leaf = e->leaf;
+				k.status = tdxtop_status_class(e->status);
+				add(row(vm, &k), tdxtop_cyc2ns(g, mult, shift),
+				    tdxtop_cyc2ns(rs, mult, shift), true);
+			}
+			memset(&k, 0, sizeof(k));
+			k.reason = -1u;
+			k.kind = TDXTOP_KIND_DEFERRED;
+			for (i = 0; i < w.deferred; i++)
+				add(row(vm, &k), 0, 0, false);
+			k.kind = TDXTOP_KIND_GSBASE;
+			for (i = 0; i < w.gsbase; i++)
+				add(row(vm, &k), 0, tdxtop_cyc2ns(uniform(&s, w.gs_lo, w.gs_hi),
+								  mult, shift), false);
+			k.kind = TDXTOP_KIND_URET;
+			k.leaf = w.uret_msrs;
+			for (i = 0; i < w.uret; i++)
+				add(row(vm, &k), 0, tdxtop_cyc2ns(uniform(&s, w.uret_lo, w.uret_hi),
+								  mult, shift), false);
+		}
+	for (r = 0; r < nr_rows; r++) {
+		struct exp_row *e = &rows[r];
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "vm", json_object_new_int(e->vm));
+		json_object_object_add(o, "kind", json_object_new_string(tdxtop_kind_name(e->key.kind)));
+		json_object_object_add(o, "reason_code", json_object_new_int64((__s32)e->key.reason));
+		json_object_object_add(o, "leaf_code", json_object_new_uint64(e->key.leaf));
+		json_object_object_add(o, "status_code", json_object_new_int64(e->key.status));
+		json_object_object_add(o, "count", json_object_new_uint64(e->count));
+		json_object_object_add(o, "guest_sum", json_object_new_uint64(e->guest_sum));
+		json_object_object_add(o, "restore_sum", json_object_new_uint64(e->restore_sum));
+		if (e->key.kind == TDXTOP_KIND_EXIT) {
+			json_object_object_add(o, "guest", pcts(e->guest, e->n));
+			json_object_object_add(o, "restore", pcts(e->restore, e->n));
+		} else if (e->key.kind != TDXTOP_KIND_DEFERRED) {
+			json_object_object_add(o, "cost", pcts(e->restore, e->n));
+		}
+		json_object_array_add(out, o);
+	}
+	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+	json_object_put(out);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: inject run VMS VCPUS [NAME] | "
+		"inject expect WORKLOAD VMS VCPUS MULT SHIFT\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "run"))
+		return run(atoi(argv[2]), atoi(argv[3]), argc > 4 ? argv[4] : "td",
+			   "/proc/self/exe");
+	if (argc >= 4 && !strcmp(argv[1], "vmm"))
+		return vmm(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 7 && !strcmp(argv[1], "expect"))
+		return expect(argv[2], atoi(argv[3]), atoi(argv[4]),
+			      strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));
+	return usage();
+}

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Boot the kernel of 'make kernel' under QEMU (TCG, no network) with the host's
+# root file system shared read-only over 9p, run SCRIPT inside, power off.
+# SCRIPT's output goes to the serial console, which this prints; OUTDIR is
+# shared read-write and mounted at /mnt/out in the guest.
+#
+# Usage: vm.sh [-t SECONDS] [-m MiB] [-c CPUS] [-o OUTDIR] SCRIPT [ARG...]
+# Exit status: SCRIPT's, 124 on timeout, 125 when the VM did not report one.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${TDXTOP_CACHE:-/var/cache/tdxtop}
+kernel=${TDXTOP_BZIMAGE:-$cache/build/arch/x86/boot/bzImage}
+timeout=600 mem=1024 cpus=2 outdir=
+
+while getopts t:m:c:o: opt; do
+	case $opt in
+	t) timeout=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	*) echo "usage: vm.sh [-t SECONDS] [-m MiB] [-c CPUS] [-o OUTDIR] SCRIPT [ARG...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "vm.sh: no script" >&2; exit 2; }
+script=$(realpath "$1"); shift
+[ -f "$kernel" ] || { echo "vm.sh: no kernel at $kernel (make kernel)" >&2; exit 1; }
+command -v qemu-system-x86_64 >/dev/null || { echo "vm.sh: qemu-system-x86_64 missing" >&2; exit 1; }
+
+own_out=
+if [ -z "$outdir" ]; then
+	outdir=$(mktemp -d /tmp/tdxtop-vm.XXXXXX)
+	own_out=1
+fi
+mkdir -p "$outdir"
+rm -f "$outdir/.exit-status"
+log=$outdir/console.log
+
+# arguments reach the guest init through the kernel command line
+args=""
+for a in "$@"; do args="$args $(printf '%s' "$a" | base64 -w0)"; done
+
+cmdline="console=ttyS0 root=hostroot rootfstype=9p ro panic=-1 quiet loglevel=4"
+cmdline="$cmdline rootflags=trans=virtio,version=9p2000.L,msize=262144,multidevs=remap"
+cmdline="$cmdline init=$top/tests/e2e/guest-init.sh tdxtop.script=$script"
+cmdline="$cmdline tdxtop.top=$top tdxtop.args=$(echo $args | tr ' ' ,)"
+cmdline="$cmdline tdxtop.output=${OUTPUT:-$top/build}"
+
+set +e
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max -smp "$cpus" -m "$mem" \
+	-kernel "$kernel" -append "$cmdline" \
+	-display none -monitor none -serial stdio -no-reboot -nic none \
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
+	-fsdev local,id=out,path="$outdir",security_model=none \
+	-device virtio-9p-pci,fsdev=out,mount_tag=out \
+	</dev/null >"$log" 2>&1
+rc=$?
+set -e
+tr -d '\r' <"$log"
+if [ $rc = 124 ]; then
+	echo "vm.sh: timed out after ${timeout}s" >&2
+	status=124
+elif [ -f "$outdir/.exit-status" ]; then
+	status=$(cat "$outdir/.exit-status")
+else
+	echo "vm.sh: the VM did not report an exit status (QEMU exit $rc)" >&2
+	status=125
+fi
+[ -n "$own_out" ] && rm -rf "$outdir"
+exit "$status"
