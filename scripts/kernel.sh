@@ -15,7 +15,7 @@
 # rewrites only files whose contents differ), the config is regenerated only
 # when the fragment changes, and ccache serves repeated compilations.
 #
-# Usage: scripts/kernel.sh [build|base|env]
+# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF]
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +77,7 @@ apply_series() {
 	git -C "$tree" checkout -q -B tdxtop base
 	local p
 	for p in "$top"/kernel/patches/0*.patch; do
+		case ${p##*/} in 0000-*) continue ;; esac
 		[ -f "$p" ] || continue
 		if ! git -C "$tree" am -q "$p" >/dev/null 2>&1; then
 			git -C "$tree" am --abort >/dev/null 2>&1 || true
@@ -149,6 +150,30 @@ base() {
 		arch/x86/kvm/vmx/tdx.o
 }
 
+# tdx.o of the series plus DIFF, for the hot-path check's bad variants
+variant() {
+	local name=$1 diff=$2 wt=$cache/linux-variant o=$cache/build-variant
+	deps
+	unpack_base
+	apply_series
+	if [ ! -d "$wt" ]; then
+		say WORKTREE "$wt"
+		git -C "$tree" worktree add -q -f --detach "$wt" tdxtop
+	fi
+	git -C "$wt" checkout -q -f --detach tdxtop
+	git -C "$wt" apply "$diff"
+	configure "$tree" "$out"
+	mkdir -p "$o" "$cache/variants"
+	if ! cmp -s "$out/.config" "$o/.config"; then
+		cp "$out/.config" "$o/.config"
+		kmake -C "$wt" O="$o" olddefconfig >/dev/null
+	fi
+	say MAKE "arch/x86/kvm/vmx/tdx.o with $(basename "$diff") in $o"
+	kmake -C "$wt" O="$o" -j"$jobs" CC="ccache gcc" arch/x86/kvm/vmx/tdx.o
+	cp "$o/arch/x86/kvm/vmx/tdx.o" "$cache/variants/$name.o"
+	git -C "$wt" checkout -q -f --detach tdxtop
+}
+
 deps() {
 	"$top/scripts/deps.sh" kernel
 }
@@ -156,6 +181,7 @@ deps() {
 case ${1:-build} in
 build)	build ;;
 base)	base ;;
+variant) variant "$2" "$(realpath "$3")" ;;
 env)	echo "TDXTOP_CACHE=$cache TREE=$tree BUILD=$out" ;;
 *)	echo "usage: kernel.sh [build|base|env]" >&2; exit 2 ;;
 esac

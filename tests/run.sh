@@ -21,6 +21,8 @@ all_tests="
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh
 	tests/kernel/boot.sh
+	tests/e2e/e2e.sh
+	tests/tui/tui.sh
 "
 tests=${TESTS:-$all_tests}
 
