@@ -41,7 +41,7 @@ TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test check kernel kernel-base kmod demo install clean
+.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean
 
 all: deps $(OUTPUT)/tdxtop
 
@@ -82,6 +82,26 @@ $(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(wildcard tools/tdxtop/*.h) 
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TDXTOP) -o $@
 
 tests: $(TEST_BINS)
+
+# benchmarks: figures, not assertions (docs/performance.md)
+BENCH_BINS = $(OUTPUT)/bench/bpf_cost $(OUTPUT)/bench/userspace
+
+$(OUTPUT)/empty.bpf.o: bench/empty.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/empty.skel.h: $(OUTPUT)/empty.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/bench/%: bench/%.c $(OUTPUT)/libtdxtop.a $(OUTPUT)/empty.skel.h \
+		$(OUTPUT)/tdx_enter.skel.h bpf/tdx_enter.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TDXTOP) -o $@
+
+bench: deps $(BENCH_BINS)
+	$(Q)bench/run.sh
 
 check: deps-test all $(TEST_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh

@@ -20,7 +20,7 @@ const volatile __u32 tsc_shift = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 65536);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct tdxtop_key);
 	__type(value, struct tdxtop_stats);

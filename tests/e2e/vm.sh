@@ -6,17 +6,19 @@
 # SCRIPT's output goes to the serial console, which this prints; OUTDIR is
 # shared read-write and mounted at /mnt/out in the guest.
 #
-# Usage: vm.sh [-t SECONDS] [-m MiB] [-c CPUS] [-o OUTDIR] SCRIPT [ARG...]
+# Usage: vm.sh [-i] [-t SECONDS] [-m MiB] [-c CPUS] [-o OUTDIR] SCRIPT [ARG...]
+# -i: the serial console is this terminal (for the demo's TUI).
 # Exit status: SCRIPT's, 124 on timeout, 125 when the VM did not report one.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${TDXTOP_CACHE:-/var/cache/tdxtop}
 kernel=${TDXTOP_BZIMAGE:-$cache/build/arch/x86/boot/bzImage}
-timeout=600 mem=1024 cpus=2 outdir=
+timeout=600 mem=1024 cpus=2 outdir= interactive=
 
-while getopts t:m:c:o: opt; do
+while getopts it:m:c:o: opt; do
 	case $opt in
+	i) interactive=1 ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	c) cpus=$OPTARG ;;
@@ -49,19 +51,27 @@ cmdline="$cmdline init=$top/tests/e2e/guest-init.sh tdxtop.script=$script"
 cmdline="$cmdline tdxtop.top=$top tdxtop.args=$(echo $args | tr ' ' ,)"
 cmdline="$cmdline tdxtop.output=${OUTPUT:-$top/build}"
 
+qemu=(qemu-system-x86_64
+	-machine q35,accel=tcg -cpu max -smp "$cpus" -m "$mem"
+	-kernel "$kernel" -append "$cmdline"
+	-display none -monitor none -serial stdio -no-reboot -nic none
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
+	-fsdev local,id=out,path="$outdir",security_model=none
+	-device virtio-9p-pci,fsdev=out,mount_tag=out)
 set +e
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-machine q35,accel=tcg -cpu max -smp "$cpus" -m "$mem" \
-	-kernel "$kernel" -append "$cmdline" \
-	-display none -monitor none -serial stdio -no-reboot -nic none \
-	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
-	-fsdev local,id=out,path="$outdir",security_model=none \
-	-device virtio-9p-pci,fsdev=out,mount_tag=out \
-	</dev/null >"$log" 2>&1
-rc=$?
+if [ -n "$interactive" ]; then
+	saved=$(stty -g)
+	stty raw -echo
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}"
+	rc=$?
+	stty "$saved"
+else
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1
+	rc=$?
+	tr -d '\r' <"$log"
+fi
 set -e
-tr -d '\r' <"$log"
 if [ $rc = 124 ]; then
 	echo "vm.sh: timed out after ${timeout}s" >&2
 	status=124

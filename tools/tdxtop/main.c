@@ -73,7 +73,7 @@ static const struct argp_option opts[] = {
 	{ "delay", 'd', "SECS", 0, "Interval in seconds (same as [interval])", 0 },
 	{ "min-latency", OPT_MIN_LAT, "NS", 0, "Only exits with at least NS ns in the guest", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
-	{ "stats-entries", OPT_STATS_ENTRIES, "N", 0, "Size of the stats map (16384)", 0 },
+	{ "stats-entries", OPT_STATS_ENTRIES, "N", 0, "Size of the stats map (65536)", 0 },
 	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0, "Size of the histogram map (1024)", 0 },
 	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0, "Size of the vCPU map (4096)", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Cost of bpf/tdx_enter.bpf.c per event: BPF_PROG_TEST_RUN of tdx_vp_enter
+ * against an empty raw_tp program, in interleaved rounds; the difference of
+ * the per-call wall times is the program's cost.  Also the kernel's own
+ * accounting (BPF_STATS_RUN_TIME) of each program.  Prints medians.
+ *
+ * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND]
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tdxtop.h"
+#include "tdx_enter.skel.h"
+#include "empty.skel.h"
+
+#define NR_ARGS TDX_VP_ENTER_NR_ARGS
+
+static __u64 now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* a realistic stream: 16 vCPUs, 10 exit kinds, spread guest times */
+static void gen(__u64 (*ev)[NR_ARGS], int n)
+{
+	static const __u64 st[][3] = {
+		{ 77, 12, 12 }, { 1, 1, 0 }, { 48, 48, 0 }, { 77, 49, 48 }, { 77, 30, 30 },
+		{ 77, 31, 31 }, { 77, 10, 10 }, { 77, 77, 0x10001 }, { 77, 77, 0x10002 },
+		{ 0x8000020000000092ULL, -1u, 0 },
+	};
+	__u64 s = 88172645463325252ULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int k;
+
+		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+		k = s % 10;
+		memset(ev[i], 0, sizeof(ev[i]));
+		ev[i][TDX_VP_ENTER_VCPU_ID] = (s >> 8) % 16;
+		ev[i][TDX_VP_ENTER_STATUS] = st[k][0];
+		ev[i][TDX_VP_ENTER_EXIT_REASON] = st[k][1];
+		ev[i][TDX_VP_ENTER_LEAF] = st[k][2];
+		ev[i][TDX_VP_ENTER_GUEST_CYCLES] = 1000 + (s >> 16) % 5000000;
+		ev[i][TDX_VP_ENTER_RESTORE_CYCLES] = 300 + (s >> 40) % 900;
+		ev[i][TDX_VP_ENTER_RESTORED] = 2;
+	}
+}
+
+static double run_round(int fd, __u64 (*ev)[NR_ARGS], int n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_size_in = NR_ARGS * sizeof(__u64));
+	__u64 t0 = now();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		o.ctx_in = ev[i];
+		bpf_prog_test_run_opts(fd, &o);
+	}
+	return (double)(now() - t0) / n;
+}
+
+static void prog_stats(int fd, __u64 *cnt, __u64 *ns)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	bpf_obj_get_info_by_fd(fd, &info, &len);
+	*cnt = info.run_cnt;
+	*ns = info.run_time_ns;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 21, n = argc > 2 ? atoi(argv[2]) : 50000;
+	double *d_tdx = calloc(rounds, sizeof(double)), *d_empty = calloc(rounds, sizeof(double));
+	double *diff = calloc(rounds, sizeof(double));
+	__u64 (*ev)[NR_ARGS] = calloc(n, sizeof(*ev));
+	struct tdx_enter_bpf *skel;
+	struct empty_bpf *e;
+	__u64 c0, t0, c1, t1, ec0, et0, ec1, et1;
+	int fd_tdx, fd_empty, r, stats_fd;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);	/* one CPU: steady caches */
+	skel = tdx_enter_bpf__open();
+	skel->rodata->tsc_mult = 6990506;	/* 2.4 GHz */
+	skel->rodata->tsc_shift = 24;
+	if (tdx_enter_bpf__load(skel)) {
+		fprintf(stderr, "bpf_cost: cannot load tdx_enter (root?)\n");
+		return 1;
+	}
+	e = empty_bpf__open_and_load();
+	if (!e)
+		return 1;
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	fd_tdx = bpf_program__fd(skel->progs.tdx_vp_enter);
+	fd_empty = bpf_program__fd(e->progs.empty);
+	gen(ev, n);
+	run_round(fd_tdx, ev, n);	/* warm up: create every key */
+	prog_stats(fd_tdx, &c0, &t0);
+	prog_stats(fd_empty, &ec0, &et0);
+	for (r = 0; r < rounds; r++) {
+		if (r % 2) {
+			d_empty[r] = run_round(fd_empty, ev, n);
+			d_tdx[r] = run_round(fd_tdx, ev, n);
+		} else {
+			d_tdx[r] = run_round(fd_tdx, ev, n);
+			d_empty[r] = run_round(fd_empty, ev, n);
+		}
+		diff[r] = d_tdx[r] - d_empty[r];
+	}
+	prog_stats(fd_tdx, &c1, &t1);
+	prog_stats(fd_empty, &ec1, &et1);
+	printf("rounds %d x %d calls, interleaved\n", rounds, n);
+	printf("test_run wall ns/call: tdx_vp_enter %.1f  empty %.1f  (medians)\n",
+	       median(d_tdx, rounds), median(d_empty, rounds));
+	printf("tdx_vp_enter cost per event (A - B, median of rounds): %.1f ns\n",
+	       median(diff, rounds));
+	printf("kernel run_time_ns per run: tdx_vp_enter %.1f ns  empty %.1f ns\n",
+	       (double)(t1 - t0) / (c1 - c0), (double)(et1 - et0) / (ec1 - ec0));
+	close(stats_fd);
+	empty_bpf__destroy(e);
+	tdx_enter_bpf__destroy(skel);
+	return 0;
+}

@@ -1,0 +1,11 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs the host benchmarks; figures, not assertions (docs/performance.md).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+OUTPUT=${OUTPUT:-$top/build}
+echo "== BPF cost per event (A/B against an empty raw_tp program)"
+"$OUTPUT/bench/bpf_cost" 21 50000
+echo "== tdxtop user space at 1 Hz, 1024 vCPUs x 40 reasons"
+"$OUTPUT/bench/userspace" 10 1024 40 reason json
+"$OUTPUT/bench/userspace" 10 1024 40 all json
