@@ -14,6 +14,7 @@ export TDXTOP_TOP=$top
 all_tests="
 	$OUTPUT/tests/unit/test_hist
 	$OUTPUT/tests/unit/test_view
+	tests/unit/json.sh
 	tests/unit/decode.sh
 	tests/cli/errors.sh
 	$OUTPUT/tests/bpf/test_bpf
