@@ -38,7 +38,8 @@ cd "$top" && bash "$script" "${argv[@]}"
 echo $? >/mnt/out/.exit-status
 sync
 umount /mnt/out 2>/dev/null
-# reboot(2) LINUX_REBOOT_CMD_POWER_OFF; should it fail, PID 1 exiting panics
+# reboot(2) LINUX_REBOOT_CMD_RESTART (no ACPI power-off in this kernel; QEMU's
+# -no-reboot turns the reset into an exit); should it fail, PID 1 exiting panics
 # the kernel, and panic=-1 with QEMU's -no-reboot ends the VM all the same
-perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc, 0)'
+perl -e 'syscall(169, 0xfee1dead, 672274793, 0x01234567, 0)'
 exit 0
