@@ -28,9 +28,13 @@ sites=$(objdump -r -j __jump_table "$obj" 2>/dev/null |
 
 objdump -dr --no-show-raw-insn "$obj" --disassemble="$func" |
 awk -v func_="$func" -v through="$through" -v verbose=$verbose -v sites="$sites" '
+# low 24 bits only: awk numbers are doubles and mawk subscripts above 2^31
+# become "%.6g" strings; a function is far smaller than 16 MiB
 function hex(s,   i, c, v) {
 	v = 0
 	s = tolower(s)
+	if (length(s) > 6)
+		s = substr(s, length(s) - 5)
 	for (i = 1; i <= length(s); i++) {
 		c = index("0123456789abcdef", substr(s, i, 1)) - 1
 		v = v * 16 + c
