@@ -23,7 +23,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
 LDLIBS_TDXTOP = -lbpf -lelf -lz -lncursesw -ljson-c -lm -lpthread
-BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ibpf \
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf \
 	     -I/usr/include/$(shell $(CC) -dumpmachine)
 
 ifeq ($(V),1)

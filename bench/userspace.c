@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	struct tdxtop_snap cur = {}, prev = {}, delta = {};
 	struct tdxtop_tsc tsc = { 1, 0, "bench" };
 	struct tdx_enter_bpf *skel;
-	struct tdxtop_maps m;
+	struct tdxtop_maps m = {};
 	double work = 0, worst = 0;
 	FILE *null = fopen("/dev/null", "w");
 	__u64 args[TDX_VP_ENTER_NR_ARGS] = {};

@@ -18,10 +18,18 @@ const volatile __u64 min_guest_ns = 0;
 const volatile __u32 tsc_mult = 1;
 const volatile __u32 tsc_shift = 0;
 
+/*
+ * Rows are preallocated, so creating one never allocates on this path (a
+ * no-prealloc map fails with -ENOMEM when a burst of new keys empties the
+ * BPF allocator's cache), and shared: a row carries its vCPU in the key and
+ * KVM runs a vCPU on one thread at a time (vcpu->mutex), so exit, deferred
+ * and GS base rows have one writer and plain updates are exact.  User-return
+ * rows may be written from any task (the notifier follows a context switch),
+ * so they are updated atomically.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct tdxtop_key);
 	__type(value, struct tdxtop_stats);
 } stats SEC(".maps");
@@ -52,8 +60,11 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* Zeroed values to create map entries from (too large for the stack) */
+/* Values to create map entries from (too large for the stack) */
 static const struct tdxtop_stats zero_stats;
+static const struct tdxtop_stats shared_stats = {
+	.min = { ~0ULL, ~0ULL, ~0ULL },	/* shared rows take min with a CAS */
+};
 static const struct tdxtop_hist zero_hist;
 
 static __always_inline void count_drop(__u32 what)
@@ -76,6 +87,17 @@ static __always_inline void *lookup_or_init(void *map, const void *key,
 	return bpf_map_lookup_elem(map, key);
 }
 
+static __always_inline void hist_add(struct tdxtop_hist *h, __u32 m, __u64 ns)
+{
+	if (h) {
+		__u32 b = tdxtop_bucket(ns);
+
+		if (b < TDXTOP_HIST_BUCKETS)
+			__sync_fetch_and_add(&h->bucket[m][b], 1);
+	}
+}
+
+/* a row with one writer: the vCPU's own thread */
 static __always_inline void add_sample(struct tdxtop_stats *st,
 				       struct tdxtop_hist *h, __u32 m, __u64 ns)
 {
@@ -87,12 +109,32 @@ static __always_inline void add_sample(struct tdxtop_stats *st,
 		st->max[m] = ns;
 	st->n[m]++;
 	st->sum[m] += ns;
-	if (h) {
-		__u32 b = tdxtop_bucket(ns);
+	hist_add(h, m, ns);
+}
 
-		if (b < TDXTOP_HIST_BUCKETS)
-			__sync_fetch_and_add(&h->bucket[m][b], 1);
+/* a row any CPU may write at the same time */
+static __always_inline void add_sample_shared(struct tdxtop_stats *st,
+					      struct tdxtop_hist *h, __u32 m,
+					      __u64 ns)
+{
+	__u64 old;
+	int i;
+
+	if (m >= TDXTOP_NR_METRICS)
+		return;
+	for (i = 0; i < 4; i++) {
+		old = st->min[m];
+		if (old <= ns || __sync_val_compare_and_swap(&st->min[m], old, ns) == old)
+			break;
 	}
+	for (i = 0; i < 4; i++) {
+		old = st->max[m];
+		if (old >= ns || __sync_val_compare_and_swap(&st->max[m], old, ns) == old)
+			break;
+	}
+	__sync_fetch_and_add(&st->sum[m], ns);
+	__sync_fetch_and_add(&st->n[m], 1);
+	hist_add(h, m, ns);
 }
 
 static __always_inline bool filtered_out(__u32 tgid, __u32 vcpu)
@@ -117,7 +159,8 @@ static __always_inline int get_rows(struct tdxtop_key *k,
 		.kind = k->kind, .leaf = k->leaf,
 	};
 
-	*st = lookup_or_init(&stats, k, &zero_stats);
+	*st = lookup_or_init(&stats, k, k->kind == TDXTOP_KIND_URET ?
+			     &shared_stats : &zero_stats);
 	if (!*st) {
 		count_drop(TDXTOP_DROP_STATS_FULL);
 		return 0;
@@ -216,6 +259,12 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 	k.kind = kind;
 	if (!get_rows(&k, &st, &h))
 		return 0;
+	if (kind == TDXTOP_KIND_URET) {
+		__sync_fetch_and_add(&st->count, 1);
+		add_sample_shared(st, h, TDXTOP_M_RESTORE,
+				  tdxtop_cyc2ns(cycles, tsc_mult, tsc_shift));
+		return 0;
+	}
 	st->count++;
 	if (timed)
 		add_sample(st, h, TDXTOP_M_RESTORE,

@@ -64,12 +64,19 @@ enum tdxtop_drop {
 	TDXTOP_DROP_VCPU_FULL,	/* vcpu map full: no host time */
 	TDXTOP_DROP_HOST_SKEW,	/* host time not derivable (clock order) */
 	TDXTOP_FILTERED,	/* below --min-latency */
+	/*
+	 * Not written by BPF: the kernel skipped a program because it was
+	 * already running on that CPU (bpf_prog_info.recursion_misses), which
+	 * since raw tracepoint programs became preemptible can happen to
+	 * events fired from preemptible context.
+	 */
+	TDXTOP_DROP_MISSED,
 	TDXTOP_NR_DROPS,
 };
 
 #define TDXTOP_VCPU_NONE	0xffffffffu
 
-/* Per-CPU hash "stats": one row per VM process, vCPU, reason, leaf, status */
+/* Hash "stats": one row per VM process, vCPU, reason, leaf, status, kind */
 struct tdxtop_key {
 	__u32 tgid;		/* VMM process */
 	__u32 vcpu;		/* vcpu_id, or TDXTOP_VCPU_NONE */

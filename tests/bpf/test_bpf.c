@@ -260,6 +260,11 @@ static int load(struct tdx_enter_bpf **s, __u32 stats_max, __u32 vcpu, __u64 min
 
 static void maps_of(struct tdx_enter_bpf *s, struct tdxtop_maps *m)
 {
+	struct bpf_program *p;
+
+	memset(m, 0, sizeof(*m));
+	bpf_object__for_each_program(p, s->obj)
+		m->prog_fds[m->nr_progs++] = bpf_program__fd(p);
 	m->stats_fd = bpf_map__fd(s->maps.stats);
 	m->hists_fd = bpf_map__fd(s->maps.hists);
 	m->drops_fd = bpf_map__fd(s->maps.drops);
@@ -325,7 +330,8 @@ static void test_workload(void)
 	is_u64(host_n + snap.drops[TDXTOP_DROP_HOST_SKEW], events - NR_VMS * NR_VCPUS,
 	       "host-time samples + skew drops = exits - first exit of each vCPU");
 	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL] + snap.drops[TDXTOP_DROP_HIST_FULL] +
-	       snap.drops[TDXTOP_DROP_VCPU_FULL], 0, "no drops with maps large enough");
+	       snap.drops[TDXTOP_DROP_VCPU_FULL] + snap.drops[TDXTOP_DROP_MISSED], 0,
+	       "no drops with maps large enough, no program run missed");
 
 	/* histograms: per (VM, reason, leaf, status): buckets hold every sample */
 	for (i = 0; i < snap.nr_hrows; i++) {

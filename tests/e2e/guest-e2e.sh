@@ -30,10 +30,10 @@ wait_links() {
 
 hist_on() {
 	echo 'hist:keys=exit_reason,leaf,status:vals=hitcount,guest_cycles,restore_cycles:size=4096' \
-		>"$ev/tdx_vp_enter/trigger"
-	echo 'hist:keys=vcpu_id:vals=hitcount:size=1024' >"$ev/tdx_vp_enter_deferred/trigger"
-	echo 'hist:keys=vcpu_id:vals=hitcount,cycles:size=1024' >"$ev/tdx_host_gsbase/trigger"
-	echo 'hist:keys=msrs:vals=hitcount,cycles:size=64' >"$ev/tdx_uret_restore/trigger"
+		>"$ev/tdx_vp_enter/trigger" &&
+	echo 'hist:keys=vcpu_id:vals=hitcount:size=1024' >"$ev/tdx_vp_enter_deferred/trigger" &&
+	echo 'hist:keys=vcpu_id:vals=hitcount,cycles:size=1024' >"$ev/tdx_host_gsbase/trigger" &&
+	echo 'hist:keys=msrs:vals=hitcount,cycles:size=128' >"$ev/tdx_uret_restore/trigger"
 }
 
 hist_off() {
@@ -41,7 +41,7 @@ hist_off() {
 		>"$ev/tdx_vp_enter/trigger"
 	echo '!hist:keys=vcpu_id:vals=hitcount:size=1024' >"$ev/tdx_vp_enter_deferred/trigger"
 	echo '!hist:keys=vcpu_id:vals=hitcount,cycles:size=1024' >"$ev/tdx_host_gsbase/trigger"
-	echo '!hist:keys=msrs:vals=hitcount,cycles:size=64' >"$ev/tdx_uret_restore/trigger"
+	echo '!hist:keys=msrs:vals=hitcount,cycles:size=128' >"$ev/tdx_uret_restore/trigger"
 }
 
 for wl in "$@"; do
@@ -57,7 +57,7 @@ for wl in "$@"; do
 		continue
 	fi
 
-	hist_on
+	hist_on || say "$name: a hist trigger was refused"
 	bpftrace -e '
 tracepoint:tdx:tdx_vp_enter {
 	@count[pid, args->exit_reason, args->leaf, args->status] = count();

@@ -57,40 +57,38 @@ static __u64 uniform(__u64 *s, __u64 lo, __u64 hi)
 /* the module's grammar, without its checks: the module refused bad input */
 static int parse(const char *path, struct workload *w)
 {
-	char line[512];
+	char line[512], *tok, *save;
+	unsigned long long a[10];
 	FILE *f = fopen(path, "r");
+	int n;
 
 	if (!f)
 		return -errno;
 	memset(w, 0, sizeof(*w));
 	while (fgets(line, sizeof(line), f)) {
-		struct inj_exit *e = &w->exits[w->nr_exits];
-		unsigned long long a[9];
+		char *cmd = strtok_r(line, " \t\n", &save);
 
-		if (sscanf(line, "seed %lli", (long long *)&a[0]) == 1) {
+		if (!cmd || *cmd == '#')
+			continue;
+		for (n = 0; n < 10 && (tok = strtok_r(NULL, " \t\n", &save)); n++)
+			a[n] = strtoull(tok, NULL, 0);
+		if (!strcmp(cmd, "seed") && n == 1) {
 			w->seed = a[0];
-		} else if (sscanf(line, "count %lli", (long long *)&a[0]) == 1) {
+		} else if (!strcmp(cmd, "count") && n == 1) {
 			w->count = a[0];
-		} else if (sscanf(line, "exit %lli %lli %lli %lli %lli %lli %lli %lli %lli",
-				  (long long *)&a[0], (long long *)&a[1], (long long *)&a[2],
-				  (long long *)&a[3], (long long *)&a[4], (long long *)&a[5],
-				  (long long *)&a[6], (long long *)&a[7], (long long *)&a[8]) == 9 &&
-			   w->nr_exits < MAX_EXITS) {
-			*e = (struct inj_exit){ .weight = a[0], .status = a[1], .reason = a[2],
-				.leaf = a[3], .glo = a[4], .ghi = a[5], .rlo = a[6], .rhi = a[7],
+		} else if (!strcmp(cmd, "exit") && n == 9 && w->nr_exits < MAX_EXITS) {
+			w->exits[w->nr_exits++] = (struct inj_exit){
+				.weight = a[0], .status = a[1], .reason = a[2], .leaf = a[3],
+				.glo = a[4], .ghi = a[5], .rlo = a[6], .rhi = a[7],
 				.restored = a[8] };
 			w->total_weight += a[0];
-			w->nr_exits++;
-		} else if (sscanf(line, "deferred %lli", (long long *)&a[0]) == 1) {
+		} else if (!strcmp(cmd, "deferred") && n == 1) {
 			w->deferred = a[0];
-		} else if (sscanf(line, "gsbase %lli %lli %lli", (long long *)&a[0],
-				  (long long *)&a[1], (long long *)&a[2]) == 3) {
+		} else if (!strcmp(cmd, "gsbase") && n == 3) {
 			w->gsbase = a[0];
 			w->gs_lo = a[1];
 			w->gs_hi = a[2];
-		} else if (sscanf(line, "uret %lli %lli %lli %lli %lli", (long long *)&a[0],
-				  (long long *)&a[1], (long long *)&a[2], (long long *)&a[3],
-				  (long long *)&a[4]) == 5) {
+		} else if (!strcmp(cmd, "uret") && n == 5) {
 			w->uret = a[0];
 			w->uret_msrs = a[1];
 			w->uret_nr = a[2];

@@ -37,7 +37,7 @@
 #include <trace/events/tdx.h>
 
 #define MAX_EXITS	32
-#define MAX_INPUT	8192
+#define WORKLOAD_MAX	8192
 
 struct inj_exit {
 	u32 weight;
@@ -82,17 +82,19 @@ static u64 uniform(u64 *s, u64 lo, u64 hi)
 
 static int parse_line(char *line, struct workload *w)
 {
-	char *argv[12], *p = line, *tok;
+	char *argv[12], *p = skip_spaces(line), *tok;
 	u64 v[11];
 	int argc = 0, i;
 
+	if (!*p || *p == '#')
+		return 0;
 	while ((tok = strsep(&p, " \t")) && argc < 12) {
 		if (*tok)
 			argv[argc++] = tok;
 	}
 	if (tok)
 		return -EINVAL;		/* too many fields */
-	if (!argc || argv[0][0] == '#')
+	if (!argc)
 		return 0;
 	for (i = 1; i < argc; i++)
 		if (kstrtou64(argv[i], 0, &v[i - 1]))
@@ -142,7 +144,7 @@ static ssize_t workload_write(struct file *f, const char __user *ubuf,
 	char *buf, *p, *line;
 	int lineno = 0, err = 0;
 
-	if (len >= MAX_INPUT)
+	if (len >= WORKLOAD_MAX)
 		return -EINVAL;
 	buf = memdup_user_nul(ubuf, len);
 	if (IS_ERR(buf))
@@ -185,6 +187,13 @@ static void fire(const struct workload *w, u32 vm, u32 vcpu)
 
 	if (!s)
 		s = 1;
+	unsigned long flags;
+
+	/*
+	 * Each event fires with interrupts off, as the real ones do:
+	 * tdx_vcpu_run() and the user-return notifier run with IRQs disabled,
+	 * vcpu_put with preemption disabled.
+	 */
 	for (i = 0; i < w->count; i++) {
 		u32 pick = rnd(&s) % w->total_weight;
 		const struct inj_exit *e;
@@ -195,16 +204,30 @@ static void fire(const struct workload *w, u32 vm, u32 vcpu)
 		e = &w->exits[j];
 		g = uniform(&s, e->glo, e->ghi);
 		r = uniform(&s, e->rlo, e->rhi);
+		local_irq_save(flags);
 		trace_tdx_vp_enter(vcpu, e->status, e->reason, e->leaf, i, g, r,
 				   e->restored);
+		local_irq_restore(flags);
 	}
-	for (i = 0; i < w->deferred; i++)
+	for (i = 0; i < w->deferred; i++) {
+		local_irq_save(flags);
 		trace_tdx_vp_enter_deferred(vcpu);
-	for (i = 0; i < w->gsbase; i++)
-		trace_tdx_host_gsbase(vcpu, uniform(&s, w->gs_lo, w->gs_hi));
-	for (i = 0; i < w->uret; i++)
-		trace_tdx_uret_restore(w->uret_msrs, w->uret_nr,
-				       uniform(&s, w->uret_lo, w->uret_hi));
+		local_irq_restore(flags);
+	}
+	for (i = 0; i < w->gsbase; i++) {
+		u64 c = uniform(&s, w->gs_lo, w->gs_hi);
+
+		local_irq_save(flags);
+		trace_tdx_host_gsbase(vcpu, c);
+		local_irq_restore(flags);
+	}
+	for (i = 0; i < w->uret; i++) {
+		u64 c = uniform(&s, w->uret_lo, w->uret_hi);
+
+		local_irq_save(flags);
+		trace_tdx_uret_restore(w->uret_msrs, w->uret_nr, c);
+		local_irq_restore(flags);
+	}
 }
 
 static ssize_t fire_write(struct file *f, const char __user *ubuf, size_t len,

@@ -173,6 +173,7 @@ const char *tdxtop_drop_name(int d)
 {
 	static const char *const names[TDXTOP_NR_DROPS] = {
 		"stats_full", "hist_full", "vcpu_full", "host_skew", "filtered",
+		"missed",
 	};
 
 	return d >= 0 && d < TDXTOP_NR_DROPS ? names[d] : "?";

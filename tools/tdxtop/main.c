@@ -409,6 +409,8 @@ int main(int argc, char **argv)
 	l.maps.stats_fd = bpf_map__fd(l.skel->maps.stats);
 	l.maps.hists_fd = bpf_map__fd(l.skel->maps.hists);
 	l.maps.drops_fd = bpf_map__fd(l.skel->maps.drops);
+	memcpy(l.maps.prog_fds, l.progs.fds, sizeof(l.maps.prog_fds));
+	l.maps.nr_progs = l.progs.nr;
 	err = tdxtop_snap_read(&l.prev, &l.maps);
 	if (err) {
 		fail("failed to read the BPF maps: %s", strerror(-err));

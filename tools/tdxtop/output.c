@@ -47,7 +47,7 @@ static __u64 total_drops(const struct tdxtop_snap *s)
 	int d;
 
 	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (d != TDXTOP_FILTERED)
+		if (d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW)
 			n += s->drops[d];
 	return n;
 }
@@ -236,11 +236,17 @@ int tdxtop_print_json(FILE *f, const struct tdxtop_interval *iv,
 	json_object_object_add(tsc, "source", json_object_new_string(iv->tsc->source));
 	json_object_object_add(root, "tsc", tsc);
 
+	/* losses; then what is not a loss: filtered out, host time not derivable */
 	drops = json_object_new_object();
 	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		json_object_object_add(drops, tdxtop_drop_name(d),
-				       json_object_new_uint64(iv->delta->drops[d]));
+		if (d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW)
+			json_object_object_add(drops, tdxtop_drop_name(d),
+					       json_object_new_uint64(iv->delta->drops[d]));
 	json_object_object_add(root, "drops", drops);
+	json_object_object_add(root, "filtered",
+			       json_object_new_uint64(iv->delta->drops[TDXTOP_FILTERED]));
+	json_object_object_add(root, "host_skew",
+			       json_object_new_uint64(iv->delta->drops[TDXTOP_DROP_HOST_SKEW]));
 
 	if (iv->self) {
 		self = json_object_new_object();

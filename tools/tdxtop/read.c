@@ -198,7 +198,7 @@ int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m)
 	s->ts_ns = now_ns();
 
 	err = read_percpu(m->stats_fd, sizeof(struct tdxtop_key),
-			  sizeof(struct tdxtop_stats), ncpus, add_stats, s);
+			  sizeof(struct tdxtop_stats), 1, add_stats, s);
 	if (err)
 		return err;
 	err = read_percpu(m->hists_fd, sizeof(struct tdxtop_hkey),
@@ -218,6 +218,15 @@ int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m)
 			s->drops[i] += vals[c];
 	}
 	free(vals);
+	for (c = 0; c < m->nr_progs && !err; c++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(m->prog_fds[c], &info, &len))
+			err = -errno;
+		s->drops[TDXTOP_DROP_MISSED] += info.recursion_misses;
+	}
 	tdxtop_snap_sort(s);
 	return err;
 }

@@ -31,6 +31,8 @@ struct tdxtop_snap {
 
 struct tdxtop_maps {
 	int stats_fd, hists_fd, drops_fd;
+	int prog_fds[8];	/* for their recursion misses */
+	int nr_progs;
 };
 
 int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m);

@@ -99,14 +99,15 @@ static void draw_header(struct tui *t)
 		return;
 	}
 	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (d != TDXTOP_FILTERED)
+		if (d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW)
 			drops += iv->delta->drops[d];
 	printw("   events %llu/s   drops %llu",
 	       (unsigned long long)(iv->interval_s > 0 ? t->view.events / iv->interval_s : 0),
 	       (unsigned long long)drops);
 	if (drops) {
 		for (d = 0; d < TDXTOP_NR_DROPS; d++)
-			if (iv->delta->drops[d] && d != TDXTOP_FILTERED)
+			if (iv->delta->drops[d] && d != TDXTOP_FILTERED &&
+			    d != TDXTOP_DROP_HOST_SKEW)
 				printw(" %s=%llu", tdxtop_drop_name(d),
 				       (unsigned long long)iv->delta->drops[d]);
 	}
