@@ -8,11 +8,7 @@ insmod "$OUTPUT/kmod/tdx_inject.ko" || exit 1
 # the realistic mix, fired in rounds of 2000 exits per vCPU
 sed 's/^count .*/count 2000/' "$TDXTOP_TOP/tests/e2e/workloads/mix.wl" \
 	>/sys/kernel/debug/tdx_inject/workload || exit 1
-end=$(( $(date +%s) + secs ))
-( while [ "$(date +%s)" -lt "$end" ]; do
-	"$OUTPUT/tests/e2e/inject" run 2 4 td >/dev/null
-	sleep 0.1
-done ) &
+"$OUTPUT/tests/e2e/inject" run 2 4 td "$secs" >/dev/null &
 load=$!
 if [ "$mode" = tui ]; then
 	stty rows "$rows" cols "$cols" 2>/dev/null

@@ -2,11 +2,12 @@
 /*
  * User-space side of tests/kmod/tdx_inject.
  *
- *   inject run VMS VCPUS [NAME]
+ *   inject run VMS VCPUS [NAME [SECONDS]]
  *	fork VMS processes standing for VMMs (their command line carries
  *	QEMU's "-name guest=NAME<i>"), each with VCPUS threads standing for
  *	vCPUs; each thread fires one workload through the module in its own
- *	context.  Prints "vm <i> pid <pid>" per process.
+ *	context (with SECONDS, again every 100 ms for that long, as a
+ *	long-lived VMM would).  Prints "vm <i> pid <pid>" per process.
  *
  *   inject expect WORKLOAD VMS VCPUS MULT SHIFT
  *	recompute every sample the module fires for that run (same PRNG, same
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
@@ -104,11 +106,21 @@ static int parse(const char *path, struct workload *w)
 
 struct vcpu {
 	int vm, vcpu, err;
+	double secs;
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void *vcpu_thread(void *p)
 {
 	struct vcpu *v = p;
+	double end = mono_s() + v->secs;
 	char buf[32];
 	int fd, n;
 
@@ -118,20 +130,26 @@ static void *vcpu_thread(void *p)
 		return NULL;
 	}
 	n = snprintf(buf, sizeof(buf), "%d %d", v->vm, v->vcpu);
-	if (write(fd, buf, n) != n)
-		v->err = errno;
+	do {
+		if (write(fd, buf, n) != n) {
+			v->err = errno;
+			break;
+		}
+		if (v->secs > 0)
+			usleep(100000);
+	} while (mono_s() < end);
 	close(fd);
 	return NULL;
 }
 
-static int vmm(int vm, int vcpus)
+static int vmm(int vm, int vcpus, double secs)
 {
 	struct vcpu *v = calloc(vcpus, sizeof(*v));
 	pthread_t *t = calloc(vcpus, sizeof(*t));
 	int i, err = 0;
 
 	for (i = 0; i < vcpus; i++) {
-		v[i] = (struct vcpu){ .vm = vm, .vcpu = i };
+		v[i] = (struct vcpu){ .vm = vm, .vcpu = i, .secs = secs };
 		pthread_create(&t[i], NULL, vcpu_thread, &v[i]);
 	}
 	for (i = 0; i < vcpus; i++) {
@@ -144,7 +162,8 @@ static int vmm(int vm, int vcpus)
 	return err;
 }
 
-static int run(int vms, int vcpus, const char *name, const char *self)
+static int run(int vms, int vcpus, const char *name, const char *secs,
+	       const char *self)
 {
 	int i, status, err = 0;
 	pid_t *pids = calloc(vms, sizeof(*pids));
@@ -158,7 +177,8 @@ static int run(int vms, int vcpus, const char *name, const char *self)
 			snprintf(nv, sizeof(nv), "%d", vcpus);
 			snprintf(guest, sizeof(guest), "guest=%s%d,debug-threads=on", name, i);
 			/* a command line like QEMU's, for tdxtop's VM names */
-			execl(self, "inject", "vmm", vm, nv, "-name", guest, (char *)NULL);
+			execl(self, "inject", "vmm", vm, nv, secs, "-name", guest,
+			      (char *)NULL);
 			_exit(127);
 		}
 		printf("vm %d pid %d\n", i, pids[i]);
@@ -322,7 +342,7 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: inject run VMS VCPUS [NAME] | "
+	fprintf(stderr, "usage: inject run VMS VCPUS [NAME [SECONDS]] | "
 		"inject expect WORKLOAD VMS VCPUS MULT SHIFT\n");
 	return 2;
 }
@@ -331,9 +351,9 @@ int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "run"))
 		return run(atoi(argv[2]), atoi(argv[3]), argc > 4 ? argv[4] : "td",
-			   "/proc/self/exe");
-	if (argc >= 4 && !strcmp(argv[1], "vmm"))
-		return vmm(atoi(argv[2]), atoi(argv[3]));
+			   argc > 5 ? argv[5] : "0", "/proc/self/exe");
+	if (argc >= 5 && !strcmp(argv[1], "vmm"))
+		return vmm(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
 	if (argc == 7 && !strcmp(argv[1], "expect"))
 		return expect(argv[2], atoi(argv[3]), atoi(argv[4]),
 			      strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));

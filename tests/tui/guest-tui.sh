@@ -23,7 +23,7 @@ exit 2 0x8000020000000092 0xffffffff 0 200 5000 300 900 0x2
 gsbase 3 100 400
 WL
 cat /tmp/tui.wl >/sys/kernel/debug/tdx_inject/workload
-( while :; do "$OUTPUT/tests/e2e/inject" run 2 2 vm >/dev/null; sleep 0.3; done ) &
+"$OUTPUT/tests/e2e/inject" run 2 2 vm 600 >/dev/null &
 load=$!
 
 tmux new-session -d -s tui -x 150 -y 40 "$OUTPUT/tdxtop 1; echo EXIT=\$? >/tmp/tui.exit; sleep 30"
@@ -51,6 +51,7 @@ keys '?' q
 for i in $(seq 50); do [ -f /tmp/tui.exit ] && break; sleep 0.2; done
 ok "q: quits with status 0" "grep -q 'EXIT=0' /tmp/tui.exit 2>/dev/null"
 kill $load 2>/dev/null
+pkill -f "inject vmm" 2>/dev/null
 wait $load 2>/dev/null
 tmux kill-server 2>/dev/null
 exit $failed

@@ -29,7 +29,7 @@ static void wall_time(char *buf, size_t len, bool iso)
 		strftime(buf, len, "%H:%M:%S", &tm);
 }
 
-static void fmt_ns(char *buf, size_t len, double ns)
+void tdxtop_fmt_ns(char *buf, size_t len, double ns)
 {
 	if (ns < 10000)
 		snprintf(buf, len, "%.0fns", ns);
@@ -39,6 +39,71 @@ static void fmt_ns(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.1fms", ns / 1e6);
 	else
 		snprintf(buf, len, "%.1fs", ns / 1e9);
+}
+
+const char *tdxtop_cols_header(void)
+{
+	static char h[160];
+
+	if (!h[0])
+		snprintf(h, sizeof(h), TDXTOP_COLS_FMT, "VM", "PID", "VCPU", "REASON",
+			 "STATUS", "COUNT", "GUEST/avg", "GUEST/p99", "HOST/avg",
+			 "RESTORE", "MAX");
+	return h;
+}
+
+static void avg(char *buf, size_t len, const struct tdxtop_stats *s, int m)
+{
+	if (s->n[m])
+		tdxtop_fmt_ns(buf, len, (double)s->sum[m] / s->n[m]);
+	else
+		snprintf(buf, len, "-");
+}
+
+void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
+			struct tdxtop_cols *c)
+{
+	const struct tdxtop_stats *s = &g->st;
+	const char *st = tdxtop_status_name(g->key.status);
+	bool per_vcpu = by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL;
+	bool per_reason = by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL;
+
+	snprintf(c->vm, sizeof(c->vm), "%s", tdxtop_vm_name(g->key.tgid));
+	snprintf(c->pid, sizeof(c->pid), "%u", g->key.tgid);
+	if (!per_vcpu)
+		snprintf(c->vcpu, sizeof(c->vcpu), "*");
+	else if (g->key.vcpu == TDXTOP_VCPU_NONE)
+		snprintf(c->vcpu, sizeof(c->vcpu), "-");
+	else
+		snprintf(c->vcpu, sizeof(c->vcpu), "%u", g->key.vcpu);
+	if (per_reason)
+		tdxtop_row_label(&g->key, c->label, sizeof(c->label));
+	else
+		snprintf(c->label, sizeof(c->label), "%s", tdxtop_kind_name(g->key.kind));
+	if (!per_reason || g->key.kind != TDXTOP_KIND_EXIT)
+		snprintf(c->status, sizeof(c->status), "-");
+	else if (st)
+		snprintf(c->status, sizeof(c->status), "%s", st);
+	else
+		snprintf(c->status, sizeof(c->status), "0x%08x", g->key.status);
+	snprintf(c->count, sizeof(c->count), "%llu", (unsigned long long)s->count);
+	avg(c->guest_avg, sizeof(c->guest_avg), s, TDXTOP_M_GUEST);
+	if (g->h && s->n[TDXTOP_M_GUEST])
+		tdxtop_fmt_ns(c->guest_p99, sizeof(c->guest_p99),
+			      tdxtop_hist_quantile(g->h->bucket[TDXTOP_M_GUEST],
+						   s->n[TDXTOP_M_GUEST], 0.99,
+						   s->min[TDXTOP_M_GUEST],
+						   s->max[TDXTOP_M_GUEST]));
+	else
+		snprintf(c->guest_p99, sizeof(c->guest_p99), "-");
+	avg(c->host_avg, sizeof(c->host_avg), s, TDXTOP_M_HOST);
+	avg(c->restore_avg, sizeof(c->restore_avg), s, TDXTOP_M_RESTORE);
+	if (s->n[TDXTOP_M_GUEST])
+		tdxtop_fmt_ns(c->max, sizeof(c->max), s->max[TDXTOP_M_GUEST]);
+	else if (s->n[TDXTOP_M_RESTORE])
+		tdxtop_fmt_ns(c->max, sizeof(c->max), s->max[TDXTOP_M_RESTORE]);
+	else
+		snprintf(c->max, sizeof(c->max), "-");
 }
 
 static __u64 total_drops(const struct tdxtop_snap *s)
@@ -52,24 +117,12 @@ static __u64 total_drops(const struct tdxtop_snap *s)
 	return n;
 }
 
-static void who(const struct tdxtop_key *k, enum tdxtop_group_by by,
-		char *buf, size_t len)
-{
-	if (by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL) {
-		if (k->vcpu == TDXTOP_VCPU_NONE)
-			snprintf(buf, len, "-");
-		else
-			snprintf(buf, len, "%u", k->vcpu);
-	} else {
-		snprintf(buf, len, "*");
-	}
-}
-
 int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
 		      const struct tdxtop_out_opts *o)
 {
 	struct tdxtop_view v = {};
-	char ts[64], label[64], vc[16], a[16], b[16], c[16], d[16], e[16];
+	struct tdxtop_cols c;
+	char ts[64];
 	size_t i, shown = 0;
 	int err, dr;
 
@@ -90,39 +143,13 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
 		fprintf(f, "  bpf %.0f ns/event %.2f%% CPU  user %.2f%% CPU",
 			iv->self->ns_per_event, iv->self->bpf_cpu_pct,
 			iv->self->user_cpu_pct);
-	fprintf(f, "\n%-16s %7s %4s %-28s %-12s %9s %9s %9s %9s %9s %9s\n",
-		"VM", "PID", "VCPU", "REASON", "STATUS", "COUNT", "GUEST/avg",
-		"GUEST/p99", "HOST/avg", "RESTORE", "MAX");
+	fprintf(f, "\n%s\n", tdxtop_cols_header());
 	for (i = 0; i < v.nr; i++) {
-		const struct tdxtop_group *g = &v.g[i];
-		const struct tdxtop_stats *s = &g->st;
-		const char *st = tdxtop_status_name(g->key.status);
-		__u64 p99 = 0;
-
 		if (o->top && shown >= (size_t)o->top)
 			break;
-		if (g->h)
-			p99 = tdxtop_hist_quantile(g->h->bucket[TDXTOP_M_GUEST],
-						   s->n[TDXTOP_M_GUEST], 0.99,
-						   s->min[TDXTOP_M_GUEST],
-						   s->max[TDXTOP_M_GUEST]);
-		if (o->by == TDXTOP_BY_VM || o->by == TDXTOP_BY_VCPU)
-			snprintf(label, sizeof(label), "%s", tdxtop_kind_name(g->key.kind));
-		else
-			tdxtop_row_label(&g->key, label, sizeof(label));
-		who(&g->key, o->by, vc, sizeof(vc));
-		fmt_ns(a, sizeof(a), s->n[0] ? (double)s->sum[0] / s->n[0] : 0);
-		if (g->h)
-			fmt_ns(b, sizeof(b), p99);
-		else
-			snprintf(b, sizeof(b), "-");
-		fmt_ns(c, sizeof(c), s->n[1] ? (double)s->sum[1] / s->n[1] : 0);
-		fmt_ns(d, sizeof(d), s->n[2] ? (double)s->sum[2] / s->n[2] : 0);
-		fmt_ns(e, sizeof(e), s->max[0]);
-		fprintf(f, "%-16.16s %7u %4s %-28.28s %-12.12s %9llu %9s %9s %9s %9s %9s\n",
-			tdxtop_vm_name(g->key.tgid), g->key.tgid, vc, label,
-			o->by == TDXTOP_BY_VM || o->by == TDXTOP_BY_VCPU ? "*" :
-			st ? st : "?", (unsigned long long)s->count, a, b, c, d, e);
+		tdxtop_format_cols(&v.g[i], o->by, &c);
+		fprintf(f, TDXTOP_COLS_FMT "\n", c.vm, c.pid, c.vcpu, c.label, c.status,
+			c.count, c.guest_avg, c.guest_p99, c.host_avg, c.restore_avg, c.max);
 		shown++;
 	}
 	if (v.nr > shown)

@@ -154,6 +154,18 @@ void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
 
 /* ---- output (output.c) ---- */
 
+/* the columns of a row of the text output and the TUI */
+struct tdxtop_cols {
+	char vm[17], pid[12], vcpu[12], label[64], status[40], count[24];
+	char guest_avg[16], guest_p99[16], host_avg[16], restore_avg[16], max[16];
+};
+
+const char *tdxtop_cols_header(void);
+#define TDXTOP_COLS_FMT "%-16.16s %7s %4s %-28.28s %-12.12s %9s %9s %9s %9s %9s %9s"
+void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
+			struct tdxtop_cols *c);
+void tdxtop_fmt_ns(char *buf, size_t len, double ns);
+
 struct tdxtop_out_opts {
 	enum tdxtop_group_by by;
 	enum tdxtop_sort_by sort;

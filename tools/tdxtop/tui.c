@@ -29,18 +29,6 @@ struct tui {
 	char msg[128];
 };
 
-static void fmt_ns(char *buf, size_t len, double ns)
-{
-	if (ns < 10000)
-		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 10000000)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 10e9)
-		snprintf(buf, len, "%.1fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.1fs", ns / 1e9);
-}
-
 static const char *group_label(const struct tdxtop_group *g,
 			       enum tdxtop_group_by by, char *buf, size_t len)
 {
@@ -124,13 +112,11 @@ static void draw_header(struct tui *t)
 static void draw_table(struct tui *t)
 {
 	int rows = LINES - 5, r;
-	char label[64], a[16], b[16], c[16], d[16], e[16], vc[16];
+	struct tdxtop_cols c;
 	size_t i;
 
 	attron(A_REVERSE);
-	mvprintw(4, 0, "%-14s %7s %4s %-26s %-10s %9s %9s %9s %9s %9s %9s",
-		 "VM", "PID", "VCPU", "REASON", "STATUS", "COUNT", "GUEST/avg",
-		 "GUEST/p99", "HOST/avg", "RESTORE", "MAX");
+	mvprintw(4, 0, "%s", tdxtop_cols_header());
 	clrtoeol();
 	attroff(A_REVERSE);
 	if (t->sel < t->top)
@@ -138,34 +124,12 @@ static void draw_table(struct tui *t)
 	if (rows > 0 && t->sel >= t->top + rows)
 		t->top = t->sel - rows + 1;
 	for (r = 0, i = t->top; r < rows && i < t->nr_idx; r++, i++) {
-		const struct tdxtop_group *g = &t->view.g[t->idx[i]];
-		const struct tdxtop_stats *s = &g->st;
-		const char *st = tdxtop_status_name(g->key.status);
-
-		if (t->o->by == TDXTOP_BY_VCPU || t->o->by == TDXTOP_BY_ALL) {
-			if (g->key.vcpu == TDXTOP_VCPU_NONE)
-				snprintf(vc, sizeof(vc), "-");
-			else
-				snprintf(vc, sizeof(vc), "%u", g->key.vcpu);
-		} else {
-			snprintf(vc, sizeof(vc), "*");
-		}
-		fmt_ns(a, sizeof(a), s->n[0] ? (double)s->sum[0] / s->n[0] : 0);
-		if (g->h)
-			fmt_ns(b, sizeof(b), tdxtop_hist_quantile(g->h->bucket[0], s->n[0],
-								  0.99, s->min[0], s->max[0]));
-		else
-			snprintf(b, sizeof(b), "-");
-		fmt_ns(c, sizeof(c), s->n[1] ? (double)s->sum[1] / s->n[1] : 0);
-		fmt_ns(d, sizeof(d), s->n[2] ? (double)s->sum[2] / s->n[2] : 0);
-		fmt_ns(e, sizeof(e), s->max[0]);
+		tdxtop_format_cols(&t->view.g[t->idx[i]], t->o->by, &c);
 		if (i == t->sel)
 			attron(A_REVERSE);
-		mvprintw(5 + r, 0, "%-14.14s %7u %4s %-26.26s %-10.10s %9llu %9s %9s %9s %9s %9s",
-			 tdxtop_vm_name(g->key.tgid), g->key.tgid, vc,
-			 group_label(g, t->o->by, label, sizeof(label)),
-			 t->o->by == TDXTOP_BY_VM || t->o->by == TDXTOP_BY_VCPU ? "*" :
-			 st ? st : "?", (unsigned long long)s->count, a, b, c, d, e);
+		mvprintw(5 + r, 0, TDXTOP_COLS_FMT, c.vm, c.pid, c.vcpu, c.label,
+			 c.status, c.count, c.guest_avg, c.guest_p99, c.host_avg,
+			 c.restore_avg, c.max);
 		clrtoeol();
 		if (i == t->sel)
 			attroff(A_REVERSE);
@@ -214,11 +178,11 @@ static void draw_drill(struct tui *t)
 		if (!n)
 			continue;
 		for (q = 0; q < 4; q++) {
-			fmt_ns(v, sizeof(v), tdxtop_hist_quantile(bk, n, qs[q], g->st.min[m],
+			tdxtop_fmt_ns(v, sizeof(v), tdxtop_hist_quantile(bk, n, qs[q], g->st.min[m],
 								  g->st.max[m]));
 			printw("   p%g %s", qs[q] * 100, v);
 		}
-		fmt_ns(v, sizeof(v), g->st.max[m]);
+		tdxtop_fmt_ns(v, sizeof(v), g->st.max[m]);
 		printw("   max %s", v);
 		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
 			if (bk[b] > peak)
@@ -228,7 +192,7 @@ static void draw_drill(struct tui *t)
 
 			if (!bk[b])
 				continue;
-			fmt_ns(v, sizeof(v), tdxtop_bucket_lo(b));
+			tdxtop_fmt_ns(v, sizeof(v), tdxtop_bucket_lo(b));
 			mvprintw(y++, 0, "  >= %9s %10u |", v, bk[b]);
 			for (x = 0; width > 0 && x < (int)((__u64)bk[b] * width / peak); x++)
 				addch('*');
