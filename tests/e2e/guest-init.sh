@@ -12,8 +12,21 @@ ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
-mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
+# /tmp becomes a tmpfs; the repository or OUTPUT may live under the host's
+# /tmp, so their top folders there are bound back over it
+mkdir -p /run/hosttmp
+mount --bind /tmp /run/hosttmp
+mount -t tmpfs tmp /tmp
+for w in $(cat /proc/cmdline); do
+	case $w in
+	tdxtop.top=/tmp/*|tdxtop.output=/tmp/*)
+		d=${w#*=/tmp/}; d=${d%%/*}
+		[ -d "/tmp/$d" ] && continue
+		mkdir -p "/tmp/$d"
+		mount --bind "/run/hosttmp/$d" "/tmp/$d" ;;
+	esac
+done
 mount -t tmpfs shm /dev/shm
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
