@@ -12,7 +12,8 @@
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
 
-#define BATCH	64
+/* entries per batch lookup: about 1 MiB of values, at most 1024 entries */
+#define BATCH_BYTES	(1 << 20)
 
 static int key_cmp(const void *a, const void *b)
 {
@@ -116,20 +117,25 @@ static int read_percpu(int fd, size_t ksz, size_t vsz, int ncpus,
 		       struct tdxtop_snap *s)
 {
 	size_t stride = (vsz + 7) & ~7UL;
+	size_t batch_n = BATCH_BYTES / (stride * ncpus);
 	char *keys = NULL, *vals = NULL;
 	__u32 count, i;
 	__u64 batch = 0;
 	bool first = true;
 	int err = 0;
 
-	keys = malloc(BATCH * ksz);
-	vals = malloc(BATCH * stride * ncpus);
+	if (batch_n > 1024)
+		batch_n = 1024;
+	if (batch_n < 8)
+		batch_n = 8;
+	keys = malloc(batch_n * ksz);
+	vals = malloc(batch_n * stride * ncpus);
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (;;) {
-		count = BATCH;
+		count = batch_n;
 		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
 					   keys, vals, &count, NULL);
 		first = false;
