@@ -16,7 +16,8 @@ exit 20 1 1 0 500 60000 300 900 0x2
 exit 5 77 77 0x10001 5000 400000 300 900 0xe
 WL
 cat /tmp/flood.wl >/sys/kernel/debug/tdx_inject/workload || exit 1
-HIST='hist:keys=common_pid,vcpu_id,exit_reason,leaf,status:vals=hitcount,guest_cycles,restore_cycles:size=8192'
+# a hist trigger takes at most 3 keys
+HIST='hist:keys=common_pid,vcpu_id,exit_reason:vals=hitcount,guest_cycles,restore_cycles:size=8192'
 
 start() {
 	case $1 in
@@ -36,7 +37,8 @@ start() {
 		perf record -q -e tdx:tdx_vp_enter -a -o /tmp/perf.data >/dev/null 2>&1 & pid=$!
 		sleep 5 ;;
 	hist)
-		echo "$HIST" >"$ev/tdx_vp_enter/trigger"; pid= ;;
+		echo "$HIST" >"$ev/tdx_vp_enter/trigger" || { echo "overhead: hist trigger refused"; exit 1; }
+		pid= ;;
 	esac
 }
 
