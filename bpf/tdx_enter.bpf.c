@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tdxtop's kernel side: raw tracepoint programs on the tdx events of the
- * patched KVM (include/trace/events/tdx.h), aggregating into per-CPU maps.
+ * patched KVM (include/trace/events/tdx.h), aggregating into maps that
+ * user space reads once per interval.
  * Raw tracepoint arguments are the scalars of TP_PROTO, so no BTF is needed.
  */
 #define __TDXTOP_BPF__

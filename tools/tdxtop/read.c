@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Read-out of the BPF maps: one snapshot per interval, per-CPU values summed,
- * with batch lookups.  The same code serves the TUI, batch and JSON modes
+ * Read-out of the BPF maps: one snapshot per interval, with batch lookups.  The same code serves the TUI, batch and JSON modes
  * and the tests.
  */
 #include <errno.h>
@@ -107,17 +106,12 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/*
- * Batch-read a hash (ncpus 1) or a per-CPU hash, calling add() with each key
- * and the values of all CPUs.
- */
-static int read_percpu(int fd, size_t ksz, size_t vsz, int ncpus,
-		       int (*add)(struct tdxtop_snap *, const void *, const void *,
-				  size_t, int),
-		       struct tdxtop_snap *s)
+/* Batch-read a hash map, calling add() with each key and value */
+static int read_hash(int fd, size_t ksz, size_t vsz,
+		     int (*add)(struct tdxtop_snap *, const void *, const void *),
+		     struct tdxtop_snap *s)
 {
-	size_t stride = (vsz + 7) & ~7UL;
-	size_t batch_n = BATCH_BYTES / (stride * ncpus);
+	size_t batch_n = BATCH_BYTES / vsz;
 	char *keys = NULL, *vals = NULL;
 	__u32 count, i;
 	__u64 batch = 0;
@@ -129,7 +123,7 @@ static int read_percpu(int fd, size_t ksz, size_t vsz, int ncpus,
 	if (batch_n < 8)
 		batch_n = 8;
 	keys = malloc(batch_n * ksz);
-	vals = malloc(batch_n * stride * ncpus);
+	vals = malloc(batch_n * vsz);
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
@@ -144,8 +138,8 @@ static int read_percpu(int fd, size_t ksz, size_t vsz, int ncpus,
 			goto out;
 		}
 		for (i = 0; i < count; i++) {
-			int e = add(s, keys + i * ksz, vals + i * stride * ncpus,
-				    stride, ncpus);
+			int e = add(s, keys + i * ksz, vals + i * vsz);
+
 			if (e) {
 				err = e;
 				goto out;
@@ -162,31 +156,14 @@ out:
 	return err;
 }
 
-static int add_stats(struct tdxtop_snap *s, const void *k, const void *v,
-		     size_t stride, int ncpus)
+static int add_stats(struct tdxtop_snap *s, const void *k, const void *v)
 {
-	struct tdxtop_stats sum = {};
-	int c;
-
-	for (c = 0; c < ncpus; c++)
-		tdxtop_stats_merge(&sum, (const void *)((const char *)v + c * stride));
-	return tdxtop_snap_add_row(s, k, &sum);
+	return tdxtop_snap_add_row(s, k, v);
 }
 
-static int add_hist(struct tdxtop_snap *s, const void *k, const void *v,
-		    size_t stride, int ncpus)
+static int add_hist(struct tdxtop_snap *s, const void *k, const void *v)
 {
-	struct tdxtop_hist *sum;
-	int c, err;
-
-	sum = calloc(1, sizeof(*sum));
-	if (!sum)
-		return -ENOMEM;
-	for (c = 0; c < ncpus; c++)
-		tdxtop_hist_merge(sum, (const void *)((const char *)v + c * stride));
-	err = tdxtop_snap_add_hrow(s, k, sum);
-	free(sum);
-	return err;
+	return tdxtop_snap_add_hrow(s, k, v);
 }
 
 int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m)
@@ -203,12 +180,12 @@ int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m)
 	memset(s->drops, 0, sizeof(s->drops));
 	s->ts_ns = now_ns();
 
-	err = read_percpu(m->stats_fd, sizeof(struct tdxtop_key),
-			  sizeof(struct tdxtop_stats), 1, add_stats, s);
+	err = read_hash(m->stats_fd, sizeof(struct tdxtop_key),
+			sizeof(struct tdxtop_stats), add_stats, s);
 	if (err)
 		return err;
-	err = read_percpu(m->hists_fd, sizeof(struct tdxtop_hkey),
-			  sizeof(struct tdxtop_hist), 1, add_hist, s);
+	err = read_hash(m->hists_fd, sizeof(struct tdxtop_hkey),
+			sizeof(struct tdxtop_hist), add_hist, s);
 	if (err)
 		return err;
 
