@@ -179,6 +179,22 @@ const char *tdxtop_drop_name(int d)
 	return d >= 0 && d < TDXTOP_NR_DROPS ? names[d] : "?";
 }
 
+bool tdxtop_drop_is_loss(int d)
+{
+	return d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW;
+}
+
+__u64 tdxtop_snap_losses(const struct tdxtop_snap *s)
+{
+	__u64 n = 0;
+	int d;
+
+	for (d = 0; d < TDXTOP_NR_DROPS; d++)
+		if (tdxtop_drop_is_loss(d))
+			n += s->drops[d];
+	return n;
+}
+
 const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
 {
 	const char *r, *l, *s;

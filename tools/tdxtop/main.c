@@ -256,9 +256,6 @@ static int check_caps(void)
 	return -1;
 }
 
-static const char *const tdx_events[] = {
-	"tdx_vp_enter", "tdx_vp_enter_deferred", "tdx_host_gsbase", "tdx_uret_restore",
-};
 
 /* 1: present, 0: absent, -1: tracefs not mounted, cannot tell */
 static int tdx_events_present(void)
@@ -398,8 +395,8 @@ int main(int argc, char **argv)
 		if (err == -ENOENT)
 			no_tdx_events();
 		else
-			fail("failed to attach to the tdx tracepoints (%s): %s",
-			     tdx_events[0], strerror(-err));
+			fail("failed to attach to the tdx tracepoints: %s",
+			     strerror(-err));
 		err = 1;
 		goto cleanup;
 	}

@@ -106,17 +106,6 @@ void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
 		snprintf(c->max, sizeof(c->max), "-");
 }
 
-static __u64 total_drops(const struct tdxtop_snap *s)
-{
-	__u64 n = 0;
-	int d;
-
-	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW)
-			n += s->drops[d];
-	return n;
-}
-
 int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
 		      const struct tdxtop_out_opts *o)
 {
@@ -134,7 +123,7 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
 		o->timestamp ? ts : "", o->timestamp ? "  " : "",
 		(unsigned long long)v.events,
 		iv->interval_s > 0 ? v.events / iv->interval_s : 0.0,
-		(unsigned long long)total_drops(iv->delta));
+		(unsigned long long)tdxtop_snap_losses(iv->delta));
 	for (dr = 0; dr < TDXTOP_NR_DROPS; dr++)
 		if (iv->delta->drops[dr])
 			fprintf(f, " %s=%llu", tdxtop_drop_name(dr),
@@ -266,7 +255,7 @@ int tdxtop_print_json(FILE *f, const struct tdxtop_interval *iv,
 	/* losses; then what is not a loss: filtered out, host time not derivable */
 	drops = json_object_new_object();
 	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW)
+		if (tdxtop_drop_is_loss(d))
 			json_object_object_add(drops, tdxtop_drop_name(d),
 					       json_object_new_uint64(iv->delta->drops[d]));
 	json_object_object_add(root, "drops", drops);

@@ -30,7 +30,6 @@ void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
 			    const struct tdxtop_prog_set *p, double interval_s)
 {
 	__u64 cnt = 0, ns = 0, dcnt, dns, ucpu;
-	static __u64 last_ucpu;
 	int i;
 
 	for (i = 0; i < p->nr; i++) {
@@ -52,7 +51,8 @@ void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
 		c->events_per_s = dcnt / interval_s;
 		c->ns_per_event = dcnt ? (double)dns / dcnt : 0;
 		c->bpf_cpu_pct = dns / (interval_s * 1e7);
-		c->user_cpu_pct = last_ucpu ? (ucpu - last_ucpu) / (interval_s * 1e7) : 0;
+		c->user_cpu_pct = c->user_cpu_ns ?
+				  (ucpu - c->user_cpu_ns) / (interval_s * 1e7) : 0;
 	}
-	last_ucpu = ucpu;
+	c->user_cpu_ns = ucpu;
 }

@@ -106,6 +106,9 @@ const char *tdxtop_metric_name(int metric);
 const char *tdxtop_restored_name(int bit);
 const char *tdxtop_uret_msr_name(int bit);
 const char *tdxtop_drop_name(int drop);
+/* a lost event (not 'filtered', a choice, nor 'host_skew', a missing sample) */
+bool tdxtop_drop_is_loss(int drop);
+__u64 tdxtop_snap_losses(const struct tdxtop_snap *s);
 /* "HLT", "TDCALL:MapGPA", "FAILED(OPERAND_BUSY)" ... into buf */
 const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len);
 /* tables, for the tests against the kernel headers */
@@ -140,6 +143,7 @@ void tdxtop_vm_names_flush(void);
 
 struct tdxtop_selfcost {
 	__u64 run_cnt, run_time_ns;	/* all programs, cumulative */
+	__u64 user_cpu_ns;		/* this process, cumulative */
 	double events_per_s, ns_per_event, bpf_cpu_pct, user_cpu_pct;
 };
 

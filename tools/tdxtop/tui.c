@@ -29,25 +29,16 @@ struct tui {
 	char msg[128];
 };
 
-static const char *group_label(const struct tdxtop_group *g,
-			       enum tdxtop_group_by by, char *buf, size_t len)
-{
-	if (by == TDXTOP_BY_VM || by == TDXTOP_BY_VCPU)
-		return tdxtop_kind_name(g->key.kind);
-	return tdxtop_row_label(&g->key, buf, len);
-}
-
+/* the filter matches what the row shows: VM name, PID, reason, status */
 static bool matches(const struct tui *t, const struct tdxtop_group *g)
 {
-	char label[64], pid[16];
+	struct tdxtop_cols c;
 
 	if (!t->filter[0])
 		return true;
-	snprintf(pid, sizeof(pid), "%u", g->key.tgid);
-	group_label(g, t->o->by, label, sizeof(label));
-	return strcasestr(label, t->filter) || strcasestr(tdxtop_vm_name(g->key.tgid), t->filter) ||
-	       !strcmp(pid, t->filter) ||
-	       strcasestr(tdxtop_status_name(g->key.status) ?: "", t->filter);
+	tdxtop_format_cols(g, t->o->by, &c);
+	return strcasestr(c.vm, t->filter) || !strcmp(c.pid, t->filter) ||
+	       strcasestr(c.label, t->filter) || strcasestr(c.status, t->filter);
 }
 
 static int rebuild(struct tui *t)
@@ -76,7 +67,7 @@ static int rebuild(struct tui *t)
 static void draw_header(struct tui *t)
 {
 	const struct tdxtop_interval *iv = &t->iv;
-	__u64 drops = 0;
+	__u64 drops;
 	int d;
 
 	attron(A_BOLD);
@@ -86,16 +77,13 @@ static void draw_header(struct tui *t)
 		printw("   waiting for the first interval...");
 		return;
 	}
-	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW)
-			drops += iv->delta->drops[d];
+	drops = tdxtop_snap_losses(iv->delta);
 	printw("   events %llu/s   drops %llu",
 	       (unsigned long long)(iv->interval_s > 0 ? t->view.events / iv->interval_s : 0),
 	       (unsigned long long)drops);
 	if (drops) {
 		for (d = 0; d < TDXTOP_NR_DROPS; d++)
-			if (iv->delta->drops[d] && d != TDXTOP_FILTERED &&
-			    d != TDXTOP_DROP_HOST_SKEW)
+			if (iv->delta->drops[d] && tdxtop_drop_is_loss(d))
 				printw(" %s=%llu", tdxtop_drop_name(d),
 				       (unsigned long long)iv->delta->drops[d]);
 	}
