@@ -2,9 +2,9 @@
 /*
  * tdxtop's user-space cost at 1 Hz with VCPUS x REASONS rows populated: each
  * interval every row gets new events (through BPF_PROG_TEST_RUN, the load
- * generator), then tdxtop's per-interval work runs — batch read of the maps,
- * delta, view, output — and its thread CPU time is measured apart from the
- * load generator's.  Prints CPU % of one core at 1 Hz and the process RSS.
+ * generator), then tdxtop's per-interval work runs — the reader's pass over
+ * the maps, view, output — and its thread CPU time is measured apart from
+ * the load generator's.  Prints CPU % of one core at 1 Hz and the process RSS.
  *
  * Usage: userspace [SECONDS] [VCPUS] [REASONS] [GROUP] [json|text]
  */
@@ -24,6 +24,13 @@ static double cpu_s(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static long status_kb(const char *field)
@@ -48,27 +55,28 @@ int main(int argc, char **argv)
 	int by = argc > 4 ? tdxtop_parse_group(argv[4]) : TDXTOP_BY_REASON;
 	bool json = argc <= 5 || !strcmp(argv[5], "json");
 	struct tdxtop_out_opts o = { .by = by < 0 ? TDXTOP_BY_REASON : by };
-	struct tdxtop_snap cur = {}, prev = {}, delta = {};
+	struct tdxtop_snap delta = {};
+	struct tdxtop_reader rd;
 	struct tdxtop_tsc tsc = { 1, 0, "bench" };
 	struct tdx_enter_bpf *skel;
 	struct tdxtop_maps m = {};
-	double work = 0, worst = 0;
+	double work = 0, worst = 0, *per = calloc(secs, sizeof(double));
 	FILE *null = fopen("/dev/null", "w");
 	__u64 args[TDX_VP_ENTER_NR_ARGS] = {};
 	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = args, .ctx_size_in = sizeof(args));
 	int fd, i, v, r;
 
 	skel = tdx_enter_bpf__open();
-	bpf_map__set_max_entries(skel->maps.stats, vcpus * reasons + 1024);
-	if (tdx_enter_bpf__load(skel)) {
+	if (tdxtop_maps_size(skel, vcpus, 0, 0) || tdx_enter_bpf__load(skel)) {
 		fprintf(stderr, "userspace: cannot load (root?)\n");
 		return 1;
 	}
 	fd = bpf_program__fd(skel->progs.tdx_vp_enter);
-	m.stats_fd = bpf_map__fd(skel->maps.stats);
-	m.hists_fd = bpf_map__fd(skel->maps.hists);
-	m.drops_fd = bpf_map__fd(skel->maps.drops);
-	tdxtop_snap_read(&prev, &m);
+	tdxtop_maps_get(&m, skel);
+	if (tdxtop_reader_init(&rd, &m) || tdxtop_reader_read(&rd, &delta)) {
+		fprintf(stderr, "userspace: cannot read the maps\n");
+		return 1;
+	}
 
 	for (i = 0; i < secs; i++) {
 		struct tdxtop_interval iv = { .interval_s = 1, .tsc = &tsc, .source = "tdx" };
@@ -84,20 +92,19 @@ int main(int argc, char **argv)
 				args[TDX_VP_ENTER_EXIT_REASON] = r;
 				args[TDX_VP_ENTER_STATUS] = r;
 				args[TDX_VP_ENTER_GUEST_CYCLES] = 1000 + v * 7 + r * 131;
+				args[TDX_VP_ENTER_TSC] += 1000000;
 				bpf_prog_test_run_opts(fd, &t);
 			}
 		c0 = cpu_s();		/* tdxtop's interval */
-		tdxtop_snap_read(&cur, &m);
-		tdxtop_snap_delta(&delta, &cur, &prev);
+		tdxtop_reader_read(&rd, &delta);
 		iv.delta = &delta;
-		iv.total = &cur;
 		if (json)
 			tdxtop_print_json(null, &iv, &o);
 		else
 			tdxtop_print_text(null, &iv, &o);
-		tdxtop_snap_swap(&cur, &prev);
 		c = cpu_s() - c0;
 		work += c;
+		per[i] = c;
 		if (c > worst)
 			worst = c;
 		do {	/* 1 Hz */
@@ -105,12 +112,14 @@ int main(int argc, char **argv)
 		} while (ts.tv_sec * 1000000000ULL + ts.tv_nsec < t_end && !usleep(10000));
 	}
 	printf("%d vCPUs x %d reasons = %zu rows, group %s, %s, %d intervals at 1 Hz\n",
-	       vcpus, reasons, prev.nr_rows, tdxtop_group_name(o.by), json ? "json" : "text", secs);
-	printf("tdxtop work per interval: mean %.2f ms, worst %.2f ms -> %.2f%% of one core\n",
-	       work / secs * 1e3, worst * 1e3, work / secs * 100);
+	       vcpus, reasons, delta.nr_rows, tdxtop_group_name(o.by), json ? "json" : "text", secs);
+	qsort(per, secs, sizeof(*per), cmp_d);
+	printf("tdxtop work per interval: mean %.2f ms, median %.2f ms, worst %.2f ms (the first: every row new)\n",
+	       work / secs * 1e3, per[secs / 2] * 1e3, worst * 1e3);
+	printf("-> %.2f%% of one core (mean), %.2f%% (median)\n", work / secs * 100,
+	       per[secs / 2] * 100);
 	printf("RSS %ld KiB (peak %ld KiB)\n", status_kb("VmRSS:"), status_kb("VmHWM:"));
-	tdxtop_snap_free(&cur);
-	tdxtop_snap_free(&prev);
+	tdxtop_reader_free(&rd);
 	tdxtop_snap_free(&delta);
 	tdx_enter_bpf__destroy(skel);
 	return 0;

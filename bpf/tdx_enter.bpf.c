@@ -12,47 +12,63 @@
 #include <bpf/bpf_helpers.h>
 #include "tdx_enter.h"
 
-/* Filters and the TSC conversion, set by user space before load */
+/* Filters, the TSC conversion and map sizes, set by user space before load */
 const volatile __u32 targ_tgid = 0;		/* 0: every VMM process */
 const volatile __u32 targ_vcpu = TDXTOP_VCPU_NONE;	/* NONE: every vCPU */
 const volatile __u64 min_guest_ns = 0;
 const volatile __u32 tsc_mult = 1;
 const volatile __u32 tsc_shift = 0;
+const volatile __u32 slot_mask = 1023;		/* max_entries of slots - 1 */
+const volatile __u32 hist_max = 1024;		/* max_entries of hists */
+
+/* Histograms handed out so far (some may be unused after a lost race) */
+__u32 hist_next = 0;
+
+/* The layout is explained in tdx_enter.h, at struct tdxtop_slot */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct tdxtop_slot);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct tdxtop_block);
+} rows SEC(".maps");
 
 /*
- * Rows are preallocated, so creating one never allocates on this path (a
+ * Rows that found no place in "slots"/"rows", and the user-return rows.
+ * Preallocated, so creating one never allocates on this path (a
  * no-prealloc map fails with -ENOMEM when a burst of new keys empties the
- * BPF allocator's cache), and shared: a row carries its vCPU in the key and
- * KVM runs a vCPU on one thread at a time (vcpu->mutex), so exit, deferred
- * and GS base rows have one writer and plain updates are exact.  User-return
- * rows may be written from any task (the notifier follows a context switch),
- * so they are updated atomically.
+ * BPF allocator's cache).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384);
 	__type(key, struct tdxtop_key);
-	__type(value, struct tdxtop_stats);
+	__type(value, struct tdxtop_entry);
 } stats SEC(".maps");
 
 /*
- * Histograms are large (7 KiB): shared and preallocated, so that memory does
- * not grow with the number of CPUs and creating one never allocates on this
- * path; buckets are bumped atomically.
+ * Histograms are large (7 KiB) and shared by the vCPUs of a process, so
+ * buckets are bumped atomically; memory does not grow with the CPUs.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1024);
-	__type(key, struct tdxtop_hkey);
+	__type(key, __u32);
 	__type(value, struct tdxtop_hist);
 } hists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct tdxtop_vkey);
-	__type(value, struct tdxtop_vstate);
-} vcpus SEC(".maps");
+	__uint(max_entries, 1024);
+	__type(key, struct tdxtop_hkey);
+	__type(value, __u32);
+} hist_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -60,13 +76,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
-
-/* Values to create map entries from (too large for the stack) */
-static const struct tdxtop_stats zero_stats;
-static const struct tdxtop_stats shared_stats = {
-	.min = { ~0ULL, ~0ULL, ~0ULL },	/* shared rows take min with a CAS */
-};
-static const struct tdxtop_hist zero_hist;
 
 static __always_inline void count_drop(__u32 what)
 {
@@ -76,16 +85,123 @@ static __always_inline void count_drop(__u32 what)
 		(*c)++;
 }
 
-static __always_inline void *lookup_or_init(void *map, const void *key,
-					    const void *zero)
+/* Index + 1 of the histogram of a row's key, 0 when none is left */
+static __always_inline __u32 hist_id(const struct tdxtop_key *k)
 {
-	void *v = bpf_map_lookup_elem(map, key);
+	struct tdxtop_hkey hk = {
+		.tgid = k->tgid, .reason = k->reason, .status = k->status,
+		.kind = k->kind, .leaf = k->leaf,
+	};
+	__u32 *p = bpf_map_lookup_elem(&hist_ids, &hk);
+	__u32 id;
 
-	if (v)
-		return v;
+	if (p)
+		return *p + 1;
+	id = __sync_fetch_and_add(&hist_next, 1);
+	if (id >= hist_max)
+		return 0;
+	/* -EEXIST: another vCPU of the process won; id stays unused */
+	if (bpf_map_update_elem(&hist_ids, &hk, &id, BPF_NOEXIST)) {
+		p = bpf_map_lookup_elem(&hist_ids, &hk);
+		return p ? *p + 1 : 0;
+	}
+	return id + 1;
+}
+
+static __always_inline bool same_row(const struct tdxtop_key *a,
+				     const struct tdxtop_key *b)
+{
+	return a->reason == b->reason && a->status == b->status &&
+	       a->leaf == b->leaf && a->kind == b->kind;
+}
+
+/* The slot of a vCPU, claimed on its first event; NULL when none is free */
+static __always_inline struct tdxtop_slot *slot_get(__u32 tgid, __u32 vcpu,
+						    __u32 *idx)
+{
+	__u64 id = TDXTOP_SLOT_USED | (__u64)tgid << 32 | vcpu;
+	__u32 h = tdxtop_slot_hash(tgid, vcpu);
+	int i;
+
+	for (i = 0; i < TDXTOP_PROBES; i++) {
+		__u32 k = (h + i) & slot_mask;
+		struct tdxtop_slot *s = bpf_map_lookup_elem(&slots, &k);
+		__u64 old;
+
+		if (!s)
+			return NULL;
+		old = s->id;
+		if (!old)
+			old = __sync_val_compare_and_swap(&s->id, 0, id);
+		if (!old || old == id) {
+			*idx = k;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* A row of the vCPU in slot "slot"; only this vCPU's thread writes them */
+static __always_inline struct tdxtop_entry *slot_row(__u32 slot,
+						     const struct tdxtop_key *k)
+{
+	struct tdxtop_block *b = bpf_map_lookup_elem(&rows, &slot);
+	__u32 h = tdxtop_row_hash(k);
+	int i;
+
+	if (!b)
+		return NULL;
+	for (i = 0; i < TDXTOP_PROBES; i++) {
+		struct tdxtop_entry *e = &b->e[(h + i) & (TDXTOP_SLOT_ROWS - 1)];
+
+		if (e->live) {
+			if (same_row(&e->key, k))
+				return e;
+			continue;
+		}
+		e->key = *k;
+		e->hist = hist_id(k);
+		/* user space reads a row only once "live" is set */
+		asm volatile("" ::: "memory");
+		e->live = 1;
+		return e;
+	}
+	return NULL;
+}
+
+/* A row of the hash "stats" */
+static __always_inline struct tdxtop_entry *hash_row(const struct tdxtop_key *k,
+						     bool shared)
+{
+	struct tdxtop_entry *e = bpf_map_lookup_elem(&stats, k);
+	struct tdxtop_entry nv = {};
+	int i;
+
+	if (e)
+		return e;
+	nv.key = *k;
+	nv.hist = hist_id(k);
+	nv.live = 1;
+	if (shared)	/* shared rows take min with a CAS */
+		for (i = 0; i < TDXTOP_NR_METRICS; i++)
+			nv.st.min[i] = ~0ULL;
 	/* -EEXIST: another CPU created it meanwhile, which is fine */
-	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(map, key);
+	bpf_map_update_elem(&stats, k, &nv, BPF_NOEXIST);
+	e = bpf_map_lookup_elem(&stats, k);
+	if (!e)
+		count_drop(TDXTOP_DROP_STATS_FULL);
+	return e;
+}
+
+static __always_inline struct tdxtop_hist *row_hist(const struct tdxtop_entry *e)
+{
+	__u32 i = e->hist - 1;
+
+	if (!e->hist) {
+		count_drop(TDXTOP_DROP_HIST_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&hists, &i);
 }
 
 static __always_inline void hist_add(struct tdxtop_hist *h, __u32 m, __u64 ns)
@@ -147,46 +263,35 @@ static __always_inline bool filtered_out(__u32 tgid, __u32 vcpu)
 	return false;
 }
 
-/*
- * Rows of one event: the per-vCPU stats row and the per-reason histogram.
- * Returns 0 when the event could not be counted at all.
- */
-static __always_inline int get_rows(struct tdxtop_key *k,
-				    struct tdxtop_stats **st,
-				    struct tdxtop_hist **h)
+/* The row of a vCPU's event: in its slot, else in the hash */
+static __always_inline struct tdxtop_entry *vcpu_row(const struct tdxtop_key *k,
+						     struct tdxtop_slot **sp)
 {
-	struct tdxtop_hkey hk = {
-		.tgid = k->tgid, .reason = k->reason, .status = k->status,
-		.kind = k->kind, .leaf = k->leaf,
-	};
+	struct tdxtop_entry *e = NULL;
+	struct tdxtop_slot *s;
+	__u32 idx;
 
-	*st = lookup_or_init(&stats, k, k->kind == TDXTOP_KIND_URET ?
-			     &shared_stats : &zero_stats);
-	if (!*st) {
-		count_drop(TDXTOP_DROP_STATS_FULL);
-		return 0;
-	}
-	*h = lookup_or_init(&hists, &hk, &zero_hist);
-	if (!*h)
-		count_drop(TDXTOP_DROP_HIST_FULL);
-	return 1;
+	s = slot_get(k->tgid, k->vcpu, &idx);
+	if (sp)
+		*sp = s;
+	if (s)
+		e = slot_row(idx, k);
+	return e ? e : hash_row(k, false);
 }
 
 SEC("raw_tp/tdx_vp_enter")
 int tdx_vp_enter(__u64 *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
+	__u32 tgid = id >> 32;
 	__u32 vcpu = ctx[TDX_VP_ENTER_VCPU_ID];
-	__u64 status = ctx[TDX_VP_ENTER_STATUS];
 	__u32 restored = ctx[TDX_VP_ENTER_RESTORED];
+	__u64 tsc = ctx[TDX_VP_ENTER_TSC];
 	struct tdxtop_key k = {};
-	struct tdxtop_vkey vk = {};
-	struct tdxtop_vstate *vs;
-	struct tdxtop_stats *st;
+	struct tdxtop_entry *e;
+	struct tdxtop_slot *s;
 	struct tdxtop_hist *h;
-	__u64 guest, restore, now, host = 0;
-	bool have_host = false;
+	__u64 guest, restore;
 	int i;
 
 	if (filtered_out(tgid, vcpu))
@@ -198,47 +303,45 @@ int tdx_vp_enter(__u64 *ctx)
 		return 0;
 	}
 
-	/* Host time: this entry (now - guest - restore) minus the last exit */
-	now = bpf_ktime_get_ns();
-	vk.tgid = tgid;
-	vk.vcpu = vcpu;
-	vs = bpf_map_lookup_elem(&vcpus, &vk);
-	if (vs) {
-		__u64 entry = now - guest - restore;
-
-		if (vs->tid == tid && entry >= vs->last_exit_ns &&
-		    now >= guest + restore) {
-			host = entry - vs->last_exit_ns;
-			have_host = true;
-		} else if (vs->tid == tid) {
-			count_drop(TDXTOP_DROP_HOST_SKEW);
-		}
-		vs->last_exit_ns = now;
-		vs->tid = tid;
-	} else {
-		struct tdxtop_vstate nv = { .last_exit_ns = now, .tid = tid };
-
-		if (bpf_map_update_elem(&vcpus, &vk, &nv, BPF_NOEXIST) == -E2BIG)
-			count_drop(TDXTOP_DROP_VCPU_FULL);
-	}
-
 	k.tgid = tgid;
 	k.vcpu = vcpu;
 	k.reason = ctx[TDX_VP_ENTER_EXIT_REASON];
-	k.status = tdxtop_status_class(status);
+	k.status = tdxtop_status_class(ctx[TDX_VP_ENTER_STATUS]);
 	k.leaf = ctx[TDX_VP_ENTER_LEAF];
 	k.kind = TDXTOP_KIND_EXIT;
-	if (!get_rows(&k, &st, &h))
+	e = vcpu_row(&k, &s);
+	if (!e)
 		return 0;
+	h = row_hist(e);
 
-	st->count++;
-	add_sample(st, h, TDXTOP_M_GUEST, guest);
-	add_sample(st, h, TDXTOP_M_RESTORE, restore);
-	if (have_host)
-		add_sample(st, h, TDXTOP_M_HOST, host);
+	e->st.count++;
+	add_sample(&e->st, h, TDXTOP_M_GUEST, guest);
+	add_sample(&e->st, h, TDXTOP_M_RESTORE, restore);
 	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
 		if (restored & (1u << i))
-			st->restored[i]++;
+			e->st.restored[i]++;
+
+	/*
+	 * Host time: from the last exit's tsc to this entry, which is this
+	 * event's tsc less the restore and guest cycles (TSCs are synchronised
+	 * across CPUs on TDX hosts; a step back is counted, not sampled).
+	 */
+	if (!s) {
+		count_drop(TDXTOP_DROP_VCPU_FULL);
+		return 0;
+	}
+	if (s->last_tsc) {
+		__u64 spent = ctx[TDX_VP_ENTER_GUEST_CYCLES] +
+			      ctx[TDX_VP_ENTER_RESTORE_CYCLES];
+
+		if (tsc >= spent && tsc - spent >= s->last_tsc)
+			add_sample(&e->st, h, TDXTOP_M_HOST,
+				   tdxtop_cyc2ns(tsc - spent - s->last_tsc,
+						 tsc_mult, tsc_shift));
+		else
+			count_drop(TDXTOP_DROP_HOST_SKEW);
+	}
+	s->last_tsc = tsc;
 	return 0;
 }
 
@@ -248,7 +351,7 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct tdxtop_key k = {};
-	struct tdxtop_stats *st;
+	struct tdxtop_entry *e;
 	struct tdxtop_hist *h;
 
 	k.tgid = id >> 32;
@@ -258,18 +361,24 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 	k.reason = -1u;
 	k.leaf = leaf;
 	k.kind = kind;
-	if (!get_rows(&k, &st, &h))
-		return 0;
 	if (kind == TDXTOP_KIND_URET) {
-		__sync_fetch_and_add(&st->count, 1);
-		add_sample_shared(st, h, TDXTOP_M_RESTORE,
+		e = hash_row(&k, true);
+		if (!e)
+			return 0;
+		__sync_fetch_and_add(&e->st.count, 1);
+		add_sample_shared(&e->st, row_hist(e), TDXTOP_M_RESTORE,
 				  tdxtop_cyc2ns(cycles, tsc_mult, tsc_shift));
 		return 0;
 	}
-	st->count++;
-	if (timed)
-		add_sample(st, h, TDXTOP_M_RESTORE,
+	e = vcpu_row(&k, NULL);
+	if (!e)
+		return 0;
+	e->st.count++;
+	if (timed) {
+		h = row_hist(e);
+		add_sample(&e->st, h, TDXTOP_M_RESTORE,
 			   tdxtop_cyc2ns(cycles, tsc_mult, tsc_shift));
+	}
 	return 0;
 }
 

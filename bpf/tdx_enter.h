@@ -26,6 +26,7 @@ enum tdx_vp_enter_args {
 	TDX_VP_ENTER_GUEST_CYCLES,
 	TDX_VP_ENTER_RESTORE_CYCLES,
 	TDX_VP_ENTER_RESTORED,
+	TDX_VP_ENTER_TSC,
 	TDX_VP_ENTER_NR_ARGS,
 };
 #define TDX_VP_ENTER_DEFERRED_NR_ARGS	1	/* vcpu_id */
@@ -46,7 +47,8 @@ enum tdxtop_kind {
 
 /*
  * Times kept per row.  GUEST: SEAMCALL + TDX module + guest.  HOST: from the
- * end of one exit's restore to the next TDH.VP.ENTER of the same vCPU thread.
+ * end of one exit's restore to the next TDH.VP.ENTER of the same vCPU, from
+ * the events' TSCs.
  * RESTORE: the per-exit restore for exits, the write itself for GSBASE and
  * URET rows.
  */
@@ -76,7 +78,7 @@ enum tdxtop_drop {
 
 #define TDXTOP_VCPU_NONE	0xffffffffu
 
-/* Hash "stats": one row per VM process, vCPU, reason, leaf, status, kind */
+/* Identity of a row: VM process, vCPU, reason, leaf, status, kind */
 struct tdxtop_key {
 	__u32 tgid;		/* VMM process */
 	__u32 vcpu;		/* vcpu_id, or TDXTOP_VCPU_NONE */
@@ -97,6 +99,54 @@ struct tdxtop_stats {
 };
 
 /*
+ * Where rows live.  Each vCPU (VM process, vcpu_id) claims a slot in the
+ * array "slots" on its first event; the slot owns the same entry of the
+ * array "rows", a block of TDXTOP_SLOT_ROWS rows found by open addressing on
+ * the rest of the key (and read by user space with one copy per vCPU).  Only
+ * the vCPU's own thread writes them (KVM runs a vCPU on one thread at a time),
+ * so an event costs two inlined array lookups and plain updates.  A vCPU
+ * that finds no free slot, or a row key that finds no free row within
+ * TDXTOP_PROBES probes, goes to the hash "stats" instead: slower, never
+ * lost.  User-return rows (written from any task) always live there.
+ */
+#define TDXTOP_SLOT_ROWS	64	/* power of two */
+#define TDXTOP_PROBES		8
+#define TDXTOP_SLOT_USED	(1ULL << 63)
+
+struct tdxtop_slot {
+	__u64 id;		/* TDXTOP_SLOT_USED | tgid << 32 | vcpu; 0: free */
+	__u64 last_tsc;		/* tsc of the vCPU's last exit, 0: none yet */
+};
+
+/* A row of a block of "rows", and a value of "stats" */
+struct tdxtop_entry {
+	struct tdxtop_key key;
+	struct tdxtop_stats st;
+	__u32 hist;		/* index in "hists" + 1; 0: none (map full) */
+	__u32 live;		/* set once key and hist are written */
+};
+
+struct tdxtop_block {
+	struct tdxtop_entry e[TDXTOP_SLOT_ROWS];
+};
+
+TDXTOP_INLINE __u32 tdxtop_slot_hash(__u32 tgid, __u32 vcpu)
+{
+	__u32 h = tgid * 0x9e3779b1u ^ vcpu * 0x85ebca77u;
+
+	return h ^ h >> 15;
+}
+
+TDXTOP_INLINE __u32 tdxtop_row_hash(const struct tdxtop_key *k)
+{
+	__u32 h = k->reason * 0x9e3779b1u ^ k->status * 0x85ebca77u ^
+		  (__u32)k->leaf * 0xc2b2ae3du ^ (__u32)(k->leaf >> 32) ^
+		  k->kind * 0x27d4eb2fu;
+
+	return h ^ h >> 16;
+}
+
+/*
  * Log-linear histograms: values below 32 ns have a bucket each; above, each
  * power of two is split into 16 buckets, so a bucket is at most 1/16 (6.25%)
  * of its lower bound wide.  Values of 2^40 ns (18 minutes) and more share
@@ -108,7 +158,11 @@ struct tdxtop_stats {
 #define TDXTOP_HIST_BUCKETS	\
 	((TDXTOP_HIST_MAX_MSB - TDXTOP_HIST_SUB_BITS + 2) * TDXTOP_HIST_SUB)
 
-/* Hash "hists", shared by all CPUs: one per VM process, reason, leaf, status, kind */
+/*
+ * Histograms are per VM process, reason, leaf, status and kind, shared by
+ * the process's vCPUs: an array "hists" indexed through the hash
+ * "hist_ids", looked up once, when a row is created.
+ */
 struct tdxtop_hkey {
 	__u32 tgid;
 	__u32 reason;
@@ -121,46 +175,31 @@ struct tdxtop_hist {
 	__u32 bucket[TDXTOP_NR_METRICS][TDXTOP_HIST_BUCKETS];
 };
 
-/* Hash "vcpus": where the last exit of each vCPU left off */
-struct tdxtop_vkey {
-	__u32 tgid;
-	__u32 vcpu;
-};
-
-struct tdxtop_vstate {
-	__u64 last_exit_ns;	/* bpf_ktime_get_ns() at the last exit */
-	__u32 tid;		/* vCPU thread */
-	__u32 pad;
-};
-
-/* Index of the most significant set bit; v != 0 */
+/*
+ * Index of the most significant set bit; v != 0.  Without branches: each
+ * step's "(x + mask) >> width" is 1 exactly when x (< 2^width) is not zero,
+ * so random values cost no mispredicted branches on the event path.
+ */
 TDXTOP_INLINE int tdxtop_msb(__u64 v)
 {
-	int r = 0;
+	__u64 s, r;
 
-	if (v >> 32) {
-		v >>= 32;
-		r += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		r += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		r += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		r += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		r += 2;
-	}
-	if (v >> 1)
-		r += 1;
-	return r;
+	s = ((v >> 32) + 0xffffffffULL) >> 32 << 5;
+	v >>= s;
+	r = s;
+	s = ((v >> 16) + 0xffff) >> 16 << 4;
+	v >>= s;
+	r += s;
+	s = ((v >> 8) + 0xff) >> 8 << 3;
+	v >>= s;
+	r += s;
+	s = ((v >> 4) + 0xf) >> 4 << 2;
+	v >>= s;
+	r += s;
+	s = ((v >> 2) + 0x3) >> 2 << 1;
+	v >>= s;
+	r += s;
+	return r + (v >> 1);
 }
 
 TDXTOP_INLINE __u32 tdxtop_bucket(__u64 v)

@@ -5,7 +5,8 @@
  * from a generated workload (VMM processes x vCPU threads, each thread pinned
  * to a CPU and run with BPF_F_TEST_RUN_ON_CPU).  The maps are read back with
  * tdxtop's own read-out code and compared with a model of the same workload:
- * counts, sums, minima, maxima and histogram buckets exactly.
+ * counts, sums, minima, maxima (guest, host and restore times) and histogram
+ * buckets exactly.  Then each way a map can fill up, and what it costs.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -64,13 +65,20 @@ static __u64 rnd(__u64 *s)
 	return *s * 2685821657736338717ULL;
 }
 
-/* the i-th event of a vCPU; the same on the driving and the checking side */
-static void gen_event(int vm, int vcpu, int i, __u64 *seed, struct event *e)
+/*
+ * The i-th event of a vCPU; the same on the driving and the checking side.
+ * *tsc is the vCPU's TSC: each exit enters an even number of cycles after
+ * the last one's tsc, so host times are exact in ns too.
+ */
+static void gen_event(int vm, int vcpu, int i, __u64 *seed, __u64 *tsc,
+		      struct event *e)
 {
 	int total = 0, pick, m;
 
-	if (i == 0)
+	if (i == 0) {
 		*seed = 0x1234567ULL * (vm + 1) + 0x9e3779b97f4a7c15ULL * (vcpu + 1);
+		*tsc = 1000000 * (vcpu + 1);
+	}
 	for (m = 0; m < (int)NR_MIX; m++)
 		total += mix[m].weight;
 	pick = rnd(seed) % total;
@@ -82,10 +90,12 @@ static void gen_event(int vm, int vcpu, int i, __u64 *seed, struct event *e)
 	e->args[TDX_VP_ENTER_EXIT_REASON] = mix[m].reason;
 	e->args[TDX_VP_ENTER_LEAF] = mix[m].leaf;
 	e->args[TDX_VP_ENTER_EXIT_QUAL] = rnd(seed);
-	/* small guest times keep host time derivable between test runs */
 	e->args[TDX_VP_ENTER_GUEST_CYCLES] = (rnd(seed) % 400) * 2;
 	e->args[TDX_VP_ENTER_RESTORE_CYCLES] = (rnd(seed) % 100) * 2;
 	e->args[TDX_VP_ENTER_RESTORED] = rnd(seed) & 0xf;
+	*tsc += (rnd(seed) % 500) * 2 + e->args[TDX_VP_ENTER_GUEST_CYCLES] +
+		e->args[TDX_VP_ENTER_RESTORE_CYCLES];
+	e->args[TDX_VP_ENTER_TSC] = *tsc;
 }
 
 static int run(int fd, __u64 *args, size_t nr, int cpu)
@@ -115,7 +125,7 @@ static void *vcpu_thread(void *p)
 	int cpu = a->vcpu % ncpus, i, fd;
 	cpu_set_t set;
 	struct event e;
-	__u64 seed = 0, args[3];
+	__u64 seed = 0, tsc, args[3];
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
@@ -125,7 +135,7 @@ static void *vcpu_thread(void *p)
 	}
 	fd = bpf_program__fd(skel->progs.tdx_vp_enter);
 	for (i = 0; i < EVENTS; i++) {
-		gen_event(a->vm, a->vcpu, i, &seed, &e);
+		gen_event(a->vm, a->vcpu, i, &seed, &tsc, &e);
 		if (run(fd, e.args, TDX_VP_ENTER_NR_ARGS, cpu)) {
 			a->err = -EIO;
 			return NULL;
@@ -200,13 +210,13 @@ static void build_model(const pid_t *pids)
 	struct tdxtop_key k;
 	struct tdxtop_stats *s;
 	struct event e;
-	__u64 seed = 0;
+	__u64 seed = 0, tsc, last = 0;
 	int vm, v, i, b;
 
 	for (vm = 0; vm < NR_VMS; vm++)
 		for (v = 0; v < NR_VCPUS; v++) {
 			for (i = 0; i < EVENTS; i++) {
-				gen_event(vm, v, i, &seed, &e);
+				gen_event(vm, v, i, &seed, &tsc, &e);
 				memset(&k, 0, sizeof(k));
 				k.tgid = pids[vm];
 				k.vcpu = v;
@@ -224,6 +234,11 @@ static void build_model(const pid_t *pids)
 				for (b = 0; b < 4; b++)
 					if (e.args[TDX_VP_ENTER_RESTORED] & (1 << b))
 						s->restored[b]++;
+				if (i)	/* entry = tsc - guest - restore */
+					model_sample(s, TDXTOP_M_HOST,
+						     (tsc - e.args[TDX_VP_ENTER_GUEST_CYCLES] -
+						      e.args[TDX_VP_ENTER_RESTORE_CYCLES] - last) / 2 * 3);
+				last = tsc;
 			}
 			memset(&k, 0, sizeof(k));
 			k.tgid = pids[vm];
@@ -244,8 +259,14 @@ static void build_model(const pid_t *pids)
 		}
 }
 
-static int load(struct tdx_enter_bpf **s, __u32 stats_max, __u32 vcpu, __u64 min_ns)
+struct sizes {
+	__u32 vcpus, stats, hists;	/* 0: tdxtop's defaults */
+};
+
+static int load(struct tdx_enter_bpf **s, struct sizes z, __u32 vcpu, __u64 min_ns)
 {
+	int err;
+
 	*s = tdx_enter_bpf__open();
 	if (!*s)
 		return -errno;
@@ -253,27 +274,38 @@ static int load(struct tdx_enter_bpf **s, __u32 stats_max, __u32 vcpu, __u64 min
 	(*s)->rodata->tsc_shift = SHIFT;
 	(*s)->rodata->targ_vcpu = vcpu;
 	(*s)->rodata->min_guest_ns = min_ns;
-	if (stats_max)
-		bpf_map__set_max_entries((*s)->maps.stats, stats_max);
-	return tdx_enter_bpf__load(*s);
+	err = tdxtop_maps_size(*s, z.vcpus, z.stats, z.hists);
+	return err ? err : tdx_enter_bpf__load(*s);
 }
 
-static void maps_of(struct tdx_enter_bpf *s, struct tdxtop_maps *m)
+/* everything since load, through the reader tdxtop uses */
+static int read_all(struct tdx_enter_bpf *s, struct tdxtop_snap *snap)
 {
-	struct bpf_program *p;
+	struct tdxtop_reader r;
+	struct tdxtop_maps m;
+	int err;
 
-	memset(m, 0, sizeof(*m));
-	bpf_object__for_each_program(p, s->obj)
-		m->prog_fds[m->nr_progs++] = bpf_program__fd(p);
-	m->stats_fd = bpf_map__fd(s->maps.stats);
-	m->hists_fd = bpf_map__fd(s->maps.hists);
-	m->drops_fd = bpf_map__fd(s->maps.drops);
+	tdxtop_maps_get(&m, s);
+	err = tdxtop_reader_init(&r, &m);
+	if (!err)
+		err = tdxtop_reader_read(&r, snap);
+	tdxtop_reader_free(&r);
+	return err;
+}
+
+static __u64 count_all(const struct tdxtop_snap *snap)
+{
+	__u64 n = 0;
+	size_t i;
+
+	for (i = 0; i < snap->nr_rows; i++)
+		n += snap->rows[i].st.count;
+	return n;
 }
 
 static void test_workload(void)
 {
 	pid_t pids[NR_VMS];
-	struct tdxtop_maps m;
 	struct tdxtop_snap snap = {};
 	size_t i, mismatched = 0, missing = 0, bucket_bad = 0;
 	__u64 host_n = 0, events = 0, hist_total = 0;
@@ -293,8 +325,7 @@ static void test_workload(void)
 	   NR_VMS, NR_VCPUS, EVENTS);
 
 	build_model(pids);
-	maps_of(skel, &m);
-	ok(!tdxtop_snap_read(&snap, &m), "maps read through tdxtop's read-out");
+	ok(!read_all(skel, &snap), "maps read through tdxtop's read-out");
 	is_u64(snap.nr_rows, nr_model, "one stats row per (VM, vCPU, reason, leaf, status, kind)");
 
 	for (i = 0; i < nr_model; i++) {
@@ -313,8 +344,6 @@ static void test_workload(void)
 		    memcmp(g->restored, w->restored, sizeof(w->restored)))
 			mismatched++;
 		for (mm = 0; mm < TDXTOP_NR_METRICS; mm++) {
-			if (mm == TDXTOP_M_HOST)
-				continue;
 			if (g->n[mm] != w->n[mm] || g->sum[mm] != w->sum[mm] ||
 			    (w->n[mm] && (g->min[mm] != w->min[mm] || g->max[mm] != w->max[mm])))
 				mismatched++;
@@ -325,10 +354,12 @@ static void test_workload(void)
 		}
 	}
 	is_u64(missing, 0, "every modelled row is in the map");
-	is_u64(mismatched, 0, "counts, sums, minima, maxima and restore counts equal the model exactly");
-	/* host time: every exit but each vCPU's first, unless the clock order forbade it */
-	is_u64(host_n + snap.drops[TDXTOP_DROP_HOST_SKEW], events - NR_VMS * NR_VCPUS,
-	       "host-time samples + skew drops = exits - first exit of each vCPU");
+	is_u64(mismatched, 0,
+	       "counts, sums, minima, maxima (guest, host, restore) and restore counts equal the model exactly");
+	/* host time: every exit but each vCPU's first */
+	is_u64(host_n, events - NR_VMS * NR_VCPUS,
+	       "a host-time sample for every exit but each vCPU's first");
+	is_u64(snap.drops[TDXTOP_DROP_HOST_SKEW], 0, "no TSC step back, no skew counted");
 	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL] + snap.drops[TDXTOP_DROP_HIST_FULL] +
 	       snap.drops[TDXTOP_DROP_VCPU_FULL] + snap.drops[TDXTOP_DROP_MISSED], 0,
 	       "no drops with maps large enough, no program run missed");
@@ -361,14 +392,14 @@ static void test_workload(void)
 	{
 		struct tdxtop_snap one = {};
 		struct tdxtop_view v = {};
-		__u64 seed = 0, *vals = NULL, nv = 0, exact, est;
+		__u64 seed = 0, tsc, *vals = NULL, nv = 0, exact, est;
 		struct event e;
 		int vcpu, k, bad = 0;
 		static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
 
 		for (vcpu = 0; vcpu < NR_VCPUS; vcpu++)
 			for (k = 0; k < EVENTS; k++) {
-				gen_event(0, vcpu, k, &seed, &e);
+				gen_event(0, vcpu, k, &seed, &tsc, &e);
 				if (e.args[TDX_VP_ENTER_LEAF] != 12)
 					continue;
 				vals = realloc(vals, (nv + 1) * sizeof(*vals));
@@ -412,32 +443,104 @@ static void test_workload(void)
 	tdxtop_snap_free(&snap);
 }
 
-/* a full stats map is counted, never silent */
-static void test_full_map(void)
+static void exit_on(int fd, __u32 vcpu, __u32 reason, __u64 tsc)
+{
+	struct event e = {};
+
+	e.args[TDX_VP_ENTER_VCPU_ID] = vcpu;
+	e.args[TDX_VP_ENTER_EXIT_REASON] = reason;
+	e.args[TDX_VP_ENTER_STATUS] = reason;
+	e.args[TDX_VP_ENTER_GUEST_CYCLES] = 100;
+	e.args[TDX_VP_ENTER_TSC] = tsc;
+	run(fd, e.args, TDX_VP_ENTER_NR_ARGS, -1);
+}
+
+/*
+ * Full maps are counted, never silent.  A vCPU without a slot, or a key
+ * without a free row in its vCPU's block, goes to the hash: still exact.
+ */
+static void test_full_maps(void)
 {
 	struct tdx_enter_bpf *s;
 	struct tdxtop_snap snap = {};
-	struct tdxtop_maps m;
-	struct event e = {};
 	int i, fd, err;
 
-	err = load(&s, 8, TDXTOP_VCPU_NONE, 0);
-	if (!ok(!err, "load with an 8-entry stats map")) {
+	/* one slot: vCPU 0 takes it, vCPUs 1 and 2 go to an 8-row hash */
+	err = load(&s, (struct sizes){ .vcpus = 1, .stats = 8 }, TDXTOP_VCPU_NONE, 0);
+	if (!ok(!err, "load with 1 vCPU slot and an 8-row hash")) {
 		tdx_enter_bpf__destroy(s);
 		return;
 	}
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	for (i = 0; i < 12; i++) {
-		e.args[TDX_VP_ENTER_EXIT_REASON] = i;	/* 12 distinct keys */
-		e.args[TDX_VP_ENTER_STATUS] = i;
-		run(fd, e.args, TDX_VP_ENTER_NR_ARGS, -1);
-		run(fd, e.args, TDX_VP_ENTER_NR_ARGS, -1);
+		exit_on(fd, 0, i, 1000000 + i * 1000);
+		exit_on(fd, 1 + i % 2, i, 1000000 + i * 1000);
+		exit_on(fd, 1 + i % 2, i, 1000500 + i * 1000);
 	}
-	maps_of(s, &m);
-	tdxtop_snap_read(&snap, &m);
-	is_u64(snap.nr_rows, 8, "8 rows fill the map");
-	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL], 8, "the other 4 keys x 2 events are counted as drops");
+	read_all(s, &snap);
+	is_u64(snap.nr_rows, 12 + 8, "12 rows in vCPU 0's block, 8 fill the hash");
+	is_u64(count_all(&snap), 12 + 16, "12 exits of vCPU 0 and 8 x 2 of vCPUs 1-2 counted");
+	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL], 8, "the other 4 keys x 2 exits are counted as stats_full");
+	is_u64(snap.drops[TDXTOP_DROP_VCPU_FULL], 16, "16 exits counted without host time as vcpu_full");
+	is_u64(snap.drops[TDXTOP_DROP_HOST_SKEW], 0, "and vCPU 0's 11 host times are not skew");
 	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+
+	/* 100 keys on one vCPU: 64 rows at most in its block, the rest hashed */
+	err = load(&s, (struct sizes){ .hists = 2 }, TDXTOP_VCPU_NONE, 0);
+	if (!ok(!err, "load with 2 histograms")) {
+		tdx_enter_bpf__destroy(s);
+		return;
+	}
+	fd = bpf_program__fd(s->progs.tdx_vp_enter);
+	for (i = 0; i < 100; i++) {
+		exit_on(fd, 3, i, 1000000 + i * 1000);
+		exit_on(fd, 3, i, 1000500 + i * 1000);
+	}
+	exit_on(fd, 3, 5, 1000000);	/* the TSC steps back: skew */
+	read_all(s, &snap);
+	is_u64(snap.nr_rows, 100, "100 keys of one vCPU: 100 rows, block and hash together");
+	is_u64(count_all(&snap), 201, "every exit counted");
+	is_u64(snap.drops[TDXTOP_DROP_HIST_FULL], 201 - 4,
+	       "exits of the keys past the 2 histograms are counted as hist_full");
+	is_u64(snap.drops[TDXTOP_DROP_HOST_SKEW], 1, "a TSC step back is counted as skew");
+	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL] + snap.drops[TDXTOP_DROP_VCPU_FULL], 0,
+	       "and nothing else");
+	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+}
+
+/* one reader, three reads: each gives what happened since the last */
+static void test_deltas(void)
+{
+	struct tdx_enter_bpf *s;
+	struct tdxtop_snap d = {};
+	struct tdxtop_reader r;
+	struct tdxtop_maps m;
+	int fd, i;
+
+	if (!ok(!load(&s, (struct sizes){ 0 }, TDXTOP_VCPU_NONE, 0) && s, "load for deltas"))
+		return;
+	fd = bpf_program__fd(s->progs.tdx_vp_enter);
+	tdxtop_maps_get(&m, s);
+	tdxtop_reader_init(&r, &m);
+	for (i = 0; i < 5; i++)
+		exit_on(fd, 1, 12, 1000000 + i * 1000);
+	tdxtop_reader_read(&r, &d);
+	ok(d.nr_rows == 1 && count_all(&d) == 5 && d.nr_hrows == 1 &&
+	   tdxtop_hist_total(d.hrows[0].h.bucket[TDXTOP_M_GUEST]) == 5,
+	   "first read: 5 exits, one row, one histogram of 5");
+	for (i = 5; i < 8; i++)
+		exit_on(fd, 1, 12, 1000000 + i * 1000);
+	exit_on(fd, 2, 12, 1000000);
+	tdxtop_reader_read(&r, &d);
+	ok(d.nr_rows == 2 && count_all(&d) == 4 && d.nr_hrows == 1 &&
+	   tdxtop_hist_total(d.hrows[0].h.bucket[TDXTOP_M_GUEST]) == 4,
+	   "second read: only the 4 new exits, in 2 rows and the histogram");
+	tdxtop_reader_read(&r, &d);
+	ok(d.nr_rows == 0 && d.nr_hrows == 0, "third read, nothing new: nothing");
+	tdxtop_reader_free(&r);
+	tdxtop_snap_free(&d);
 	tdx_enter_bpf__destroy(s);
 }
 
@@ -446,13 +549,10 @@ static void test_filters(void)
 {
 	struct tdx_enter_bpf *s;
 	struct tdxtop_snap snap = {};
-	struct tdxtop_maps m;
 	struct event e = {};
-	__u64 counted = 0;
-	size_t i;
 	int v, fd;
 
-	if (!ok(!load(&s, 0, 2, 1500), "load with --vcpu 2 --min-latency 1500")) {
+	if (!ok(!load(&s, (struct sizes){ 0 }, 2, 1500), "load with --vcpu 2 --min-latency 1500")) {
 		tdx_enter_bpf__destroy(s);
 		return;
 	}
@@ -464,11 +564,8 @@ static void test_filters(void)
 		e.args[TDX_VP_ENTER_GUEST_CYCLES] = 998;	/* 1497 ns: filtered */
 		run(fd, e.args, TDX_VP_ENTER_NR_ARGS, -1);
 	}
-	maps_of(s, &m);
-	tdxtop_snap_read(&snap, &m);
-	for (i = 0; i < snap.nr_rows; i++)
-		counted += snap.rows[i].st.count;
-	ok(counted == 1 && snap.nr_rows == 1 && snap.rows[0].key.vcpu == 2,
+	read_all(s, &snap);
+	ok(count_all(&snap) == 1 && snap.nr_rows == 1 && snap.rows[0].key.vcpu == 2,
 	   "only vCPU 2's exit at the threshold is counted");
 	is_u64(snap.drops[TDXTOP_FILTERED], 1, "the exit below the threshold is counted as filtered");
 	tdxtop_snap_free(&snap);
@@ -490,19 +587,20 @@ int main(void)
 {
 	int err;
 
-	tap_plan(19);
+	tap_plan(33);
 	if (geteuid()) {
-		skip(19, "needs root to load BPF programs");
+		skip(33, "needs root to load BPF programs");
 		return 0;
 	}
 	ncpus = libbpf_num_possible_cpus();
-	err = load(&skel, 0, TDXTOP_VCPU_NONE, 0);
+	err = load(&skel, (struct sizes){ 0 }, TDXTOP_VCPU_NONE, 0);
 	if (!ok(!err, "bpf/tdx_enter.bpf.c loads into the running kernel (%d CPUs)", ncpus)) {
 		diag("load failed: %s", strerror(-err));
 		return 1;
 	}
 	test_workload();
-	test_full_map();
+	test_full_maps();
+	test_deltas();
 	test_filters();
 	test_errors();
 	tdx_enter_bpf__destroy(skel);

@@ -197,7 +197,7 @@ static int run(int vms, int vcpus, const char *name, const char *secs,
 struct exp_row {
 	int vm;
 	struct tdxtop_key key;	/* tgid = 0, vcpu = 0: per VM and reason */
-	__u64 count, guest_sum, restore_sum;
+	__u64 count, guest_sum, restore_sum, host_sum;
 	__u64 *guest, *restore;	/* samples, ns */
 	size_t n, cap;
 };
@@ -300,6 +300,10 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 				k.status = tdxtop_status_class(e->status);
 				add(row(vm, &k), tdxtop_cyc2ns(g, mult, shift),
 				    tdxtop_cyc2ns(rs, mult, shift), true);
+				/* the module's timeline: HOST_GAP(i) after exit i - 1 */
+				if (i)
+					row(vm, &k)->host_sum +=
+						tdxtop_cyc2ns(1000 + (i % 8) * 250, mult, shift);
 			}
 			memset(&k, 0, sizeof(k));
 			k.reason = -1u;
@@ -327,6 +331,7 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 		json_object_object_add(o, "count", json_object_new_uint64(e->count));
 		json_object_object_add(o, "guest_sum", json_object_new_uint64(e->guest_sum));
 		json_object_object_add(o, "restore_sum", json_object_new_uint64(e->restore_sum));
+		json_object_object_add(o, "host_sum", json_object_new_uint64(e->host_sum));
 		if (e->key.kind == TDXTOP_KIND_EXIT) {
 			json_object_object_add(o, "guest", pcts(e->guest, e->n));
 			json_object_object_add(o, "restore", pcts(e->restore, e->n));

@@ -21,7 +21,11 @@
  *
  * /sys/kernel/debug/tdx_inject/fire (write "VM VCPU"): fire one workload in
  * the caller's context; the PRNG state is derived from seed, VM and VCPU so
- * that a run is reproducible and its samples can be recomputed.
+ * that a run is reproducible and its samples can be recomputed.  The exits
+ * of one fire follow one TSC timeline: exit i (from 0) enters HOST_GAP(i)
+ * cycles after exit i - 1's tsc, so that is the host time between them.  A
+ * timeline starts at the TSC of the fire, or where the last fire through the
+ * same open file left off, if later.
  *
  * /sys/kernel/debug/tdx_inject/stats (read): events fired and ns spent.
  *
@@ -34,7 +38,11 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include <trace/events/tdx.h>
+
+/* host cycles between the exits of one fire (tests/e2e/inject.c expects them) */
+#define HOST_GAP(i)	(1000 + ((i) % 8) * 250)
 
 #define MAX_EXITS	32
 #define WORKLOAD_MAX	8192
@@ -179,10 +187,11 @@ static ssize_t workload_write(struct file *f, const char __user *ubuf,
 	return err ? err : len;
 }
 
-static void fire(const struct workload *w, u32 vm, u32 vcpu)
+static void fire(const struct workload *w, u32 vm, u32 vcpu, u64 *tsc_end)
 {
 	u64 s = w->seed ^ (0x9e3779b97f4a7c15ULL * (vm + 1)) ^
 		(0xbf58476d1ce4e5b9ULL * (vcpu + 1));
+	u64 tsc = max(rdtsc_ordered(), *tsc_end);
 	u32 i, j;
 
 	if (!s)
@@ -204,11 +213,13 @@ static void fire(const struct workload *w, u32 vm, u32 vcpu)
 		e = &w->exits[j];
 		g = uniform(&s, e->glo, e->ghi);
 		r = uniform(&s, e->rlo, e->rhi);
+		tsc += HOST_GAP(i) + g + r;
 		local_irq_save(flags);
 		trace_tdx_vp_enter(vcpu, e->status, e->reason, e->leaf, i, g, r,
-				   e->restored);
+				   e->restored, tsc);
 		local_irq_restore(flags);
 	}
+	*tsc_end = tsc;
 	for (i = 0; i < w->deferred; i++) {
 		local_irq_save(flags);
 		trace_tdx_vp_enter_deferred(vcpu);
@@ -235,8 +246,8 @@ static ssize_t fire_write(struct file *f, const char __user *ubuf, size_t len,
 {
 	struct workload *w;
 	char buf[32];
+	u64 t0, n, tsc_end = (unsigned long)f->private_data;
 	u32 vm, vcpu;
-	u64 t0, n;
 
 	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
 		return -EINVAL;
@@ -258,7 +269,8 @@ static ssize_t fire_write(struct file *f, const char __user *ubuf, size_t len,
 	}
 	n = (u64)w->count + w->deferred + w->gsbase + w->uret;
 	t0 = ktime_get_ns();
-	fire(w, vm, vcpu);
+	fire(w, vm, vcpu, &tsc_end);
+	f->private_data = (void *)(unsigned long)tsc_end;	/* 64-bit only */
 	atomic64_add(ktime_get_ns() - t0, &fired_ns);
 	atomic64_add(n, &fired);
 	kfree(w);

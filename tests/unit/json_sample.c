@@ -10,7 +10,7 @@ int main(int argc, char **argv)
 	struct tdxtop_tsc tsc = { 6990506, 24, "perf" };
 	struct tdxtop_selfcost self = { .events_per_s = 1000, .ns_per_event = 42 };
 	struct tdxtop_snap s = {};
-	struct tdxtop_interval iv = { .delta = &s, .total = &s, .interval_s = 1.0,
+	struct tdxtop_interval iv = { .delta = &s, .interval_s = 1.0,
 				      .tsc = &tsc, .self = &self, .source = "tdx" };
 	struct tdxtop_hist *h = calloc(1, sizeof(*h));
 	struct tdxtop_key k = { .tgid = 1, .vcpu = 3, .reason = 77, .leaf = 0x10001,

@@ -78,62 +78,127 @@ static int by_value(const void *a, const void *b)
 	return by_key(a, b);	/* stable, deterministic order */
 }
 
-static struct tdxtop_group *find(struct tdxtop_view *v, const struct tdxtop_key *k)
-{
-	struct tdxtop_group key = { .key = *k };
+/*
+ * Groups are found through an open-addressing table of group indices, so a
+ * view of N rows costs O(N) whatever the order of the rows; only the groups
+ * themselves are sorted.
+ */
+struct index {
+	__u32 *slot;		/* group index + 1; 0: free */
+	size_t mask;
+};
 
-	return bsearch(&key, v->g, v->nr, sizeof(*v->g), by_key);
+static size_t key_hash(const struct tdxtop_key *k)
+{
+	const __u64 *w = (const __u64 *)k;
+	__u64 h = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k) / sizeof(*w); i++) {
+		h ^= w[i];
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	return h;
+}
+
+static __u32 *index_find(const struct index *ix, const struct tdxtop_view *v,
+			 const struct tdxtop_key *k)
+{
+	size_t i = key_hash(k) & ix->mask;
+
+	while (ix->slot[i] &&
+	       memcmp(&v->g[ix->slot[i] - 1].key, k, sizeof(*k)))
+		i = (i + 1) & ix->mask;
+	return &ix->slot[i];
+}
+
+static int index_grow(struct index *ix, const struct tdxtop_view *v)
+{
+	size_t n = (ix->mask + 1) * 2, i;
+	struct index nix = { calloc(n, sizeof(__u32)), n - 1 };
+
+	if (!nix.slot)
+		return -ENOMEM;
+	for (i = 0; i < v->nr; i++)
+		*index_find(&nix, v, &v->g[i].key) = i + 1;
+	free(ix->slot);
+	*ix = nix;
+	return 0;
+}
+
+/* The group of key k, created empty when new */
+static struct tdxtop_group *group_get(struct tdxtop_view *v, struct index *ix,
+				      const struct tdxtop_key *k)
+{
+	__u32 *slot = index_find(ix, v, k);
+
+	if (*slot)
+		return &v->g[*slot - 1];
+	if (v->nr == v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 64;
+		struct tdxtop_group *ng = realloc(v->g, ncap * sizeof(*ng));
+
+		if (!ng)
+			return NULL;
+		v->g = ng;
+		v->cap = ncap;
+	}
+	memset(&v->g[v->nr], 0, sizeof(v->g[v->nr]));
+	v->g[v->nr].key = *k;
+	*slot = ++v->nr;
+	if (v->nr * 2 > ix->mask && index_grow(ix, v))
+		return NULL;
+	return &v->g[v->nr - 1];
 }
 
 int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		      enum tdxtop_group_by by, enum tdxtop_sort_by sort)
 {
-	size_t i, w;
+	struct index ix = { calloc(64, sizeof(__u32)), 63 };
+	size_t i;
+	int err = -ENOMEM;
 
 	tdxtop_view_free(v);
-	if (s->nr_rows) {
-		v->g = calloc(s->nr_rows, sizeof(*v->g));
-		if (!v->g)
-			return -ENOMEM;
-		v->cap = s->nr_rows;
-	}
+	if (!ix.slot)
+		return -ENOMEM;
 	for (i = 0; i < s->nr_rows; i++) {
-		v->g[i].key = s->rows[i].key;
-		mask_key(&v->g[i].key, by);
-		v->g[i].st = s->rows[i].st;
+		struct tdxtop_key k = s->rows[i].key;
+		struct tdxtop_group *g;
+
+		mask_key(&k, by);
+		g = group_get(v, &ix, &k);
+		if (!g)
+			goto out;
+		tdxtop_stats_merge(&g->st, &s->rows[i].st);
 		v->events += s->rows[i].st.count;
 	}
-	v->nr = s->nr_rows;
-	qsort(v->g, v->nr, sizeof(*v->g), by_key);
-	/* fold equal keys */
-	for (i = 0, w = 0; i < v->nr; i++) {
-		if (w && !by_key(&v->g[w - 1], &v->g[i]))
-			tdxtop_stats_merge(&v->g[w - 1].st, &v->g[i].st);
-		else
-			v->g[w++] = v->g[i];
-	}
-	v->nr = w;
 
 	if (tdxtop_group_has_hist(by)) {
 		for (i = 0; i < s->nr_hrows; i++) {
 			struct tdxtop_group *g;
 			struct tdxtop_key k;
+			__u32 *slot;
 
 			mask_hkey(&k, &s->hrows[i].key, by);
-			g = find(v, &k);
-			if (!g)
+			slot = index_find(&ix, v, &k);
+			if (!*slot)
 				continue;
+			g = &v->g[*slot - 1];
 			if (!g->h) {
 				g->h = calloc(1, sizeof(*g->h));
 				if (!g->h)
-					return -ENOMEM;
+					goto out;
 			}
 			tdxtop_hist_merge(g->h, &s->hrows[i].h);
 		}
 	}
 	g_sort = sort;
 	qsort(v->g, v->nr, sizeof(*v->g), by_value);
-	return 0;
+	err = 0;
+out:
+	free(ix.slot);
+	return err;
 }
 
 void tdxtop_view_free(struct tdxtop_view *v)

@@ -73,9 +73,11 @@ static const struct argp_option opts[] = {
 	{ "delay", 'd', "SECS", 0, "Interval in seconds (same as [interval])", 0 },
 	{ "min-latency", OPT_MIN_LAT, "NS", 0, "Only exits with at least NS ns in the guest", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
-	{ "stats-entries", OPT_STATS_ENTRIES, "N", 0, "Size of the stats map (65536)", 0 },
-	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0, "Size of the histogram map (1024)", 0 },
-	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0, "Size of the vCPU map (4096)", 0 },
+	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0,
+	  "vCPUs with rows of their own (1024, rounded up to a power of 2)", 0 },
+	{ "stats-entries", OPT_STATS_ENTRIES, "N", 0,
+	  "Rows of the overflow hash: user-return rows and rows without a slot (16384)", 0 },
+	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0, "Histograms (1024)", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
@@ -285,8 +287,9 @@ static void no_tdx_events(void)
 
 struct live {
 	struct tdx_enter_bpf *skel;
-	struct tdxtop_maps maps;
-	struct tdxtop_snap cur, prev, delta;
+	struct tdxtop_reader reader;
+	struct tdxtop_snap delta;
+	__u64 prev_ts;
 	struct tdxtop_prog_set progs;
 	struct tdxtop_selfcost self;
 	struct tdxtop_tsc tsc;
@@ -296,24 +299,19 @@ struct live {
 static int live_poll(void *ctx, struct tdxtop_interval *iv)
 {
 	struct live *l = ctx;
-	__u64 prev_ts = l->prev.ts_ns;
 	int err;
 
-	err = tdxtop_snap_read(&l->cur, &l->maps);
+	err = tdxtop_reader_read(&l->reader, &l->delta);
 	if (err)
 		return err;
-	err = tdxtop_snap_delta(&l->delta, &l->cur, &l->prev);
-	if (err)
-		return err;
-	iv->interval_s = (l->cur.ts_ns - prev_ts) / 1e9;
+	iv->interval_s = (l->delta.ts_ns - l->prev_ts) / 1e9;
+	l->prev_ts = l->delta.ts_ns;
 	if (l->have_self)
 		tdxtop_selfcost_update(&l->self, &l->progs, iv->interval_s);
 	iv->delta = &l->delta;
-	iv->total = &l->cur;
 	iv->tsc = &l->tsc;
 	iv->self = l->have_self ? &l->self : NULL;
 	iv->source = "tdx";
-	tdxtop_snap_swap(&l->cur, &l->prev);
 	return 0;
 }
 
@@ -332,7 +330,7 @@ int main(int argc, char **argv)
 	};
 	struct live l = {};
 	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
-	struct bpf_program *prog;
+	struct tdxtop_maps maps;
 	int err, stats_fd = -1, present;
 	long n;
 
@@ -373,12 +371,13 @@ int main(int argc, char **argv)
 	l.skel->rodata->min_guest_ns = env.min_ns;
 	l.skel->rodata->tsc_mult = l.tsc.mult;
 	l.skel->rodata->tsc_shift = l.tsc.shift;
-	if (env.stats_entries)
-		bpf_map__set_max_entries(l.skel->maps.stats, env.stats_entries);
-	if (env.hist_entries)
-		bpf_map__set_max_entries(l.skel->maps.hists, env.hist_entries);
-	if (env.vcpu_entries)
-		bpf_map__set_max_entries(l.skel->maps.vcpus, env.vcpu_entries);
+	err = tdxtop_maps_size(l.skel, env.vcpu_entries, env.stats_entries,
+			       env.hist_entries);
+	if (err) {
+		fail("map sizes out of range: %s", strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
 
 	err = tdx_enter_bpf__load(l.skel);
 	if (err) {
@@ -386,10 +385,9 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	bpf_object__for_each_program(prog, l.skel->obj) {
-		if (l.progs.nr < (int)(sizeof(l.progs.fds) / sizeof(l.progs.fds[0])))
-			l.progs.fds[l.progs.nr++] = bpf_program__fd(prog);
-	}
+	tdxtop_maps_get(&maps, l.skel);
+	memcpy(l.progs.fds, maps.prog_fds, sizeof(l.progs.fds));
+	l.progs.nr = maps.nr_progs;
 	err = tdx_enter_bpf__attach(l.skel);
 	if (err) {
 		if (err == -ENOENT)
@@ -403,12 +401,10 @@ int main(int argc, char **argv)
 	stats_fd = tdxtop_selfcost_enable();
 	l.have_self = stats_fd >= 0;
 
-	l.maps.stats_fd = bpf_map__fd(l.skel->maps.stats);
-	l.maps.hists_fd = bpf_map__fd(l.skel->maps.hists);
-	l.maps.drops_fd = bpf_map__fd(l.skel->maps.drops);
-	memcpy(l.maps.prog_fds, l.progs.fds, sizeof(l.maps.prog_fds));
-	l.maps.nr_progs = l.progs.nr;
-	err = tdxtop_snap_read(&l.prev, &l.maps);
+	err = tdxtop_reader_init(&l.reader, &maps);
+	if (!err)	/* from here on, each read is one interval */
+		err = tdxtop_reader_read(&l.reader, &l.delta);
+	l.prev_ts = l.delta.ts_ns;
 	if (err) {
 		fail("failed to read the BPF maps: %s", strerror(-err));
 		err = 1;
@@ -458,8 +454,7 @@ int main(int argc, char **argv)
 cleanup:
 	if (stats_fd >= 0)
 		close(stats_fd);
-	tdxtop_snap_free(&l.cur);
-	tdxtop_snap_free(&l.prev);
+	tdxtop_reader_free(&l.reader);
 	tdxtop_snap_free(&l.delta);
 	tdx_enter_bpf__destroy(l.skel);
 	return err;

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #include "tdx_enter.h"
 
-/* ---- snapshot of the maps, summed over CPUs (read.c) ---- */
+/* ---- snapshots of the maps (read.c) ---- */
 
 struct tdxtop_row {
 	struct tdxtop_key key;
@@ -21,7 +21,7 @@ struct tdxtop_hrow {
 };
 
 struct tdxtop_snap {
-	struct tdxtop_row *rows;	/* sorted by key */
+	struct tdxtop_row *rows;	/* sorted by key, or in map order (reader) */
 	size_t nr_rows, cap_rows;
 	struct tdxtop_hrow *hrows;	/* sorted by key */
 	size_t nr_hrows, cap_hrows;
@@ -29,13 +29,44 @@ struct tdxtop_snap {
 	__u64 ts_ns;			/* CLOCK_MONOTONIC when read */
 };
 
+/* The maps of a loaded bpf/tdx_enter.bpf.c (maps.c) */
 struct tdxtop_maps {
-	int stats_fd, hists_fd, drops_fd;
+	int slots_fd, rows_fd, stats_fd, hists_fd, hist_ids_fd, drops_fd;
+	__u32 nr_slots, nr_hists;
 	int prog_fds[8];	/* for their recursion misses */
 	int nr_progs;
 };
 
-int tdxtop_snap_read(struct tdxtop_snap *s, const struct tdxtop_maps *m);
+struct tdx_enter_bpf;
+/* Before load: map sizes (0: the default), rounded as the layout needs */
+int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
+		     __u32 hists);
+/* After load */
+void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
+
+/*
+ * Reads the maps once per interval.  It keeps what the last read saw, per
+ * row position, so that a read costs a pass over the rows in use and no
+ * sorting: the rows of the result come in map order, not sorted.
+ */
+struct tdxtop_cum;
+struct tdxtop_reader {
+	struct tdxtop_maps m;
+	struct tdxtop_cum *prev;	/* per entry of "rows" */
+	struct tdxtop_hist **prev_h;	/* per entry of "hists" */
+	struct tdxtop_snap hash_prev, hash_cur;	/* rows of "stats", sorted */
+	__u64 prev_drops[TDXTOP_NR_DROPS];
+	struct tdxtop_slot *slots;
+	struct tdxtop_block *buf;	/* batch lookups */
+	__u32 *keys;
+	struct tdxtop_hist *hbuf;
+};
+
+int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m);
+/* What happened since the last call (the first call: since load) */
+int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *delta);
+void tdxtop_reader_free(struct tdxtop_reader *r);
+
 /* out = cur - prev: counts, sums and buckets; min and max stay cumulative */
 int tdxtop_snap_delta(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
 		      const struct tdxtop_snap *prev);
@@ -180,7 +211,6 @@ struct tdxtop_out_opts {
 
 struct tdxtop_interval {
 	const struct tdxtop_snap *delta;	/* this interval */
-	const struct tdxtop_snap *total;	/* since start */
 	double interval_s;
 	const struct tdxtop_tsc *tsc;
 	const struct tdxtop_selfcost *self;	/* may be NULL */
@@ -197,7 +227,7 @@ void tdxtop_json_error(FILE *f, const char *msg);
 
 struct tdxtop_source {
 	void *ctx;
-	/* fills delta/total; returns 0, or negative errno */
+	/* fills delta; returns 0, or negative errno */
 	int (*poll)(void *ctx, struct tdxtop_interval *iv);
 };
 

@@ -78,13 +78,16 @@
  * the SEAMCALL, the TDX module and the guest; restore_cycles spans the
  * DEBUGCTL, PKRU, XCR0 and XSS restore, of which "restored" says which were
  * written.  leaf is the TDVMCALL leaf (R11) when the TD exited on TDCALL.
+ * tsc is the TSC at the end of the restore, when the event fires: the host
+ * time between two exits of a vCPU is the later event's tsc - restore_cycles
+ * - guest_cycles (its entry) minus the earlier event's tsc.
  */
 TRACE_EVENT(tdx_vp_enter,
 	    TP_PROTO(u32 vcpu_id, u64 status, u32 exit_reason, u64 leaf,
 		     u64 exit_qual, u64 guest_cycles, u64 restore_cycles,
-		     u32 restored),
+		     u32 restored, u64 tsc),
 	    TP_ARGS(vcpu_id, status, exit_reason, leaf, exit_qual,
-		    guest_cycles, restore_cycles, restored),
+		    guest_cycles, restore_cycles, restored, tsc),
 	    TP_STRUCT__entry(__field(u32, vcpu_id)
 			     __field(u32, exit_reason)
 			     __field(u64, status)
@@ -92,6 +95,7 @@ TRACE_EVENT(tdx_vp_enter,
 			     __field(u64, exit_qual)
 			     __field(u64, guest_cycles)
 			     __field(u64, restore_cycles)
+			     __field(u64, tsc)
 			     __field(u32, restored)),
 	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
 			   __entry->exit_reason = exit_reason;
@@ -100,15 +104,16 @@ TRACE_EVENT(tdx_vp_enter,
 			   __entry->exit_qual = exit_qual;
 			   __entry->guest_cycles = guest_cycles;
 			   __entry->restore_cycles = restore_cycles;
-			   __entry->restored = restored;),
-	    TP_printk("vcpu %u status 0x%016llx %s reason %s (0x%x) leaf %s (0x%llx) qual 0x%llx guest_cycles %llu restore_cycles %llu restored %s",
+			   __entry->restored = restored;
+			   __entry->tsc = tsc;),
+	    TP_printk("vcpu %u status 0x%016llx %s reason %s (0x%x) leaf %s (0x%llx) qual 0x%llx guest_cycles %llu restore_cycles %llu restored %s tsc %llu",
 		      __entry->vcpu_id, __entry->status,
 		      show_tdx_status(__entry->status),
 		      __print_symbolic(__entry->exit_reason, VMX_EXIT_REASONS),
 		      __entry->exit_reason, show_tdx_leaf(__entry->leaf),
 		      __entry->leaf, __entry->exit_qual, __entry->guest_cycles,
 		      __entry->restore_cycles,
-		      show_tdx_restored(__entry->restored))
+		      show_tdx_restored(__entry->restored), __entry->tsc)
 );
 
 /*
