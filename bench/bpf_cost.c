@@ -7,7 +7,7 @@
  * of the per-call wall times (which carry the syscall's noise, hundreds of
  * ns on this machine).  Prints medians over the rounds.
  *
- * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND]
+ * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST]
  */
 #include <errno.h>
 #include <sched.h>
@@ -46,10 +46,12 @@ static double median(double *v, int n)
 }
 
 /*
- * a realistic stream: 16 vCPUs, 10 exit kinds, spread guest times; the
- * rounds replay it, so a vCPU's TSC steps back once per round (skew, counted)
+ * A stream of 16 vCPUs, 10 exit kinds, spread guest times.  burst: exits in
+ * a row from one vCPU, as a CPU sees them while the vCPU's thread runs on it
+ * (1: a different random vCPU every exit, the worst case for caches).  The
+ * rounds replay it, so a vCPU's TSC steps back once per round (skew, counted).
  */
-static void gen(__u64 (*ev)[NR_ARGS], int n)
+static void gen(__u64 (*ev)[NR_ARGS], int n, int burst)
 {
 	static const __u64 st[][3] = {
 		{ 77, 12, 12 }, { 1, 1, 0 }, { 48, 48, 0 }, { 77, 49, 48 }, { 77, 30, 30 },
@@ -57,7 +59,7 @@ static void gen(__u64 (*ev)[NR_ARGS], int n)
 		{ 0x8000020000000092ULL, -1u, 0 },
 	};
 	__u64 s = 88172645463325252ULL, tsc[16];
-	int i;
+	int i, v = 0;
 
 	for (i = 0; i < 16; i++)
 		tsc[i] = 1000000;
@@ -67,8 +69,10 @@ static void gen(__u64 (*ev)[NR_ARGS], int n)
 
 		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
 		k = s % 10;
+		if (i % burst == 0)
+			v = (s >> 8) % 16;
 		memset(ev[i], 0, sizeof(ev[i]));
-		ev[i][TDX_VP_ENTER_VCPU_ID] = (s >> 8) % 16;
+		ev[i][TDX_VP_ENTER_VCPU_ID] = v;
 		ev[i][TDX_VP_ENTER_STATUS] = st[k][0];
 		ev[i][TDX_VP_ENTER_EXIT_REASON] = st[k][1];
 		ev[i][TDX_VP_ENTER_LEAF] = st[k][2];
@@ -76,9 +80,9 @@ static void gen(__u64 (*ev)[NR_ARGS], int n)
 		ev[i][TDX_VP_ENTER_RESTORE_CYCLES] = 300 + (s >> 40) % 900;
 		ev[i][TDX_VP_ENTER_RESTORED] = 2;
 		/* each vCPU's own timeline, 400-1423 host cycles between exits */
-		tsc[(s >> 8) % 16] += 400 + (s >> 50) % 1024 +
+		tsc[v] += 400 + (s >> 50) % 1024 +
 			ev[i][TDX_VP_ENTER_GUEST_CYCLES] + ev[i][TDX_VP_ENTER_RESTORE_CYCLES];
-		ev[i][TDX_VP_ENTER_TSC] = tsc[(s >> 8) % 16];
+		ev[i][TDX_VP_ENTER_TSC] = tsc[v];
 	}
 }
 
@@ -114,6 +118,7 @@ static double run_round(int fd, __u64 (*ev)[NR_ARGS], int n, double *run)
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 21, n = argc > 2 ? atoi(argv[2]) : 50000;
+	int burst = argc > 3 ? atoi(argv[3]) : 1;
 	double *d_tdx = calloc(rounds, sizeof(double)), *d_empty = calloc(rounds, sizeof(double));
 	double *diff = calloc(rounds, sizeof(double)), *kdiff = calloc(rounds, sizeof(double));
 	double *k_tdx = calloc(rounds, sizeof(double)), *k_empty = calloc(rounds, sizeof(double));
@@ -139,7 +144,11 @@ int main(int argc, char **argv)
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	fd_tdx = bpf_program__fd(skel->progs.tdx_vp_enter);
 	fd_empty = bpf_program__fd(e->progs.empty);
-	gen(ev, n);
+	if (rounds < 1 || n < 1 || burst < 1) {
+		fprintf(stderr, "usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST]\n");
+		return 2;
+	}
+	gen(ev, n, burst);
 	run_round(fd_tdx, ev, n, &k_tdx[0]);	/* warm up: create every key */
 	for (r = 0; r < rounds; r++) {
 		if (r % 2) {
@@ -152,7 +161,8 @@ int main(int argc, char **argv)
 		diff[r] = d_tdx[r] - d_empty[r];
 		kdiff[r] = k_tdx[r] - k_empty[r];
 	}
-	printf("rounds %d x %d calls, interleaved\n", rounds, n);
+	printf("rounds %d x %d calls, interleaved; %d exit(s) in a row per vCPU\n",
+	       rounds, n, burst);
 	printf("kernel run_time_ns per run: tdx_vp_enter %.1f  empty %.1f  (medians)\n",
 	       median(k_tdx, rounds), median(k_empty, rounds));
 	printf("tdx_vp_enter cost per event (A - B of run_time_ns, median of rounds): %.1f ns\n",

@@ -119,6 +119,10 @@ int main(int argc, char **argv)
 	printf("-> %.2f%% of one core (mean), %.2f%% (median)\n", work / secs * 100,
 	       per[secs / 2] * 100);
 	printf("RSS %ld KiB (peak %ld KiB)\n", status_kb("VmRSS:"), status_kb("VmHWM:"));
+	printf("drops in the last interval:");
+	for (i = 0; i < TDXTOP_NR_DROPS; i++)
+		printf(" %s %llu", tdxtop_drop_name(i), (unsigned long long)delta.drops[i]);
+	printf("\n");
 	tdxtop_reader_free(&rd);
 	tdxtop_snap_free(&delta);
 	tdx_enter_bpf__destroy(skel);

@@ -110,7 +110,7 @@ struct tdxtop_stats {
  * lost.  User-return rows (written from any task) always live there.
  */
 #define TDXTOP_SLOT_ROWS	64	/* power of two */
-#define TDXTOP_PROBES		8
+#define TDXTOP_PROBES		16
 #define TDXTOP_SLOT_USED	(1ULL << 63)
 
 struct tdxtop_slot {

@@ -10,8 +10,8 @@
 #define DEF_VCPUS	1024
 #define DEF_STATS	16384
 #define DEF_HISTS	1024
-/* a block of rows per vCPU is 11 KiB: 64 Ki vCPUs take 720 MiB */
-#define MAX_VCPUS	(1u << 16)
+/* a block of rows per slot is 11 KiB: 48 Ki vCPUs take 720 MiB */
+#define MAX_VCPUS	(3u << 14)
 
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
 		     __u32 hists)
@@ -26,7 +26,11 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
 		hists = DEF_HISTS;
 	if (vcpus > MAX_VCPUS)
 		return -E2BIG;
-	while (slots < vcpus)	/* slots are found by masking a hash */
+	/*
+	 * Slots are found by masking a hash and probing: a power of two, and
+	 * at most 3/4 full so that every vCPU finds one within its probes.
+	 */
+	while (slots < vcpus + vcpus / 3)
 		slots <<= 1;
 	skel->rodata->slot_mask = slots - 1;
 	skel->rodata->hist_max = hists;

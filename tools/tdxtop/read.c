@@ -238,6 +238,12 @@ static int read_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	err = read_array(r->m.slots_fd, 0, r->m.nr_slots, r->keys, r->slots);
 	if (err)
 		return err;
+	/* room for every row of the slots in use: no copying while growing */
+	for (s = 0, n = 0; s < r->m.nr_slots; s++)
+		n += !!r->slots[s].id;
+	if (grow((void **)&d->rows, &d->cap_rows,
+		 d->nr_rows + (size_t)n * TDXTOP_SLOT_ROWS, sizeof(*d->rows)))
+		return -ENOMEM;
 	for (s0 = 0; s0 < r->m.nr_slots; s0 += n) {
 		if (!r->slots[s0].id) {
 			n = 1;
