@@ -12,7 +12,7 @@
 
 workloads=${E2E_WORKLOADS:-"mix flood many errors"}
 set -- $workloads
-per=9
+per=10
 plan $((2 + per * $#))
 
 out=$OUTPUT/e2e
@@ -57,6 +57,14 @@ for w in "$@"; do
 	mult=$(jq '.tsc.mult' "$all") shift=$(jq '.tsc.shift' "$all")
 	diag "$w: tsc from $(jq -r .tsc.source "$all"): ns = cycles * $mult >> $shift"
 
+	# self cost: a figure when the kernel can time programs, else unknown (null), never 0
+	if grep -q jiffies "$out/clocksource"; then
+		is "$(jq -c '.self | [.bpf_ns_per_event, .bpf_cpu_pct]' "$all")" "[null,null]" \
+			"$w: self cost: the guest's clock is $(cat "$out/clocksource"), BPF time shown as unknown"
+	else
+		is "$(jq '.self.bpf_ns_per_event > 0 and .self.bpf_cpu_pct > 0' "$all")" true \
+			"$w: self cost: the guest's clock is $(cat "$out/clocksource"), BPF time measured"
+	fi
 	read -r vms vcpus <"$d/shape"
 	is "$(jq '([.drops[]] | add) + .filtered' "$all" "$reason" | tr '\n' ' ')" "0 0 " \
 		"$w: no drops, nothing filtered"

@@ -44,6 +44,9 @@ hist_off() {
 	echo '!hist:keys=msrs:vals=hitcount,cycles:size=128' >"$ev/tdx_uret_restore/trigger"
 }
 
+# the kernel times BPF programs with sched_clock(): jiffies when the TSC is unusable
+cat /sys/devices/system/clocksource/clocksource0/current_clocksource >"$out_root/clocksource"
+
 for wl in "$@"; do
 	name=$(basename "$wl" .wl)
 	out=$out_root/$name

@@ -106,6 +106,18 @@ void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
 		snprintf(c->max, sizeof(c->max), "-");
 }
 
+const char *tdxtop_format_self(char *buf, size_t len,
+			       const struct tdxtop_selfcost *c)
+{
+	if (c->bpf_timed)
+		snprintf(buf, len, "bpf %.0f ns/event %.2f%% CPU  user %.2f%% CPU",
+			 c->ns_per_event, c->bpf_cpu_pct, c->user_cpu_pct);
+	else
+		snprintf(buf, len, "bpf ? ns/event (kernel clock too coarse)  user %.2f%% CPU",
+			 c->user_cpu_pct);
+	return buf;
+}
+
 int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
 		      const struct tdxtop_out_opts *o)
 {
@@ -128,10 +140,11 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
 		if (iv->delta->drops[dr])
 			fprintf(f, " %s=%llu", tdxtop_drop_name(dr),
 				(unsigned long long)iv->delta->drops[dr]);
-	if (iv->self)
-		fprintf(f, "  bpf %.0f ns/event %.2f%% CPU  user %.2f%% CPU",
-			iv->self->ns_per_event, iv->self->bpf_cpu_pct,
-			iv->self->user_cpu_pct);
+	if (iv->self) {
+		char self[96];
+
+		fprintf(f, "  %s", tdxtop_format_self(self, sizeof(self), iv->self));
+	}
 	fprintf(f, "\n%s\n", tdxtop_cols_header());
 	for (i = 0; i < v.nr; i++) {
 		if (o->top && shown >= (size_t)o->top)
@@ -268,10 +281,11 @@ int tdxtop_print_json(FILE *f, const struct tdxtop_interval *iv,
 		self = json_object_new_object();
 		json_object_object_add(self, "events_per_s",
 				       json_object_new_double(iv->self->events_per_s));
-		json_object_object_add(self, "bpf_ns_per_event",
-				       json_object_new_double(iv->self->ns_per_event));
-		json_object_object_add(self, "bpf_cpu_pct",
-				       json_object_new_double(iv->self->bpf_cpu_pct));
+		/* null: the kernel did not time the runs (see tdxtop_selfcost) */
+		json_object_object_add(self, "bpf_ns_per_event", iv->self->bpf_timed ?
+				       json_object_new_double(iv->self->ns_per_event) : NULL);
+		json_object_object_add(self, "bpf_cpu_pct", iv->self->bpf_timed ?
+				       json_object_new_double(iv->self->bpf_cpu_pct) : NULL);
 		json_object_object_add(self, "user_cpu_pct",
 				       json_object_new_double(iv->self->user_cpu_pct));
 		json_object_object_add(root, "self", self);

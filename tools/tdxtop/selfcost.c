@@ -3,6 +3,8 @@
  * tdxtop's own cost, bpftop-style: with BPF_STATS_RUN_TIME held on, the
  * kernel accounts run time and run count per program; deltas per interval
  * give events/s, ns per event and CPU %.  User-space CPU % from getrusage.
+ * Runs without any run time mean the kernel's clock for it did not advance
+ * (sched_clock() at jiffy resolution): shown as unknown, not as 0.
  */
 #include <errno.h>
 #include <string.h>
@@ -50,6 +52,7 @@ void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
 	if (interval_s > 0) {
 		c->events_per_s = dcnt / interval_s;
 		c->ns_per_event = dcnt ? (double)dns / dcnt : 0;
+		c->bpf_timed = !dcnt || dns;
 		c->bpf_cpu_pct = dns / (interval_s * 1e7);
 		c->user_cpu_pct = c->user_cpu_ns ?
 				  (ucpu - c->user_cpu_ns) / (interval_s * 1e7) : 0;

@@ -176,6 +176,12 @@ struct tdxtop_selfcost {
 	__u64 run_cnt, run_time_ns;	/* all programs, cumulative */
 	__u64 user_cpu_ns;		/* this process, cumulative */
 	double events_per_s, ns_per_event, bpf_cpu_pct, user_cpu_pct;
+	/*
+	 * false when programs ran but no run time was accounted: the kernel
+	 * times them with sched_clock(), which has jiffy resolution when the
+	 * TSC is unusable (seen in QEMU TCG guests), so the figures are unknown
+	 */
+	bool bpf_timed;
 };
 
 struct tdxtop_prog_set {
@@ -200,6 +206,9 @@ const char *tdxtop_cols_header(void);
 void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
 			struct tdxtop_cols *c);
 void tdxtop_fmt_ns(char *buf, size_t len, double ns);
+/* "bpf N ns/event X% CPU  user Y% CPU", or "bpf ? ..." when untimed */
+const char *tdxtop_format_self(char *buf, size_t len,
+			       const struct tdxtop_selfcost *c);
 
 struct tdxtop_out_opts {
 	enum tdxtop_group_by by;

@@ -87,10 +87,12 @@ static void draw_header(struct tui *t)
 				printw(" %s=%llu", tdxtop_drop_name(d),
 				       (unsigned long long)iv->delta->drops[d]);
 	}
-	if (iv->self)
-		mvprintw(1, 0, "self: bpf %.0f ns/event  %.2f%% CPU   user %.2f%% CPU   "
-			 "tsc %s", iv->self->ns_per_event, iv->self->bpf_cpu_pct,
-			 iv->self->user_cpu_pct, iv->tsc->source);
+	if (iv->self) {
+		char self[96];
+
+		mvprintw(1, 0, "self: %s   tsc %s",
+			 tdxtop_format_self(self, sizeof(self), iv->self), iv->tsc->source);
+	}
 	mvprintw(2, 0, "view: %s  sort: %s  filter: %s", tdxtop_group_name(t->o->by),
 		 tdxtop_sort_name(t->o->sort), t->filter[0] ? t->filter : "(none)");
 	if (t->msg[0])
