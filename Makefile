@@ -94,8 +94,16 @@ $(OUTPUT)/empty.skel.h: $(OUTPUT)/empty.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+$(OUTPUT)/loop.bpf.o: bench/loop.bpf.c bpf/tdx_enter.bpf.c bpf/tdx_enter.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/loop.skel.h: $(OUTPUT)/loop.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
 $(OUTPUT)/bench/%: bench/%.c $(OUTPUT)/libtdxtop.a $(OUTPUT)/empty.skel.h \
-		$(OUTPUT)/tdx_enter.skel.h bpf/tdx_enter.h
+		$(OUTPUT)/loop.skel.h $(OUTPUT)/tdx_enter.skel.h bpf/tdx_enter.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TDXTOP) -o $@

@@ -7,7 +7,13 @@
  * of the per-call wall times (which carry the syscall's noise, hundreds of
  * ns on this machine).  Prints medians over the rounds.
  *
- * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST]
+ * Then the same A/B warm: the exit handler run LOOP_EVENTS times per program
+ * run over the same stream (bench/loop.bpf.c, bpf_loop) against the loop with
+ * an empty body, per event.  One test run per event enters the kernel per
+ * event, which here (PTI, no PCID) flushes the TLB every time; KVM's run loop
+ * fires exits without that.
+ *
+ * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread]
  */
 #include <errno.h>
 #include <sched.h>
@@ -21,6 +27,7 @@
 #include "tdxtop.h"
 #include "tdx_enter.skel.h"
 #include "empty.skel.h"
+#include "loop.skel.h"
 
 #define NR_ARGS TDX_VP_ENTER_NR_ARGS
 
@@ -46,39 +53,60 @@ static double median(double *v, int n)
 }
 
 /*
- * A stream of 16 vCPUs, 10 exit kinds, spread guest times.  burst: exits in
- * a row from one vCPU, as a CPU sees them while the vCPU's thread runs on it
- * (1: a different random vCPU every exit, the worst case for caches).  The
- * rounds replay it, so a vCPU's TSC steps back once per round (skew, counted).
+ * A stream of 16 vCPUs and the exit mix of tests/e2e/workloads/mix.wl: per
+ * kind its weight, statuses, and ranges of guest and restore cycles (a
+ * uniform draw in each).  spread: every kind draws its guest cycles from
+ * 1,000 - 5,000,000 instead, the worst case for the histograms' caches.
+ * burst: exits in a row from one vCPU, as a CPU sees them while the vCPU's
+ * thread runs on it (1: a different random vCPU every exit).  The rounds
+ * replay the stream, so a vCPU's TSC steps back once per replay (skew).
  */
-static void gen(__u64 (*ev)[NR_ARGS], int n, int burst)
+static void gen(__u64 (*ev)[NR_ARGS], int n, int burst, bool spread)
 {
-	static const __u64 st[][3] = {
-		{ 77, 12, 12 }, { 1, 1, 0 }, { 48, 48, 0 }, { 77, 49, 48 }, { 77, 30, 30 },
-		{ 77, 31, 31 }, { 77, 10, 10 }, { 77, 77, 0x10001 }, { 77, 77, 0x10002 },
-		{ 0x8000020000000092ULL, -1u, 0 },
+	static const struct {
+		int weight;
+		__u64 status, reason, leaf, glo, ghi, rlo, rhi, restored;
+	} mix[] = {
+		{ 30, 77, 12, 12, 2000, 4000000, 300, 900, 0x2 },
+		{ 20, 1, 1, 0, 500, 60000, 300, 900, 0x2 },
+		{ 10, 48, 48, 0, 1000, 50000, 300, 1200, 0x6 },
+		{ 10, 77, 49, 48, 800, 30000, 300, 900, 0x2 },
+		{ 6, 77, 30, 30, 600, 9000, 300, 900, 0x2 },
+		{ 4, 77, 31, 31, 600, 9000, 300, 900, 0x2 },
+		{ 3, 77, 32, 32, 600, 9000, 300, 900, 0x3 },
+		{ 5, 77, 10, 10, 600, 9000, 300, 900, 0x2 },
+		{ 4, 77, 77, 0x10001, 5000, 400000, 300, 900, 0xe },
+		{ 1, 77, 77, 0x10002, 20000, 900000, 300, 900, 0x2 },
+		{ 2, 0x8000020000000092ULL, -1u, 0, 500, 5000, 300, 900, 0x2 },
 	};
 	__u64 s = 88172645463325252ULL, tsc[16];
-	int i, v = 0;
+	int i, v = 0, total = 0, k;
 
+	for (k = 0; k < (int)(sizeof(mix) / sizeof(mix[0])); k++)
+		total += mix[k].weight;
 	for (i = 0; i < 16; i++)
 		tsc[i] = 1000000;
-
 	for (i = 0; i < n; i++) {
-		int k;
+		int pick;
+		__u64 glo, ghi;
 
 		s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-		k = s % 10;
+		pick = s % total;
+		for (k = 0; pick >= mix[k].weight; k++)
+			pick -= mix[k].weight;
 		if (i % burst == 0)
 			v = (s >> 8) % 16;
+		glo = spread ? 1000 : mix[k].glo;
+		ghi = spread ? 5000000 : mix[k].ghi;
 		memset(ev[i], 0, sizeof(ev[i]));
 		ev[i][TDX_VP_ENTER_VCPU_ID] = v;
-		ev[i][TDX_VP_ENTER_STATUS] = st[k][0];
-		ev[i][TDX_VP_ENTER_EXIT_REASON] = st[k][1];
-		ev[i][TDX_VP_ENTER_LEAF] = st[k][2];
-		ev[i][TDX_VP_ENTER_GUEST_CYCLES] = 1000 + (s >> 16) % 5000000;
-		ev[i][TDX_VP_ENTER_RESTORE_CYCLES] = 300 + (s >> 40) % 900;
-		ev[i][TDX_VP_ENTER_RESTORED] = 2;
+		ev[i][TDX_VP_ENTER_STATUS] = mix[k].status;
+		ev[i][TDX_VP_ENTER_EXIT_REASON] = mix[k].reason;
+		ev[i][TDX_VP_ENTER_LEAF] = mix[k].leaf;
+		ev[i][TDX_VP_ENTER_GUEST_CYCLES] = glo + (s >> 16) % (ghi - glo + 1);
+		ev[i][TDX_VP_ENTER_RESTORE_CYCLES] = mix[k].rlo +
+			(s >> 40) % (mix[k].rhi - mix[k].rlo + 1);
+		ev[i][TDX_VP_ENTER_RESTORED] = mix[k].restored;
 		/* each vCPU's own timeline, 400-1423 host cycles between exits */
 		tsc[v] += 400 + (s >> 50) % 1024 +
 			ev[i][TDX_VP_ENTER_GUEST_CYCLES] + ev[i][TDX_VP_ENTER_RESTORE_CYCLES];
@@ -115,10 +143,69 @@ static double run_round(int fd, __u64 (*ev)[NR_ARGS], int n, double *run)
 	return (double)t0 / n;
 }
 
+#define LOOP_RUNS	20	/* program runs per round and side */
+
+/* kernel run time per event of one side: LOOP_RUNS runs of n events */
+static double loop_round(int fd, __u32 n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	__u64 c0, r0, c1, r1;
+	int i;
+
+	prog_stats(fd, &c0, &r0);
+	for (i = 0; i < LOOP_RUNS; i++)
+		bpf_prog_test_run_opts(fd, &o);
+	prog_stats(fd, &c1, &r1);
+	return c1 > c0 ? (double)(r1 - r0) / ((c1 - c0) * (double)n) : 0;
+}
+
+static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n)
+{
+	double *a = calloc(rounds, sizeof(double)), *b = calloc(rounds, sizeof(double));
+	double *d = calloc(rounds, sizeof(double));
+	struct loop_bpf *l = loop_bpf__open();
+	int fa, fb, r, i;
+	__u32 per = sizeof(l->bss->loop_ev) / sizeof(l->bss->loop_ev[0]);
+
+	if (!l || !a || !b || !d)
+		return 1;
+	l->rodata->tsc_mult = 6990506;
+	l->rodata->tsc_shift = 24;
+	if (loop_bpf__load(l)) {
+		fprintf(stderr, "bpf_cost: cannot load bench/loop.bpf.c\n");
+		return 1;
+	}
+	for (i = 0; i < (int)per && i < n; i++)
+		memcpy(l->bss->loop_ev[i], ev[i], sizeof(ev[i]));
+	l->bss->loop_n = per;
+	fa = bpf_program__fd(l->progs.loop_exits);
+	fb = bpf_program__fd(l->progs.loop_empty);
+	loop_round(fa, per);	/* warm up: create every key */
+	for (r = 0; r < rounds; r++) {
+		if (r % 2) {
+			b[r] = loop_round(fb, per);
+			a[r] = loop_round(fa, per);
+		} else {
+			a[r] = loop_round(fa, per);
+			b[r] = loop_round(fb, per);
+		}
+		d[r] = a[r] - b[r];
+	}
+	printf("warm, %u events per program run (bpf_loop), %d rounds x %d runs:\n",
+	       per, rounds, LOOP_RUNS);
+	printf("kernel run_time_ns per event: handler %.1f  empty body %.1f  (medians)\n",
+	       median(a, rounds), median(b, rounds));
+	printf("tdx_vp_enter cost per event, warm (A - B, median of rounds): %.1f ns\n",
+	       median(d, rounds));
+	loop_bpf__destroy(l);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 21, n = argc > 2 ? atoi(argv[2]) : 50000;
 	int burst = argc > 3 ? atoi(argv[3]) : 1;
+	bool spread = argc > 4 && !strcmp(argv[4], "spread");
 	double *d_tdx = calloc(rounds, sizeof(double)), *d_empty = calloc(rounds, sizeof(double));
 	double *diff = calloc(rounds, sizeof(double)), *kdiff = calloc(rounds, sizeof(double));
 	double *k_tdx = calloc(rounds, sizeof(double)), *k_empty = calloc(rounds, sizeof(double));
@@ -144,11 +231,12 @@ int main(int argc, char **argv)
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	fd_tdx = bpf_program__fd(skel->progs.tdx_vp_enter);
 	fd_empty = bpf_program__fd(e->progs.empty);
-	if (rounds < 1 || n < 1 || burst < 1) {
-		fprintf(stderr, "usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST]\n");
+	if (rounds < 1 || n < 1 || burst < 1 ||
+	    (argc > 4 && !spread && strcmp(argv[4], "mix"))) {
+		fprintf(stderr, "usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread]\n");
 		return 2;
 	}
-	gen(ev, n, burst);
+	gen(ev, n, burst, spread);
 	run_round(fd_tdx, ev, n, &k_tdx[0]);	/* warm up: create every key */
 	for (r = 0; r < rounds; r++) {
 		if (r % 2) {
@@ -161,14 +249,16 @@ int main(int argc, char **argv)
 		diff[r] = d_tdx[r] - d_empty[r];
 		kdiff[r] = k_tdx[r] - k_empty[r];
 	}
-	printf("rounds %d x %d calls, interleaved; %d exit(s) in a row per vCPU\n",
-	       rounds, n, burst);
+	printf("rounds %d x %d calls, interleaved; %d exit(s) in a row per vCPU; guest times: %s\n",
+	       rounds, n, burst, spread ? "spread, 1000-5000000 cycles" : "per kind, as mix.wl");
 	printf("kernel run_time_ns per run: tdx_vp_enter %.1f  empty %.1f  (medians)\n",
 	       median(k_tdx, rounds), median(k_empty, rounds));
 	printf("tdx_vp_enter cost per event (A - B of run_time_ns, median of rounds): %.1f ns\n",
 	       median(kdiff, rounds));
 	printf("test_run wall ns/call: tdx_vp_enter %.1f  empty %.1f  A - B %.1f  (medians)\n",
 	       median(d_tdx, rounds), median(d_empty, rounds), median(diff, rounds));
+	if (warm(rounds, ev, n))
+		return 1;
 	close(stats_fd);
 	empty_bpf__destroy(e);
 	tdx_enter_bpf__destroy(skel);

@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	int fd, i, v, r;
 
 	skel = tdx_enter_bpf__open();
-	if (tdxtop_maps_size(skel, vcpus, 0, 0) || tdx_enter_bpf__load(skel)) {
+	if (tdxtop_maps_size(skel, vcpus, 0, 0, 0) || tdx_enter_bpf__load(skel)) {
 		fprintf(stderr, "userspace: cannot load (root?)\n");
 		return 1;
 	}

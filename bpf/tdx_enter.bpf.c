@@ -20,9 +20,12 @@ const volatile __u32 tsc_mult = 1;
 const volatile __u32 tsc_shift = 0;
 const volatile __u32 slot_mask = 1023;		/* max_entries of slots - 1 */
 const volatile __u32 hist_max = 1024;		/* max_entries of hists */
+const volatile __u32 copy_max = 1024;		/* max_entries of hist_copies */
 
 /* Histograms handed out so far (some may be unused after a lost race) */
 __u32 hist_next = 0;
+/* Per-CPU copies handed out so far */
+__u32 copy_next = 0;
 
 /* The layout is explained in tdx_enter.h, at struct tdxtop_slot */
 struct {
@@ -53,8 +56,15 @@ struct {
 } stats SEC(".maps");
 
 /*
- * Histograms are large (7 KiB) and shared by the vCPUs of a process, so
- * buckets are bumped atomically; memory does not grow with the CPUs.
+ * Histograms are large (7 KiB) and shared by the vCPUs of a process.  A CPU
+ * that samples into histogram i takes a copy of its own from "hist_copies"
+ * (recorded in its entry i of "hist_copy") and bumps it with plain adds:
+ * every tdx event fires with preemption disabled and these programs do not
+ * nest, so a CPU's copy has one writer.  When the copies are used up, the
+ * shared histogram i of "hists" takes the sample, atomically; and always for
+ * user-return samples, whose notifier may also run from an IPI.  User space
+ * adds a histogram's copies to it.  Memory is bounded by the map sizes, not
+ * by the number of CPUs.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -62,6 +72,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tdxtop_hist);
 } hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct tdxtop_hist);
+} hist_copies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);	/* index + 1 in hist_copies, TDXTOP_NO_COPY, or 0 */
+} hist_copy SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -193,45 +217,90 @@ static __always_inline struct tdxtop_entry *hash_row(const struct tdxtop_key *k,
 	return e;
 }
 
-static __always_inline struct tdxtop_hist *row_hist(const struct tdxtop_entry *e)
+/* Where a row's samples go: this CPU's copy (plain adds) or the shared one */
+struct hist_ref {
+	struct tdxtop_hist *h;
+	bool plain;
+};
+
+static __always_inline struct hist_ref row_hist(struct tdxtop_entry *e,
+						bool cpu_copy)
 {
-	__u32 i = e->hist - 1;
+	struct hist_ref r = {};
+	__u32 id = e->hist - 1, cpu, *c;
 
 	if (!e->hist) {
 		count_drop(TDXTOP_DROP_HIST_FULL);
-		return NULL;
+		return r;
 	}
-	return bpf_map_lookup_elem(&hists, &i);
+	if (cpu_copy) {
+		/* the row has one writer, which caches where its CPU's copy is */
+		cpu = bpf_get_smp_processor_id() + 1;
+		if (e->copy_cpu != cpu) {
+			c = bpf_map_lookup_elem(&hist_copy, &id);
+			if (c && !*c) {
+				__u32 n = __sync_fetch_and_add(&copy_next, 1);
+
+				*c = n < copy_max ? n + 1 : TDXTOP_NO_COPY;
+			}
+			e->copy_cpu = cpu;
+			e->copy_idx = c ? *c : TDXTOP_NO_COPY;
+		}
+		if (e->copy_idx != TDXTOP_NO_COPY) {
+			__u32 i = e->copy_idx - 1;
+
+			r.h = bpf_map_lookup_elem(&hist_copies, &i);
+			r.plain = true;
+			if (r.h)
+				return r;
+		}
+	}
+	r.h = bpf_map_lookup_elem(&hists, &id);
+	r.plain = false;
+	return r;
 }
 
-static __always_inline void hist_add(struct tdxtop_hist *h, __u32 m, __u64 ns)
+static __always_inline void hist_add(struct hist_ref r, __u32 m, __u64 ns)
 {
-	if (h) {
-		__u32 b = tdxtop_bucket(ns);
+	__u32 b;
 
-		if (b < TDXTOP_HIST_BUCKETS)
-			__sync_fetch_and_add(&h->bucket[m][b], 1);
-	}
+	if (!r.h)
+		return;
+	b = tdxtop_bucket(ns);
+	if (b >= TDXTOP_HIST_BUCKETS)
+		return;
+	if (r.plain)
+		r.h->bucket[m][b]++;
+	else
+		__sync_fetch_and_add(&r.h->bucket[m][b], 1);
 }
 
-/* a row with one writer: the vCPU's own thread */
-static __always_inline void add_sample(struct tdxtop_stats *st,
-				       struct tdxtop_hist *h, __u32 m, __u64 ns)
+/*
+ * A sample of a row with one writer, the vCPU's own thread, whose count
+ * already includes this event; kind: the row's, for tdxtop_n_implied()
+ */
+static __always_inline void add_sample(struct tdxtop_stats *st, __u32 kind,
+				       struct hist_ref h, __u32 m, __u64 ns)
 {
+	bool implied = tdxtop_n_implied(kind, m);
+	__u64 before;
+
 	if (m >= TDXTOP_NR_METRICS)
 		return;
-	if (!st->n[m] || ns < st->min[m])
+	before = implied ? st->count - 1 : st->n[m];
+	if (!before || ns < st->min[m])
 		st->min[m] = ns;
 	if (ns > st->max[m])
 		st->max[m] = ns;
-	st->n[m]++;
+	if (!implied)
+		st->n[m] = before + 1;
 	st->sum[m] += ns;
 	hist_add(h, m, ns);
 }
 
 /* a row any CPU may write at the same time */
 static __always_inline void add_sample_shared(struct tdxtop_stats *st,
-					      struct tdxtop_hist *h, __u32 m,
+					      struct hist_ref h, __u32 m,
 					      __u64 ns)
 {
 	__u64 old;
@@ -249,8 +318,8 @@ static __always_inline void add_sample_shared(struct tdxtop_stats *st,
 		if (old >= ns || __sync_val_compare_and_swap(&st->max[m], old, ns) == old)
 			break;
 	}
+	/* n[m] is implied by the count (tdxtop_n_implied) */
 	__sync_fetch_and_add(&st->sum[m], ns);
-	__sync_fetch_and_add(&st->n[m], 1);
 	hist_add(h, m, ns);
 }
 
@@ -279,25 +348,27 @@ static __always_inline struct tdxtop_entry *vcpu_row(const struct tdxtop_key *k,
 	return e ? e : hash_row(k, false);
 }
 
-SEC("raw_tp/tdx_vp_enter")
-int tdx_vp_enter(__u64 *ctx)
+/* One exit: ctx holds tdx_vp_enter's arguments (a benchmark may pass others) */
+static __always_inline int on_vp_enter(const __u64 *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 	__u32 vcpu = ctx[TDX_VP_ENTER_VCPU_ID];
 	__u32 restored = ctx[TDX_VP_ENTER_RESTORED];
 	__u64 tsc = ctx[TDX_VP_ENTER_TSC];
+	/* read once: each read of a volatile is a load */
+	__u32 mult = tsc_mult, shift = tsc_shift;
 	struct tdxtop_key k = {};
 	struct tdxtop_entry *e;
 	struct tdxtop_slot *s;
-	struct tdxtop_hist *h;
+	struct hist_ref h;
 	__u64 guest, restore;
 	int i;
 
 	if (filtered_out(tgid, vcpu))
 		return 0;
-	guest = tdxtop_cyc2ns(ctx[TDX_VP_ENTER_GUEST_CYCLES], tsc_mult, tsc_shift);
-	restore = tdxtop_cyc2ns(ctx[TDX_VP_ENTER_RESTORE_CYCLES], tsc_mult, tsc_shift);
+	guest = tdxtop_cyc2ns(ctx[TDX_VP_ENTER_GUEST_CYCLES], mult, shift);
+	restore = tdxtop_cyc2ns(ctx[TDX_VP_ENTER_RESTORE_CYCLES], mult, shift);
 	if (guest < min_guest_ns) {
 		count_drop(TDXTOP_FILTERED);
 		return 0;
@@ -312,11 +383,11 @@ int tdx_vp_enter(__u64 *ctx)
 	e = vcpu_row(&k, &s);
 	if (!e)
 		return 0;
-	h = row_hist(e);
+	h = row_hist(e, true);
 
 	e->st.count++;
-	add_sample(&e->st, h, TDXTOP_M_GUEST, guest);
-	add_sample(&e->st, h, TDXTOP_M_RESTORE, restore);
+	add_sample(&e->st, TDXTOP_KIND_EXIT, h, TDXTOP_M_GUEST, guest);
+	add_sample(&e->st, TDXTOP_KIND_EXIT, h, TDXTOP_M_RESTORE, restore);
 	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
 		if (restored & (1u << i))
 			e->st.restored[i]++;
@@ -335,14 +406,20 @@ int tdx_vp_enter(__u64 *ctx)
 			      ctx[TDX_VP_ENTER_RESTORE_CYCLES];
 
 		if (tsc >= spent && tsc - spent >= s->last_tsc)
-			add_sample(&e->st, h, TDXTOP_M_HOST,
+			add_sample(&e->st, TDXTOP_KIND_EXIT, h, TDXTOP_M_HOST,
 				   tdxtop_cyc2ns(tsc - spent - s->last_tsc,
-						 tsc_mult, tsc_shift));
+						 mult, shift));
 		else
 			count_drop(TDXTOP_DROP_HOST_SKEW);
 	}
 	s->last_tsc = tsc;
 	return 0;
+}
+
+SEC("raw_tp/tdx_vp_enter")
+int tdx_vp_enter(__u64 *ctx)
+{
+	return on_vp_enter(ctx);
 }
 
 /* Counts and costs of the events that are not exits */
@@ -352,7 +429,6 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 	__u64 id = bpf_get_current_pid_tgid();
 	struct tdxtop_key k = {};
 	struct tdxtop_entry *e;
-	struct tdxtop_hist *h;
 
 	k.tgid = id >> 32;
 	if (filtered_out(k.tgid, vcpu))
@@ -366,7 +442,7 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 		if (!e)
 			return 0;
 		__sync_fetch_and_add(&e->st.count, 1);
-		add_sample_shared(&e->st, row_hist(e), TDXTOP_M_RESTORE,
+		add_sample_shared(&e->st, row_hist(e, false), TDXTOP_M_RESTORE,
 				  tdxtop_cyc2ns(cycles, tsc_mult, tsc_shift));
 		return 0;
 	}
@@ -374,11 +450,9 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 	if (!e)
 		return 0;
 	e->st.count++;
-	if (timed) {
-		h = row_hist(e);
-		add_sample(&e->st, h, TDXTOP_M_RESTORE,
+	if (timed)
+		add_sample(&e->st, kind, row_hist(e, true), TDXTOP_M_RESTORE,
 			   tdxtop_cyc2ns(cycles, tsc_mult, tsc_shift));
-	}
 	return 0;
 }
 

@@ -260,7 +260,7 @@ static void build_model(const pid_t *pids)
 }
 
 struct sizes {
-	__u32 vcpus, stats, hists;	/* 0: tdxtop's defaults */
+	__u32 vcpus, stats, hists, copies;	/* 0: tdxtop's defaults */
 };
 
 static int load(struct tdx_enter_bpf **s, struct sizes z, __u32 vcpu, __u64 min_ns)
@@ -274,7 +274,7 @@ static int load(struct tdx_enter_bpf **s, struct sizes z, __u32 vcpu, __u64 min_
 	(*s)->rodata->tsc_shift = SHIFT;
 	(*s)->rodata->targ_vcpu = vcpu;
 	(*s)->rodata->min_guest_ns = min_ns;
-	err = tdxtop_maps_size(*s, z.vcpus, z.stats, z.hists);
+	err = tdxtop_maps_size(*s, z.vcpus, z.stats, z.hists, z.copies);
 	return err ? err : tdx_enter_bpf__load(*s);
 }
 
@@ -510,6 +510,33 @@ static void test_full_maps(void)
 	tdx_enter_bpf__destroy(s);
 }
 
+/* one per-CPU histogram copy for three histograms: the others take the shared ones */
+static void test_hist_copies(void)
+{
+	struct tdx_enter_bpf *s;
+	struct tdxtop_snap snap = {};
+	__u64 total = 0;
+	size_t i;
+	int fd, k, j;
+
+	if (!ok(!load(&s, (struct sizes){ .copies = 1 }, TDXTOP_VCPU_NONE, 0) && s,
+		"load with one per-CPU histogram copy"))
+		return;
+	fd = bpf_program__fd(s->progs.tdx_vp_enter);
+	for (k = 0; k < 3; k++)
+		for (j = 0; j <= k; j++)
+			exit_on(fd, k, 10 + k, 1000000 + j * 1000);
+	read_all(s, &snap);
+	for (i = 0; i < snap.nr_hrows; i++)
+		total += tdxtop_hist_total(snap.hrows[i].h.bucket[TDXTOP_M_GUEST]);
+	/* copy_next counts every CPU's first sample into each histogram */
+	ok(snap.nr_hrows == 3 && total == 6 && !snap.drops[TDXTOP_DROP_HIST_FULL] &&
+	   s->bss->copy_next >= 3,
+	   "3 histograms hold all 6 exits: one in the copy, the rest shared");
+	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+}
+
 /* one reader, three reads: each gives what happened since the last */
 static void test_deltas(void)
 {
@@ -587,9 +614,9 @@ int main(void)
 {
 	int err;
 
-	tap_plan(33);
+	tap_plan(35);
 	if (geteuid()) {
-		skip(33, "needs root to load BPF programs");
+		skip(35, "needs root to load BPF programs");
 		return 0;
 	}
 	ncpus = libbpf_num_possible_cpus();
@@ -600,6 +627,7 @@ int main(void)
 	}
 	test_workload();
 	test_full_maps();
+	test_hist_copies();
 	test_deltas();
 	test_filters();
 	test_errors();

@@ -372,7 +372,7 @@ int main(int argc, char **argv)
 	l.skel->rodata->tsc_mult = l.tsc.mult;
 	l.skel->rodata->tsc_shift = l.tsc.shift;
 	err = tdxtop_maps_size(l.skel, env.vcpu_entries, env.stats_entries,
-			       env.hist_entries);
+			       env.hist_entries, 0);
 	if (err) {
 		fail("map sizes out of range: %s", strerror(-err));
 		err = 1;

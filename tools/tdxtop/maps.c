@@ -14,7 +14,7 @@
 #define MAX_VCPUS	(3u << 14)
 
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
-		     __u32 hists)
+		     __u32 hists, __u32 copies)
 {
 	__u32 slots = 1;
 
@@ -24,6 +24,8 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
 		stats = DEF_STATS;
 	if (!hists)
 		hists = DEF_HISTS;
+	if (!copies)
+		copies = hists;
 	if (vcpus > MAX_VCPUS)
 		return -E2BIG;
 	/*
@@ -34,11 +36,14 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
 		slots <<= 1;
 	skel->rodata->slot_mask = slots - 1;
 	skel->rodata->hist_max = hists;
+	skel->rodata->copy_max = copies;
 	if (bpf_map__set_max_entries(skel->maps.slots, slots) ||
 	    bpf_map__set_max_entries(skel->maps.rows, slots) ||
 	    bpf_map__set_max_entries(skel->maps.stats, stats) ||
 	    bpf_map__set_max_entries(skel->maps.hists, hists) ||
-	    bpf_map__set_max_entries(skel->maps.hist_ids, hists))
+	    bpf_map__set_max_entries(skel->maps.hist_ids, hists) ||
+	    bpf_map__set_max_entries(skel->maps.hist_copy, hists) ||
+	    bpf_map__set_max_entries(skel->maps.hist_copies, copies))
 		return -EINVAL;
 	return 0;
 }
@@ -53,6 +58,8 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel)
 	m->stats_fd = bpf_map__fd(skel->maps.stats);
 	m->hists_fd = bpf_map__fd(skel->maps.hists);
 	m->hist_ids_fd = bpf_map__fd(skel->maps.hist_ids);
+	m->hist_copy_fd = bpf_map__fd(skel->maps.hist_copy);
+	m->hist_copies_fd = bpf_map__fd(skel->maps.hist_copies);
 	m->drops_fd = bpf_map__fd(skel->maps.drops);
 	m->nr_slots = bpf_map__max_entries(skel->maps.slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);

@@ -168,7 +168,14 @@ int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m)
 	r->buf = calloc(BLOCK_BATCH, sizeof(*r->buf));
 	r->keys = calloc(1, kbytes);
 	r->hbuf = malloc(sizeof(*r->hbuf));
-	if (!r->prev || !r->prev_h || !r->slots || !r->buf || !r->keys || !r->hbuf) {
+	r->hcopy = malloc(sizeof(*r->hcopy));
+	r->ncpus = libbpf_num_possible_cpus();
+	if (r->ncpus < 1)
+		r->ncpus = 1;
+	/* per-CPU values come 8-byte aligned: one __u64 per CPU for a __u32 */
+	r->copy_of = calloc(r->ncpus, sizeof(*r->copy_of));
+	if (!r->prev || !r->prev_h || !r->slots || !r->buf || !r->keys || !r->hbuf ||
+	    !r->hcopy || !r->copy_of) {
 		tdxtop_reader_free(r);
 		return -ENOMEM;
 	}
@@ -187,6 +194,8 @@ void tdxtop_reader_free(struct tdxtop_reader *r)
 	free(r->buf);
 	free(r->keys);
 	free(r->hbuf);
+	free(r->hcopy);
+	free(r->copy_of);
 	tdxtop_snap_free(&r->hash_prev);
 	tdxtop_snap_free(&r->hash_cur);
 	memset(r, 0, sizeof(*r));
@@ -267,6 +276,29 @@ static int read_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	return 0;
 }
 
+/* Histogram id: the shared one plus each CPU's copy */
+static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
+{
+	int c, m, b;
+
+	if (bpf_map_lookup_elem(r->m.hists_fd, &id, h) ||
+	    bpf_map_lookup_elem(r->m.hist_copy_fd, &id, r->copy_of))
+		return -errno;
+	for (c = 0; c < r->ncpus; c++) {
+		__u32 i = (__u32)r->copy_of[c];
+
+		if (!i || i == TDXTOP_NO_COPY)
+			continue;
+		i--;
+		if (bpf_map_lookup_elem(r->m.hist_copies_fd, &i, r->hcopy))
+			return -errno;
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
+				h->bucket[m][b] += r->hcopy->bucket[m][b];
+	}
+	return 0;
+}
+
 /* Histograms that moved since the last read, sorted by key */
 static int read_hists(struct tdxtop_reader *r, struct tdxtop_snap *d)
 {
@@ -288,11 +320,13 @@ static int read_hists(struct tdxtop_reader *r, struct tdxtop_snap *d)
 			struct tdxtop_hist *p;
 			struct tdxtop_hrow *o;
 			bool any = false;
+			int e;
 
 			if (ids[i] >= r->m.nr_hists)
 				continue;
-			if (bpf_map_lookup_elem(r->m.hists_fd, &ids[i], cur))
-				return -errno;
+			e = read_hist(r, ids[i], cur);
+			if (e)
+				return e;
 			p = r->prev_h[ids[i]];
 			if (!p) {
 				p = calloc(1, sizeof(*p));
@@ -326,6 +360,7 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	__u64 *vals, drops[TDXTOP_NR_DROPS] = {};
+	size_t j;
 	__u32 i;
 	int c, err;
 
@@ -350,6 +385,15 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	if (err)
 		return err;
 	tdxtop_snap_swap(&r->hash_cur, &r->hash_prev);
+	/* the sample counts the BPF side leaves to the row count */
+	for (j = 0; j < d->nr_rows; j++) {
+		struct tdxtop_row *row = &d->rows[j];
+		int m;
+
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			if (tdxtop_n_implied(row->key.kind, m))
+				row->st.n[m] = row->st.count;
+	}
 	err = read_hists(r, d);
 	if (err)
 		return err;

@@ -32,15 +32,19 @@ struct tdxtop_snap {
 /* The maps of a loaded bpf/tdx_enter.bpf.c (maps.c) */
 struct tdxtop_maps {
 	int slots_fd, rows_fd, stats_fd, hists_fd, hist_ids_fd, drops_fd;
+	int hist_copy_fd, hist_copies_fd;	/* per-CPU copies of histograms */
 	__u32 nr_slots, nr_hists;
 	int prog_fds[8];	/* for their recursion misses */
 	int nr_progs;
 };
 
 struct tdx_enter_bpf;
-/* Before load: map sizes (0: the default), rounded as the layout needs */
+/*
+ * Before load: map sizes (0: the default), rounded as the layout needs.
+ * copies: per-CPU histogram copies (0: as many as histograms).
+ */
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
-		     __u32 hists);
+		     __u32 hists, __u32 copies);
 /* After load */
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
 
@@ -59,7 +63,9 @@ struct tdxtop_reader {
 	struct tdxtop_slot *slots;
 	struct tdxtop_block *buf;	/* batch lookups */
 	__u32 *keys;
-	struct tdxtop_hist *hbuf;
+	struct tdxtop_hist *hbuf, *hcopy;
+	__u64 *copy_of;			/* a "hist_copy" value: per CPU */
+	int ncpus;
 };
 
 int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m);
