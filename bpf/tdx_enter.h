@@ -201,9 +201,11 @@ struct tdxtop_hist {
 
 /*
  * Index of the most significant set bit; v != 0.  A binary search: BPF has
- * no count-leading-zeros.  (A branch-free version measured slower in
- * bench/bpf_cost's warm loop, 31 against 30 ns per event, even on random
- * latencies: latencies of one kind cluster and the branches predict well.)
+ * no count-leading-zeros.  In bench/bpf_cost's warm loop the branches
+ * predict well (latencies of one kind cluster): a branch-free version was
+ * ~5 ns per exit slower, a table for the last byte ~3 ns.  Under QEMU TCG,
+ * which ends a translated block at each branch, it costs ~300 ns per exit
+ * more than either; real CPUs are what tdxtop runs on.
  */
 TDXTOP_INLINE int tdxtop_msb(__u64 v)
 {
