@@ -63,7 +63,7 @@ enum tdxtop_metric {
 enum tdxtop_drop {
 	TDXTOP_DROP_STATS_FULL,	/* stats map full: event not counted */
 	TDXTOP_DROP_HIST_FULL,	/* hist map full: counted, no histogram */
-	TDXTOP_DROP_VCPU_FULL,	/* vcpu map full: no host time */
+	TDXTOP_DROP_VCPU_FULL,	/* no vCPU slot: counted in the hash, no host time */
 	TDXTOP_DROP_HOST_SKEW,	/* host time not derivable (clock order) */
 	TDXTOP_FILTERED,	/* below --min-latency */
 	/*
