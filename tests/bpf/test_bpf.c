@@ -278,6 +278,17 @@ static int load(struct tdx_enter_bpf **s, struct sizes z, __u32 vcpu, __u64 min_
 	return err ? err : tdx_enter_bpf__load(*s);
 }
 
+/* load as a test point named what; on failure nothing is left loaded */
+static bool load_ok(struct tdx_enter_bpf **s, struct sizes z, __u32 vcpu,
+		    __u64 min_ns, const char *what)
+{
+	if (ok(!load(s, z, vcpu, min_ns), "%s", what))
+		return true;
+	tdx_enter_bpf__destroy(*s);
+	*s = NULL;
+	return false;
+}
+
 /* everything since load, through the reader tdxtop uses */
 static int read_all(struct tdx_enter_bpf *s, struct tdxtop_snap *snap)
 {
@@ -463,14 +474,12 @@ static void test_full_maps(void)
 {
 	struct tdx_enter_bpf *s;
 	struct tdxtop_snap snap = {};
-	int i, fd, err;
+	int i, fd;
 
 	/* one slot: vCPU 0 takes it, vCPUs 1 and 2 go to an 8-row hash */
-	err = load(&s, (struct sizes){ .vcpus = 1, .stats = 8 }, TDXTOP_VCPU_NONE, 0);
-	if (!ok(!err, "load with 1 vCPU slot and an 8-row hash")) {
-		tdx_enter_bpf__destroy(s);
+	if (!load_ok(&s, (struct sizes){ .vcpus = 1, .stats = 8 }, TDXTOP_VCPU_NONE, 0,
+		     "load with 1 vCPU slot and an 8-row hash"))
 		return;
-	}
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	for (i = 0; i < 12; i++) {
 		exit_on(fd, 0, i, 1000000 + i * 1000);
@@ -487,11 +496,9 @@ static void test_full_maps(void)
 	tdx_enter_bpf__destroy(s);
 
 	/* 100 keys on one vCPU: 64 rows at most in its block, the rest hashed */
-	err = load(&s, (struct sizes){ .hists = 2 }, TDXTOP_VCPU_NONE, 0);
-	if (!ok(!err, "load with 2 histograms")) {
-		tdx_enter_bpf__destroy(s);
+	if (!load_ok(&s, (struct sizes){ .hists = 2 }, TDXTOP_VCPU_NONE, 0,
+		     "load with 2 histograms"))
 		return;
-	}
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	for (i = 0; i < 100; i++) {
 		exit_on(fd, 3, i, 1000000 + i * 1000);
@@ -519,8 +526,8 @@ static void test_hist_copies(void)
 	size_t i;
 	int fd, k, j;
 
-	if (!ok(!load(&s, (struct sizes){ .copies = 1 }, TDXTOP_VCPU_NONE, 0) && s,
-		"load with one per-CPU histogram copy"))
+	if (!load_ok(&s, (struct sizes){ .copies = 1 }, TDXTOP_VCPU_NONE, 0,
+		     "load with one per-CPU histogram copy"))
 		return;
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	for (k = 0; k < 3; k++)
@@ -546,7 +553,7 @@ static void test_deltas(void)
 	struct tdxtop_maps m;
 	int fd, i;
 
-	if (!ok(!load(&s, (struct sizes){ 0 }, TDXTOP_VCPU_NONE, 0) && s, "load for deltas"))
+	if (!load_ok(&s, (struct sizes){ 0 }, TDXTOP_VCPU_NONE, 0, "load for deltas"))
 		return;
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	tdxtop_maps_get(&m, s);
@@ -579,10 +586,8 @@ static void test_filters(void)
 	struct event e = {};
 	int v, fd;
 
-	if (!ok(!load(&s, (struct sizes){ 0 }, 2, 1500), "load with --vcpu 2 --min-latency 1500")) {
-		tdx_enter_bpf__destroy(s);
+	if (!load_ok(&s, (struct sizes){ 0 }, 2, 1500, "load with --vcpu 2 --min-latency 1500"))
 		return;
-	}
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	for (v = 0; v < 4; v++) {
 		e.args[TDX_VP_ENTER_VCPU_ID] = v;

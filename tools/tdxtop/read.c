@@ -160,6 +160,9 @@ int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m)
 		kbytes = m->nr_slots * sizeof(__u32);
 
 	memset(r, 0, sizeof(*r));
+	r->ncpus = libbpf_num_possible_cpus();
+	if (r->ncpus < 0)
+		return r->ncpus;
 	r->m = *m;
 	/* zeroed pages: only the rows of slots in use are ever touched */
 	r->prev = calloc((size_t)m->nr_slots * TDXTOP_SLOT_ROWS, sizeof(*r->prev));
@@ -169,13 +172,10 @@ int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m)
 	r->keys = calloc(1, kbytes);
 	r->hbuf = malloc(sizeof(*r->hbuf));
 	r->hcopy = malloc(sizeof(*r->hcopy));
-	r->ncpus = libbpf_num_possible_cpus();
-	if (r->ncpus < 1)
-		r->ncpus = 1;
-	/* per-CPU values come 8-byte aligned: one __u64 per CPU for a __u32 */
-	r->copy_of = calloc(r->ncpus, sizeof(*r->copy_of));
+	/* per-CPU values come 8-byte aligned: one __u64 per CPU */
+	r->percpu = calloc(r->ncpus, sizeof(*r->percpu));
 	if (!r->prev || !r->prev_h || !r->slots || !r->buf || !r->keys || !r->hbuf ||
-	    !r->hcopy || !r->copy_of) {
+	    !r->hcopy || !r->percpu) {
 		tdxtop_reader_free(r);
 		return -ENOMEM;
 	}
@@ -195,7 +195,7 @@ void tdxtop_reader_free(struct tdxtop_reader *r)
 	free(r->keys);
 	free(r->hbuf);
 	free(r->hcopy);
-	free(r->copy_of);
+	free(r->percpu);
 	tdxtop_snap_free(&r->hash_prev);
 	tdxtop_snap_free(&r->hash_cur);
 	memset(r, 0, sizeof(*r));
@@ -279,22 +279,20 @@ static int read_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 /* Histogram id: the shared one plus each CPU's copy */
 static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
 {
-	int c, m, b;
+	int c;
 
 	if (bpf_map_lookup_elem(r->m.hists_fd, &id, h) ||
-	    bpf_map_lookup_elem(r->m.hist_copy_fd, &id, r->copy_of))
+	    bpf_map_lookup_elem(r->m.hist_copy_fd, &id, r->percpu))
 		return -errno;
 	for (c = 0; c < r->ncpus; c++) {
-		__u32 i = (__u32)r->copy_of[c];
+		__u32 i = (__u32)r->percpu[c];
 
 		if (!i || i == TDXTOP_NO_COPY)
 			continue;
 		i--;
 		if (bpf_map_lookup_elem(r->m.hist_copies_fd, &i, r->hcopy))
 			return -errno;
-		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
-				h->bucket[m][b] += r->hcopy->bucket[m][b];
+		tdxtop_hist_merge(h, r->hcopy);
 	}
 	return 0;
 }
@@ -358,14 +356,11 @@ static int delta_rows(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
 
 int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 *vals, drops[TDXTOP_NR_DROPS] = {};
+	__u64 drops[TDXTOP_NR_DROPS] = {};
 	size_t j;
 	__u32 i;
 	int c, err;
 
-	if (ncpus < 0)
-		return ncpus;
 	d->nr_rows = 0;
 	d->nr_hrows = 0;
 	d->ts_ns = now_ns();
@@ -398,18 +393,14 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	if (err)
 		return err;
 
-	vals = calloc(ncpus, sizeof(__u64));
-	if (!vals)
-		return -ENOMEM;
 	for (i = 0; i < TDXTOP_NR_DROPS; i++) {
-		if (bpf_map_lookup_elem(r->m.drops_fd, &i, vals)) {
+		if (bpf_map_lookup_elem(r->m.drops_fd, &i, r->percpu)) {
 			err = -errno;
 			break;
 		}
-		for (c = 0; c < ncpus; c++)
-			drops[i] += vals[c];
+		for (c = 0; c < r->ncpus; c++)
+			drops[i] += r->percpu[c];
 	}
-	free(vals);
 	for (c = 0; c < r->m.nr_progs && !err; c++) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);

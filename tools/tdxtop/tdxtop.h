@@ -64,7 +64,7 @@ struct tdxtop_reader {
 	struct tdxtop_block *buf;	/* batch lookups */
 	__u32 *keys;
 	struct tdxtop_hist *hbuf, *hcopy;
-	__u64 *copy_of;			/* a "hist_copy" value: per CPU */
+	__u64 *percpu;			/* a per-CPU value ("drops", "hist_copy") */
 	int ncpus;
 };
 
