@@ -56,11 +56,13 @@ int main(int argc, char **argv)
 	bool json = argc <= 5 || !strcmp(argv[5], "json");
 	struct tdxtop_out_opts o = { .by = by < 0 ? TDXTOP_BY_REASON : by };
 	struct tdxtop_snap delta = {};
+	struct tdxtop_view view = {};
 	struct tdxtop_reader rd;
 	struct tdxtop_tsc tsc = { 1, 0, "bench" };
 	struct tdx_enter_bpf *skel;
 	struct tdxtop_maps m = {};
 	double work = 0, worst = 0, *per = calloc(secs, sizeof(double));
+	double *rd_t = calloc(secs, sizeof(double));
 	FILE *null = fopen("/dev/null", "w");
 	__u64 args[TDX_VP_ENTER_NR_ARGS] = {};
 	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = args, .ctx_size_in = sizeof(args));
@@ -73,13 +75,12 @@ int main(int argc, char **argv)
 	}
 	fd = bpf_program__fd(skel->progs.tdx_vp_enter);
 	tdxtop_maps_get(&m, skel);
-	if (tdxtop_reader_init(&rd, &m) || tdxtop_reader_read(&rd, &delta)) {
+	if (tdxtop_reader_init(&rd, &m, &tsc) || tdxtop_reader_read(&rd, &delta)) {
 		fprintf(stderr, "userspace: cannot read the maps\n");
 		return 1;
 	}
 
 	for (i = 0; i < secs; i++) {
-		struct tdxtop_interval iv = { .interval_s = 1, .tsc = &tsc, .source = "tdx" };
 		double c0, c;
 		__u64 t_end;
 		struct timespec ts;
@@ -97,11 +98,11 @@ int main(int argc, char **argv)
 			}
 		c0 = cpu_s();		/* tdxtop's interval */
 		tdxtop_reader_read(&rd, &delta);
-		iv.delta = &delta;
+		rd_t[i] = cpu_s() - c0;
 		if (json)
-			tdxtop_print_json(null, &iv, &o);
+			tdxtop_print_json(null, &delta, &o, &view);
 		else
-			tdxtop_print_text(null, &iv, &o);
+			tdxtop_print_text(null, &delta, &o, &view);
 		c = cpu_s() - c0;
 		work += c;
 		per[i] = c;
@@ -118,11 +119,14 @@ int main(int argc, char **argv)
 	       work / secs * 1e3, per[secs / 2] * 1e3, worst * 1e3);
 	printf("-> %.2f%% of one core (mean), %.2f%% (median)\n", work / secs * 100,
 	       per[secs / 2] * 100);
+	qsort(rd_t, secs, sizeof(*rd_t), cmp_d);
+	printf("of which reading the maps: median %.2f ms\n", rd_t[secs / 2] * 1e3);
 	printf("RSS %ld KiB (peak %ld KiB)\n", status_kb("VmRSS:"), status_kb("VmHWM:"));
-	printf("drops in the last interval:");
-	for (i = 0; i < TDXTOP_NR_DROPS; i++)
-		printf(" %s %llu", tdxtop_drop_name(i), (unsigned long long)delta.drops[i]);
+	printf("losses in the last interval:");
+	for (i = 0; i < TDXTOP_NR_LOSSES; i++)
+		printf(" %s %llu", tdxtop_loss_name(i), (unsigned long long)delta.losses[i]);
 	printf("\n");
+	tdxtop_view_free(&view);
 	tdxtop_reader_free(&rd);
 	tdxtop_snap_free(&delta);
 	tdx_enter_bpf__destroy(skel);

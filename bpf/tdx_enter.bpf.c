@@ -18,47 +18,48 @@ const volatile __u32 targ_vcpu = TDXTOP_VCPU_NONE;	/* NONE: every vCPU */
 const volatile __u64 min_guest_ns = 0;
 const volatile __u32 tsc_mult = 1;
 const volatile __u32 tsc_shift = 0;
-const volatile __u32 slot_mask = 1023;		/* max_entries of slots - 1 */
-const volatile __u32 hist_max = 1024;		/* max_entries of hists */
-const volatile __u32 copy_max = 1024;		/* max_entries of hist_copies */
+const volatile __u32 slot_mask = TDXTOP_DEF_SLOTS - 1;	/* of vcpu_slots */
+const volatile __u32 hist_max = TDXTOP_DEF_HISTS;	/* max_entries of hists */
+const volatile __u32 copy_max = TDXTOP_DEF_HISTS;	/* of cpu_hists */
 
 /* Histograms handed out so far (some may be unused after a lost race) */
 __u32 hist_next = 0;
 /* Per-CPU copies handed out so far */
 __u32 copy_next = 0;
 
-/* The layout is explained in tdx_enter.h, at struct tdxtop_slot */
+/* The layout is explained in tdx_enter.h, above struct tdxtop_slot */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TDXTOP_DEF_SLOTS);
 	__type(key, __u32);
 	__type(value, struct tdxtop_slot);
-} slots SEC(".maps");
+} vcpu_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TDXTOP_DEF_SLOTS);
 	__type(key, __u32);
-	__type(value, struct tdxtop_block);
-} rows SEC(".maps");
+	__type(value, struct tdxtop_row_block);
+} vcpu_rows SEC(".maps");
 
 /*
- * Rows that found no place in "slots"/"rows", and the user-return rows.
+ * Rows that found no place in "vcpu_slots"/"vcpu_rows", and the user-return
+ * rows.
  * Preallocated, so creating one never allocates on this path (a
  * no-prealloc map fails with -ENOMEM when a burst of new keys empties the
  * BPF allocator's cache).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, TDXTOP_DEF_SHARED_ROWS);
 	__type(key, struct tdxtop_key);
-	__type(value, struct tdxtop_entry);
-} stats SEC(".maps");
+	__type(value, struct tdxtop_map_row);
+} shared_rows SEC(".maps");
 
 /*
  * Histograms are large (7 KiB) and shared by the vCPUs of a process.  A CPU
- * that samples into histogram i takes a copy of its own from "hist_copies"
- * (recorded in its entry i of "hist_copy") and bumps it with plain adds:
+ * that samples into histogram i takes a copy of its own from "cpu_hists"
+ * (recorded in its entry i of "cpu_hist_idx") and bumps it with plain adds:
  * every tdx event fires with preemption disabled and these programs do not
  * nest, so a CPU's copy has one writer.  When the copies are used up, the
  * shared histogram i of "hists" takes the sample, atomically; and always for
@@ -68,42 +69,57 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TDXTOP_DEF_HISTS);
 	__type(key, __u32);
 	__type(value, struct tdxtop_hist);
 } hists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TDXTOP_DEF_HISTS);
 	__type(key, __u32);
 	__type(value, struct tdxtop_hist);
-} hist_copies SEC(".maps");
+} cpu_hists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TDXTOP_DEF_HISTS);
 	__type(key, __u32);
-	__type(value, __u32);	/* index + 1 in hist_copies, TDXTOP_NO_COPY, or 0 */
-} hist_copy SEC(".maps");
+	__type(value, __u32);	/* index + 1 in cpu_hists, TDXTOP_NO_COPY, or 0 */
+} cpu_hist_idx SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, TDXTOP_DEF_HISTS);
 	__type(key, struct tdxtop_hkey);
 	__type(value, __u32);
 } hist_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TDXTOP_NR_DROPS);
+	__uint(max_entries, TDXTOP_NR_BPF_LOSSES);
 	__type(key, __u32);
 	__type(value, __u64);
-} drops SEC(".maps");
+} losses SEC(".maps");
 
-static __always_inline void count_drop(__u32 what)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TDXTOP_NR_NOTES);
+	__type(key, __u32);
+	__type(value, __u64);
+} notes SEC(".maps");
+
+static __always_inline void count_loss(__u32 what)
 {
-	__u64 *c = bpf_map_lookup_elem(&drops, &what);
+	__u64 *c = bpf_map_lookup_elem(&losses, &what);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline void count_note(__u32 what)
+{
+	__u64 *c = bpf_map_lookup_elem(&notes, &what);
 
 	if (c)
 		(*c)++;
@@ -149,7 +165,7 @@ static __always_inline struct tdxtop_slot *slot_get(__u32 tgid, __u32 vcpu,
 
 	for (i = 0; i < TDXTOP_PROBES; i++) {
 		__u32 k = (h + i) & slot_mask;
-		struct tdxtop_slot *s = bpf_map_lookup_elem(&slots, &k);
+		struct tdxtop_slot *s = bpf_map_lookup_elem(&vcpu_slots, &k);
 		__u64 old;
 
 		if (!s)
@@ -166,17 +182,17 @@ static __always_inline struct tdxtop_slot *slot_get(__u32 tgid, __u32 vcpu,
 }
 
 /* A row of the vCPU in slot "slot"; only this vCPU's thread writes them */
-static __always_inline struct tdxtop_entry *slot_row(__u32 slot,
+static __always_inline struct tdxtop_map_row *slot_row(__u32 slot,
 						     const struct tdxtop_key *k)
 {
-	struct tdxtop_block *b = bpf_map_lookup_elem(&rows, &slot);
+	struct tdxtop_row_block *b = bpf_map_lookup_elem(&vcpu_rows, &slot);
 	__u32 h = tdxtop_row_hash(k);
 	int i;
 
 	if (!b)
 		return NULL;
 	for (i = 0; i < TDXTOP_PROBES; i++) {
-		struct tdxtop_entry *e = &b->e[(h + i) & (TDXTOP_SLOT_ROWS - 1)];
+		struct tdxtop_map_row *e = &b->row[(h + i) & (TDXTOP_SLOT_ROWS - 1)];
 
 		if (e->live) {
 			if (same_row(&e->key, k))
@@ -193,12 +209,12 @@ static __always_inline struct tdxtop_entry *slot_row(__u32 slot,
 	return NULL;
 }
 
-/* A row of the hash "stats" */
-static __always_inline struct tdxtop_entry *hash_row(const struct tdxtop_key *k,
+/* A row of the hash "shared_rows" */
+static __always_inline struct tdxtop_map_row *hash_row(const struct tdxtop_key *k,
 						     bool shared)
 {
-	struct tdxtop_entry *e = bpf_map_lookup_elem(&stats, k);
-	struct tdxtop_entry nv = {};
+	struct tdxtop_map_row *e = bpf_map_lookup_elem(&shared_rows, k);
+	struct tdxtop_map_row nv = {};
 	int i;
 
 	if (e)
@@ -210,10 +226,10 @@ static __always_inline struct tdxtop_entry *hash_row(const struct tdxtop_key *k,
 		for (i = 0; i < TDXTOP_NR_METRICS; i++)
 			nv.st.min[i] = ~0ULL;
 	/* -EEXIST: another CPU created it meanwhile, which is fine */
-	bpf_map_update_elem(&stats, k, &nv, BPF_NOEXIST);
-	e = bpf_map_lookup_elem(&stats, k);
+	bpf_map_update_elem(&shared_rows, k, &nv, BPF_NOEXIST);
+	e = bpf_map_lookup_elem(&shared_rows, k);
 	if (!e)
-		count_drop(TDXTOP_DROP_STATS_FULL);
+		count_loss(TDXTOP_LOSS_STATS_FULL);
 	return e;
 }
 
@@ -223,21 +239,21 @@ struct hist_ref {
 	bool plain;
 };
 
-static __always_inline struct hist_ref row_hist(struct tdxtop_entry *e,
+static __always_inline struct hist_ref row_hist(struct tdxtop_map_row *e,
 						bool cpu_copy)
 {
 	struct hist_ref r = {};
 	__u32 id = e->hist - 1, cpu, *c;
 
 	if (!e->hist) {
-		count_drop(TDXTOP_DROP_HIST_FULL);
+		count_loss(TDXTOP_LOSS_HIST_FULL);
 		return r;
 	}
 	if (cpu_copy) {
 		/* the row has one writer, which caches where its CPU's copy is */
 		cpu = bpf_get_smp_processor_id() + 1;
 		if (e->copy_cpu != cpu) {
-			c = bpf_map_lookup_elem(&hist_copy, &id);
+			c = bpf_map_lookup_elem(&cpu_hist_idx, &id);
 			if (c && !*c) {
 				__u32 n = __sync_fetch_and_add(&copy_next, 1);
 
@@ -249,7 +265,7 @@ static __always_inline struct hist_ref row_hist(struct tdxtop_entry *e,
 		if (e->copy_idx != TDXTOP_NO_COPY) {
 			__u32 i = e->copy_idx - 1;
 
-			r.h = bpf_map_lookup_elem(&hist_copies, &i);
+			r.h = bpf_map_lookup_elem(&cpu_hists, &i);
 			r.plain = true;
 			if (r.h)
 				return r;
@@ -332,11 +348,11 @@ static __always_inline bool filtered_out(__u32 tgid, __u32 vcpu)
 	return false;
 }
 
-/* The row of a vCPU's event: in its slot, else in the hash */
-static __always_inline struct tdxtop_entry *vcpu_row(const struct tdxtop_key *k,
+/* The row of a vCPU's event: in its slot's block, else in shared_rows */
+static __always_inline struct tdxtop_map_row *vcpu_row(const struct tdxtop_key *k,
 						     struct tdxtop_slot **sp)
 {
-	struct tdxtop_entry *e = NULL;
+	struct tdxtop_map_row *e = NULL;
 	struct tdxtop_slot *s;
 	__u32 idx;
 
@@ -359,7 +375,7 @@ static __always_inline int on_vp_enter(const __u64 *ctx)
 	/* read once: each read of a volatile is a load */
 	__u32 mult = tsc_mult, shift = tsc_shift;
 	struct tdxtop_key k = {};
-	struct tdxtop_entry *e;
+	struct tdxtop_map_row *e;
 	struct tdxtop_slot *s;
 	struct hist_ref h;
 	__u64 guest, restore;
@@ -370,7 +386,7 @@ static __always_inline int on_vp_enter(const __u64 *ctx)
 	guest = tdxtop_cyc2ns(ctx[TDX_VP_ENTER_GUEST_CYCLES], mult, shift);
 	restore = tdxtop_cyc2ns(ctx[TDX_VP_ENTER_RESTORE_CYCLES], mult, shift);
 	if (guest < min_guest_ns) {
-		count_drop(TDXTOP_FILTERED);
+		count_note(TDXTOP_NOTE_FILTERED);
 		return 0;
 	}
 
@@ -398,7 +414,7 @@ static __always_inline int on_vp_enter(const __u64 *ctx)
 	 * across CPUs on TDX hosts; a step back is counted, not sampled).
 	 */
 	if (!s) {
-		count_drop(TDXTOP_DROP_VCPU_FULL);
+		count_loss(TDXTOP_LOSS_VCPU_FULL);
 		return 0;
 	}
 	if (s->last_tsc) {
@@ -410,7 +426,7 @@ static __always_inline int on_vp_enter(const __u64 *ctx)
 				   tdxtop_cyc2ns(tsc - spent - s->last_tsc,
 						 mult, shift));
 		else
-			count_drop(TDXTOP_DROP_HOST_SKEW);
+			count_note(TDXTOP_NOTE_HOST_SKEW);
 	}
 	s->last_tsc = tsc;
 	return 0;
@@ -428,7 +444,7 @@ static __always_inline int count_other(__u32 kind, __u32 vcpu, __u64 leaf,
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct tdxtop_key k = {};
-	struct tdxtop_entry *e;
+	struct tdxtop_map_row *e;
 
 	k.tgid = id >> 32;
 	if (filtered_out(k.tgid, vcpu))

@@ -2,9 +2,10 @@
 /*
  * The aggregation rules of tdxtop, compiled into both the BPF object
  * (bpf/tdx_enter.bpf.c) and user space (tools/tdxtop), so that what the
- * kernel aggregates and what an offline report computes from a recording
- * follow one definition: map keys and values, histogram bucket math, the
- * status class of a TDH.VP.ENTER return, and the cycles-to-ns conversion.
+ * kernel aggregates and what user space reads, groups and reports follow
+ * one definition: map keys and values, default map sizes, losses and notes,
+ * histogram bucket math, the status class of a TDH.VP.ENTER return, and the
+ * cycles-to-ns conversion.
  */
 #ifndef __TDX_ENTER_H
 #define __TDX_ENTER_H
@@ -59,22 +60,43 @@ enum tdxtop_metric {
 	TDXTOP_NR_METRICS,
 };
 
-/* Counters of what could not be aggregated or was filtered out */
-enum tdxtop_drop {
-	TDXTOP_DROP_STATS_FULL,	/* stats map full: event not counted */
-	TDXTOP_DROP_HIST_FULL,	/* hist map full: counted, no histogram */
-	TDXTOP_DROP_VCPU_FULL,	/* no vCPU slot: counted in the hash, no host time */
-	TDXTOP_DROP_HOST_SKEW,	/* host time not derivable (clock order) */
-	TDXTOP_FILTERED,	/* below --min-latency */
-	/*
-	 * Not written by BPF: the kernel skipped a program because it was
-	 * already running on that CPU (bpf_prog_info.recursion_misses), which
-	 * since raw tracepoint programs became preemptible can happen to
-	 * events fired from preemptible context.
-	 */
-	TDXTOP_DROP_MISSED,
-	TDXTOP_NR_DROPS,
+/*
+ * Losses: events, or samples of them, that could not be aggregated.  Never
+ * silent: tdxtop shows each.  The BPF side counts the first three in the
+ * per-CPU array "losses"; MISSED is the kernel's count of program runs it
+ * skipped because the program was already running on that CPU
+ * (bpf_prog_info.recursion_misses), which since raw tracepoint programs
+ * became preemptible can happen to events fired from preemptible context.
+ */
+enum tdxtop_loss {
+	TDXTOP_LOSS_STATS_FULL,	/* "shared_rows" full: event not counted */
+	TDXTOP_LOSS_HIST_FULL,	/* no histogram left: counted, not sampled */
+	TDXTOP_LOSS_VCPU_FULL,	/* no vCPU slot: counted, no host time */
+	TDXTOP_LOSS_MISSED,	/* user space only: recursion_misses */
+	TDXTOP_NR_LOSSES,
 };
+#define TDXTOP_NR_BPF_LOSSES	TDXTOP_LOSS_MISSED
+
+/*
+ * Notes: events that are not counted by choice, or whose host time cannot
+ * be derived; not losses.  The per-CPU array "notes".
+ */
+enum tdxtop_note {
+	TDXTOP_NOTE_FILTERED,	/* guest time below --min-latency */
+	TDXTOP_NOTE_HOST_SKEW,	/* entry before the previous exit's TSC */
+	TDXTOP_NR_NOTES,
+};
+
+/*
+ * Default map sizes, the one source for the BPF object, tools/tdxtop/maps.c
+ * and the help text.  vcpu_slots holds TDXTOP_DEF_SLOTS entries: the smallest
+ * power of two at most 3/4 full with TDXTOP_DEF_VCPUS vCPUs
+ * (tdxtop_nr_slots()).
+ */
+#define TDXTOP_DEF_VCPUS	1024
+#define TDXTOP_DEF_SLOTS	2048
+#define TDXTOP_DEF_SHARED_ROWS	16384
+#define TDXTOP_DEF_HISTS	1024
 
 #define TDXTOP_VCPU_NONE	0xffffffffu
 
@@ -116,39 +138,60 @@ TDXTOP_INLINE int tdxtop_n_implied(__u32 kind, int m)
 }
 
 /*
- * Where rows live.  Each vCPU (VM process, vcpu_id) claims a slot in the
- * array "slots" on its first event; the slot owns the same entry of the
- * array "rows", a block of TDXTOP_SLOT_ROWS rows found by open addressing on
- * the rest of the key (and read by user space with one copy per vCPU).  Only
- * the vCPU's own thread writes them (KVM runs a vCPU on one thread at a time),
- * so an event costs two inlined array lookups and plain updates.  A vCPU
- * that finds no free slot, or a row key that finds no free row within
- * TDXTOP_PROBES probes, goes to the hash "stats" instead: slower, never
- * lost.  User-return rows (written from any task) always live there.
+ * The maps, and where rows live.  Each vCPU (VM process, vcpu_id) claims an
+ * entry of the array "vcpu_slots" on its first event; the slot owns the
+ * same entry of the array "vcpu_rows", a block of TDXTOP_SLOT_ROWS rows
+ * found by open addressing on the rest of the key (and read by user space
+ * with one copy per vCPU).  Only the vCPU's own thread writes them (KVM
+ * runs a vCPU on one thread at a time), so an event costs two inlined array
+ * lookups and plain updates.  A vCPU that finds no free slot, or a row key
+ * that finds no free row within TDXTOP_PROBES probes, goes to the hash
+ * "shared_rows" instead: slower, never lost.  User-return rows (written
+ * from any task) always live there.
+ *
+ * Histograms are per VM process, reason, leaf, status and kind, shared by
+ * the process's vCPUs: the hash "hist_ids" hands out an index into the
+ * array "hists", once per row, when the row is created.  Each CPU bumps a
+ * copy of its own: "cpu_hist_idx" (per-CPU array) maps a histogram index to
+ * that CPU's copy in the array "cpu_hists" (bpf/tdx_enter.bpf.c explains
+ * why).  "losses" and "notes" are per-CPU counters (enum tdxtop_loss,
+ * enum tdxtop_note).
  */
 #define TDXTOP_SLOT_ROWS	64	/* power of two */
 #define TDXTOP_PROBES		16
 #define TDXTOP_SLOT_USED	(1ULL << 63)
 
+/* A value of "vcpu_slots" */
 struct tdxtop_slot {
 	__u64 id;		/* TDXTOP_SLOT_USED | tgid << 32 | vcpu; 0: free */
 	__u64 last_tsc;		/* tsc of the vCPU's last exit, 0: none yet */
 };
 
-/* A row of a block of "rows", and a value of "stats" */
-struct tdxtop_entry {
+/* A row as the maps keep it: an entry of a block, a value of "shared_rows" */
+struct tdxtop_map_row {
 	struct tdxtop_key key;
 	struct tdxtop_stats st;
 	__u32 hist;		/* index in "hists" + 1; 0: none (map full) */
 	__u32 live;		/* set once key and hist are written */
 	/* the row's writer caches its CPU's copy of the histogram */
 	__u32 copy_cpu;		/* CPU + 1 of copy_idx; 0: none cached */
-	__u32 copy_idx;		/* index in "hist_copies" */
+	__u32 copy_idx;		/* a value of "cpu_hist_idx" */
 };
 
-struct tdxtop_block {
-	struct tdxtop_entry e[TDXTOP_SLOT_ROWS];
+/* A value of "vcpu_rows": the rows of one vCPU */
+struct tdxtop_row_block {
+	struct tdxtop_map_row row[TDXTOP_SLOT_ROWS];
 };
+
+/* Entries of "vcpu_slots" for a number of vCPUs: a power of two, <= 3/4 full */
+TDXTOP_INLINE __u32 tdxtop_nr_slots(__u32 vcpus)
+{
+	__u32 slots = 1;
+
+	while (slots < vcpus + vcpus / 3)
+		slots <<= 1;
+	return slots;
+}
 
 TDXTOP_INLINE __u32 tdxtop_slot_hash(__u32 tgid, __u32 vcpu)
 {
@@ -178,12 +221,7 @@ TDXTOP_INLINE __u32 tdxtop_row_hash(const struct tdxtop_key *k)
 #define TDXTOP_HIST_BUCKETS	\
 	((TDXTOP_HIST_MAX_MSB - TDXTOP_HIST_SUB_BITS + 2) * TDXTOP_HIST_SUB)
 
-/*
- * Histograms are per VM process, reason, leaf, status and kind, shared by
- * the process's vCPUs: an array "hists" indexed through the hash
- * "hist_ids", looked up once, when a row is created; each CPU bumps a copy
- * of its own (bpf/tdx_enter.bpf.c, at "hist_copies").
- */
+/* The key of "hist_ids": a histogram's identity */
 struct tdxtop_hkey {
 	__u32 tgid;
 	__u32 reason;
@@ -196,7 +234,7 @@ struct tdxtop_hist {
 	__u32 bucket[TDXTOP_NR_METRICS][TDXTOP_HIST_BUCKETS];
 };
 
-/* A value of "hist_copy": this CPU found no copy left; use the shared one */
+/* A value of "cpu_hist_idx": this CPU found no copy left; use the shared one */
 #define TDXTOP_NO_COPY		0xffffffffu
 
 /*

@@ -15,6 +15,7 @@ all_tests="
 	$OUTPUT/tests/unit/test_hist
 	$OUTPUT/tests/unit/test_view
 	tests/unit/json.sh
+	tests/unit/names.sh
 	tests/unit/decode.sh
 	tests/cli/errors.sh
 	$OUTPUT/tests/bpf/test_bpf

@@ -289,6 +289,8 @@ static bool load_ok(struct tdx_enter_bpf **s, struct sizes z, __u32 vcpu,
 	return false;
 }
 
+static const struct tdxtop_tsc test_tsc = { 3, 1, "test" };
+
 /* everything since load, through the reader tdxtop uses */
 static int read_all(struct tdx_enter_bpf *s, struct tdxtop_snap *snap)
 {
@@ -297,11 +299,24 @@ static int read_all(struct tdx_enter_bpf *s, struct tdxtop_snap *snap)
 	int err;
 
 	tdxtop_maps_get(&m, s);
-	err = tdxtop_reader_init(&r, &m);
+	err = tdxtop_reader_init(&r, &m, &test_tsc);
 	if (!err)
 		err = tdxtop_reader_read(&r, snap);
 	tdxtop_reader_free(&r);
 	return err;
+}
+
+/* samples of metric m in the sparse histogram i of snap */
+static __u64 hist_n(const struct tdxtop_snap *snap, size_t i, int m)
+{
+	const struct tdxtop_hrow *h = &snap->hrows[i];
+	__u64 n = 0;
+	__u32 b;
+
+	for (b = 0; b < h->nr; b++)
+		if (snap->buckets[h->first + b].metric == m)
+			n += snap->buckets[h->first + b].count;
+	return n;
 }
 
 static __u64 count_all(const struct tdxtop_snap *snap)
@@ -370,9 +385,9 @@ static void test_workload(void)
 	/* host time: every exit but each vCPU's first */
 	is_u64(host_n, events - NR_VMS * NR_VCPUS,
 	       "a host-time sample for every exit but each vCPU's first");
-	is_u64(snap.drops[TDXTOP_DROP_HOST_SKEW], 0, "no TSC step back, no skew counted");
-	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL] + snap.drops[TDXTOP_DROP_HIST_FULL] +
-	       snap.drops[TDXTOP_DROP_VCPU_FULL] + snap.drops[TDXTOP_DROP_MISSED], 0,
+	is_u64(snap.notes[TDXTOP_NOTE_HOST_SKEW], 0, "no TSC step back, no skew counted");
+	is_u64(snap.losses[TDXTOP_LOSS_STATS_FULL] + snap.losses[TDXTOP_LOSS_HIST_FULL] +
+	       snap.losses[TDXTOP_LOSS_VCPU_FULL] + snap.losses[TDXTOP_LOSS_MISSED], 0,
 	       "no drops with maps large enough, no program run missed");
 
 	/* histograms: per (VM, reason, leaf, status): buckets hold every sample */
@@ -381,7 +396,7 @@ static void test_workload(void)
 		__u64 n_guest = 0, n_restore = 0;
 		size_t j;
 
-		hist_total += tdxtop_hist_total(h->h.bucket[TDXTOP_M_GUEST]);
+		hist_total += hist_n(&snap, i, TDXTOP_M_GUEST);
 		for (j = 0; j < nr_model; j++) {
 			const struct tdxtop_key *k = &model[j].key;
 
@@ -392,8 +407,8 @@ static void test_workload(void)
 				n_restore += model[j].st.n[TDXTOP_M_RESTORE];
 			}
 		}
-		if (tdxtop_hist_total(h->h.bucket[TDXTOP_M_GUEST]) != n_guest ||
-		    tdxtop_hist_total(h->h.bucket[TDXTOP_M_RESTORE]) != n_restore)
+		if (hist_n(&snap, i, TDXTOP_M_GUEST) != n_guest ||
+		    hist_n(&snap, i, TDXTOP_M_RESTORE) != n_restore)
 			bucket_bad++;
 	}
 	is_u64(bucket_bad, 0, "each histogram holds exactly its rows' samples");
@@ -489,9 +504,9 @@ static void test_full_maps(void)
 	read_all(s, &snap);
 	is_u64(snap.nr_rows, 12 + 8, "12 rows in vCPU 0's block, 8 fill the hash");
 	is_u64(count_all(&snap), 12 + 16, "12 exits of vCPU 0 and 8 x 2 of vCPUs 1-2 counted");
-	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL], 8, "the other 4 keys x 2 exits are counted as stats_full");
-	is_u64(snap.drops[TDXTOP_DROP_VCPU_FULL], 16, "16 exits counted without host time as vcpu_full");
-	is_u64(snap.drops[TDXTOP_DROP_HOST_SKEW], 0, "and vCPU 0's 11 host times are not skew");
+	is_u64(snap.losses[TDXTOP_LOSS_STATS_FULL], 8, "the other 4 keys x 2 exits are counted as stats_full");
+	is_u64(snap.losses[TDXTOP_LOSS_VCPU_FULL], 16, "16 exits counted without host time as vcpu_full");
+	is_u64(snap.notes[TDXTOP_NOTE_HOST_SKEW], 0, "and vCPU 0's 11 host times are not skew");
 	tdxtop_snap_free(&snap);
 	tdx_enter_bpf__destroy(s);
 
@@ -508,10 +523,10 @@ static void test_full_maps(void)
 	read_all(s, &snap);
 	is_u64(snap.nr_rows, 100, "100 keys of one vCPU: 100 rows, block and hash together");
 	is_u64(count_all(&snap), 201, "every exit counted");
-	is_u64(snap.drops[TDXTOP_DROP_HIST_FULL], 201 - 4,
+	is_u64(snap.losses[TDXTOP_LOSS_HIST_FULL], 201 - 4,
 	       "exits of the keys past the 2 histograms are counted as hist_full");
-	is_u64(snap.drops[TDXTOP_DROP_HOST_SKEW], 1, "a TSC step back is counted as skew");
-	is_u64(snap.drops[TDXTOP_DROP_STATS_FULL] + snap.drops[TDXTOP_DROP_VCPU_FULL], 0,
+	is_u64(snap.notes[TDXTOP_NOTE_HOST_SKEW], 1, "a TSC step back is counted as skew");
+	is_u64(snap.losses[TDXTOP_LOSS_STATS_FULL] + snap.losses[TDXTOP_LOSS_VCPU_FULL], 0,
 	       "and nothing else");
 	tdxtop_snap_free(&snap);
 	tdx_enter_bpf__destroy(s);
@@ -535,9 +550,9 @@ static void test_hist_copies(void)
 			exit_on(fd, k, 10 + k, 1000000 + j * 1000);
 	read_all(s, &snap);
 	for (i = 0; i < snap.nr_hrows; i++)
-		total += tdxtop_hist_total(snap.hrows[i].h.bucket[TDXTOP_M_GUEST]);
+		total += hist_n(&snap, i, TDXTOP_M_GUEST);
 	/* copy_next counts every CPU's first sample into each histogram */
-	ok(snap.nr_hrows == 3 && total == 6 && !snap.drops[TDXTOP_DROP_HIST_FULL] &&
+	ok(snap.nr_hrows == 3 && total == 6 && !snap.losses[TDXTOP_LOSS_HIST_FULL] &&
 	   s->bss->copy_next >= 3,
 	   "3 histograms hold all 6 exits: one in the copy, the rest shared");
 	tdxtop_snap_free(&snap);
@@ -557,19 +572,19 @@ static void test_deltas(void)
 		return;
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
 	tdxtop_maps_get(&m, s);
-	tdxtop_reader_init(&r, &m);
+	tdxtop_reader_init(&r, &m, &test_tsc);
 	for (i = 0; i < 5; i++)
 		exit_on(fd, 1, 12, 1000000 + i * 1000);
 	tdxtop_reader_read(&r, &d);
 	ok(d.nr_rows == 1 && count_all(&d) == 5 && d.nr_hrows == 1 &&
-	   tdxtop_hist_total(d.hrows[0].h.bucket[TDXTOP_M_GUEST]) == 5,
+	   hist_n(&d, 0, TDXTOP_M_GUEST) == 5,
 	   "first read: 5 exits, one row, one histogram of 5");
 	for (i = 5; i < 8; i++)
 		exit_on(fd, 1, 12, 1000000 + i * 1000);
 	exit_on(fd, 2, 12, 1000000);
 	tdxtop_reader_read(&r, &d);
 	ok(d.nr_rows == 2 && count_all(&d) == 4 && d.nr_hrows == 1 &&
-	   tdxtop_hist_total(d.hrows[0].h.bucket[TDXTOP_M_GUEST]) == 4,
+	   hist_n(&d, 0, TDXTOP_M_GUEST) == 4,
 	   "second read: only the 4 new exits, in 2 rows and the histogram");
 	tdxtop_reader_read(&r, &d);
 	ok(d.nr_rows == 0 && d.nr_hrows == 0, "third read, nothing new: nothing");
@@ -599,7 +614,7 @@ static void test_filters(void)
 	read_all(s, &snap);
 	ok(count_all(&snap) == 1 && snap.nr_rows == 1 && snap.rows[0].key.vcpu == 2,
 	   "only vCPU 2's exit at the threshold is counted");
-	is_u64(snap.drops[TDXTOP_FILTERED], 1, "the exit below the threshold is counted as filtered");
+	is_u64(snap.notes[TDXTOP_NOTE_FILTERED], 1, "the exit below the threshold is counted as filtered");
 	tdxtop_snap_free(&snap);
 	tdx_enter_bpf__destroy(s);
 }

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Prints tdxtop's JSON for a synthetic interval, for tests/unit/json.sh */
+/*
+ * Prints tdxtop's output of a synthetic interval through the production
+ * output code, for tests/unit/json.sh and tests/unit/names.sh.
+ * Usage: json_sample [GROUP] [json|text] [VM NAME]
+ */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tdxtop.h"
@@ -7,19 +12,25 @@
 int main(int argc, char **argv)
 {
 	struct tdxtop_out_opts o = { .by = argc > 1 ? tdxtop_parse_group(argv[1]) : TDXTOP_BY_REASON };
-	struct tdxtop_tsc tsc = { 6990506, 24, "perf" };
-	struct tdxtop_selfcost self = { .events_per_s = 1000, .ns_per_event = 42 };
-	struct tdxtop_snap s = {};
-	struct tdxtop_interval iv = { .delta = &s, .interval_s = 1.0,
-				      .tsc = &tsc, .self = &self, .source = "tdx" };
+	bool text = argc > 2 && !strcmp(argv[2], "text");
+	struct tdxtop_snap s = {
+		.start_ns = 1000000000, .end_ns = 2000000000,
+		.end_real_ns = 1795000000123456789ULL, .source = "tdx",
+		.tsc = { 6990506, 24, "perf" }, .timed = true, .nr_progs = 1,
+		.progs = { { "tdx_vp_enter", 1000, 42000 } },
+	};
 	struct tdxtop_hist *h = calloc(1, sizeof(*h));
 	struct tdxtop_key k = { .tgid = 1, .vcpu = 3, .reason = 77, .leaf = 0x10001,
 				.kind = TDXTOP_KIND_EXIT };
 	struct tdxtop_hkey hk = { .tgid = 1, .reason = 77, .leaf = 0x10001,
 				  .kind = TDXTOP_KIND_EXIT };
 	struct tdxtop_stats st = { .count = 100 };
-	int i;
+	struct tdxtop_view v = {};
+	int i, err;
 
+	if ((int)o.by < 0)
+		return 2;
+	setlocale(LC_CTYPE, "");	/* as tdxtop's main() */
 	for (i = 0; i < 100; i++)
 		h->bucket[TDXTOP_M_GUEST][tdxtop_bucket(1000 + i * 10)]++;
 	st.n[TDXTOP_M_GUEST] = 100;
@@ -28,7 +39,7 @@ int main(int argc, char **argv)
 	st.max[TDXTOP_M_GUEST] = 1990;
 	st.restored[1] = 100;
 	tdxtop_snap_add_row(&s, &k, &st);
-	tdxtop_snap_add_hrow(&s, &hk, h);
+	tdxtop_snap_add_hist(&s, &hk, h, NULL);
 	k = (struct tdxtop_key){ .tgid = 1, .vcpu = 0x7fffffff, .reason = -1u,
 				 .status = 0x80000200, .kind = TDXTOP_KIND_EXIT };
 	st = (struct tdxtop_stats){ .count = 7 };
@@ -38,7 +49,14 @@ int main(int argc, char **argv)
 	st = (struct tdxtop_stats){ .count = 2, .n = { 0, 0, 2 }, .sum = { 0, 0, 900 },
 				    .min = { 0, 0, 400 }, .max = { 0, 0, 500 } };
 	tdxtop_snap_add_row(&s, &k, &st);
-	s.drops[TDXTOP_DROP_STATS_FULL] = 3;
-	tdxtop_snap_sort(&s);
-	return tdxtop_print_json(stdout, &iv, &o) ? 1 : 0;
+	tdxtop_snap_add_vm(&s, 1, argc > 3 ? argv[3] : "td-sample");
+	s.losses[TDXTOP_LOSS_STATS_FULL] = 3;
+	if (text)
+		err = tdxtop_print_text(stdout, &s, &o, &v);
+	else
+		err = tdxtop_print_json(stdout, &s, &o, &v);
+	tdxtop_view_free(&v);
+	tdxtop_snap_free(&s);
+	free(h);
+	return err ? 1 : 0;
 }

@@ -97,7 +97,21 @@ static const char *find(const struct tdxtop_name *t, size_t n, __u64 code)
 
 const char *tdxtop_exit_reason_name(__u32 reason)
 {
-	const char *s = find(tdxtop_exit_reasons, N(tdxtop_exit_reasons), reason);
+	/* named per row of every view: index the table once */
+	static const char *by_code[128];
+	static bool indexed;
+	const char *s;
+	size_t i;
+
+	if (!indexed) {
+		for (i = 0; i < N(tdxtop_exit_reasons); i++)
+			if (tdxtop_exit_reasons[i].code < N(by_code))
+				by_code[tdxtop_exit_reasons[i].code] = tdxtop_exit_reasons[i].name;
+		indexed = true;
+	}
+	if (reason < N(by_code))
+		return by_code[reason];
+	s = find(tdxtop_exit_reasons, N(tdxtop_exit_reasons), reason);
 
 	if (s)
 		return s;
@@ -169,30 +183,47 @@ const char *tdxtop_uret_msr_name(int bit)
 	return bit >= 0 && bit < (int)N(names) ? names[bit] : "?";
 }
 
-const char *tdxtop_drop_name(int d)
+/* the names in the JSON "drops" object (docs/json.md) */
+const char *tdxtop_loss_name(int loss)
 {
-	static const char *const names[TDXTOP_NR_DROPS] = {
-		"stats_full", "hist_full", "vcpu_full", "host_skew", "filtered",
-		"missed",
+	static const char *const names[TDXTOP_NR_LOSSES] = {
+		[TDXTOP_LOSS_STATS_FULL] = "stats_full",
+		[TDXTOP_LOSS_HIST_FULL] = "hist_full",
+		[TDXTOP_LOSS_VCPU_FULL] = "vcpu_full",
+		[TDXTOP_LOSS_MISSED] = "missed",
 	};
 
-	return d >= 0 && d < TDXTOP_NR_DROPS ? names[d] : "?";
+	return loss >= 0 && loss < TDXTOP_NR_LOSSES ? names[loss] : "?";
 }
 
-bool tdxtop_drop_is_loss(int d)
+const char *tdxtop_note_name(int note)
 {
-	return d != TDXTOP_FILTERED && d != TDXTOP_DROP_HOST_SKEW;
+	static const char *const names[TDXTOP_NR_NOTES] = {
+		[TDXTOP_NOTE_FILTERED] = "filtered",
+		[TDXTOP_NOTE_HOST_SKEW] = "host_skew",
+	};
+
+	return note >= 0 && note < TDXTOP_NR_NOTES ? names[note] : "?";
 }
 
-__u64 tdxtop_snap_losses(const struct tdxtop_snap *s)
+/* a b c into buf, cut to len (labels are built per row: no printf) */
+static const char *cat3(char *buf, size_t len, const char *a, const char *b,
+			const char *c)
 {
-	__u64 n = 0;
-	int d;
+	const char *parts[3] = { a, b, c };
+	size_t o = 0, n;
+	int i;
 
-	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (tdxtop_drop_is_loss(d))
-			n += s->drops[d];
-	return n;
+	for (i = 0; i < 3 && len; i++) {
+		n = strlen(parts[i]);
+		if (o + n >= len)
+			n = len - 1 - o;
+		memcpy(buf + o, parts[i], n);
+		o += n;
+	}
+	if (len)
+		buf[o] = '\0';
+	return buf;
 }
 
 const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
@@ -235,8 +266,7 @@ const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
 			snprintf(sb, sizeof(sb), "0x%08x", k->status);
 			s = sb;
 		}
-		snprintf(buf, len, "FAILED(%s)", s);
-		return buf;
+		return cat3(buf, len, "FAILED(", s, ")");
 	}
 	if (k->leaf) {
 		l = tdxtop_leaf_name(k->leaf);
@@ -244,9 +274,7 @@ const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
 			snprintf(lb, sizeof(lb), "0x%llx", (unsigned long long)k->leaf);
 			l = lb;
 		}
-		snprintf(buf, len, "TDCALL:%s", l);
-		return buf;
+		return cat3(buf, len, "TDCALL:", l, "");
 	}
-	snprintf(buf, len, "%s", r);
-	return buf;
+	return cat3(buf, len, r, "", "");
 }

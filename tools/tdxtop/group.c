@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Views: the rows of a snapshot grouped per VM, per vCPU or per reason */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tdxtop.h"
@@ -45,11 +46,9 @@ static void mask_hkey(struct tdxtop_key *k, const struct tdxtop_hkey *h,
 	mask_key(k, by);
 }
 
-static enum tdxtop_sort_by g_sort;
-
-static __u64 sort_value(const struct tdxtop_group *g)
+static __u64 sort_value(const struct tdxtop_group *g, enum tdxtop_sort_by sort)
 {
-	switch (g_sort) {
+	switch (sort) {
 	case TDXTOP_SORT_GUEST:
 		return g->st.sum[TDXTOP_M_GUEST];
 	case TDXTOP_SORT_HOST:
@@ -71,7 +70,8 @@ static int by_key(const void *a, const void *b)
 
 static int by_value(const void *a, const void *b)
 {
-	__u64 va = sort_value(a), vb = sort_value(b);
+	__u64 va = ((const struct tdxtop_group *)a)->order;
+	__u64 vb = ((const struct tdxtop_group *)b)->order;
 
 	if (va != vb)
 		return va < vb ? 1 : -1;
@@ -81,13 +81,9 @@ static int by_value(const void *a, const void *b)
 /*
  * Groups are found through an open-addressing table of group indices, so a
  * view of N rows costs O(N) whatever the order of the rows; only the groups
- * themselves are sorted.
+ * themselves are sorted.  The view keeps its arrays from one interval to
+ * the next.
  */
-struct index {
-	__u32 *slot;		/* group index + 1; 0: free */
-	size_t mask;
-};
-
 static size_t key_hash(const struct tdxtop_key *k)
 {
 	const __u64 *w = (const __u64 *)k;
@@ -102,36 +98,52 @@ static size_t key_hash(const struct tdxtop_key *k)
 	return h;
 }
 
-static __u32 *index_find(const struct index *ix, const struct tdxtop_view *v,
-			 const struct tdxtop_key *k)
+static __u32 *index_find(const struct tdxtop_view *v, const struct tdxtop_key *k)
 {
-	size_t i = key_hash(k) & ix->mask;
+	size_t i = key_hash(k) & v->mask;
 
-	while (ix->slot[i] &&
-	       memcmp(&v->g[ix->slot[i] - 1].key, k, sizeof(*k)))
-		i = (i + 1) & ix->mask;
-	return &ix->slot[i];
+	while (v->slot[i] && memcmp(&v->g[v->slot[i] - 1].key, k, sizeof(*k)))
+		i = (i + 1) & v->mask;
+	return &v->slot[i];
 }
 
-static int index_grow(struct index *ix, const struct tdxtop_view *v)
+/* An empty index of at least 2 * n slots */
+static int index_reset(struct tdxtop_view *v, size_t n)
 {
-	size_t n = (ix->mask + 1) * 2, i;
-	struct index nix = { calloc(n, sizeof(__u32)), n - 1 };
+	size_t want = 64;
 
-	if (!nix.slot)
+	while (want < 2 * n)
+		want *= 2;
+	if (want != v->mask + 1 || !v->slot) {
+		__u32 *ns = calloc(want, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		free(v->slot);
+		v->slot = ns;
+		v->mask = want - 1;
+	} else {
+		memset(v->slot, 0, want * sizeof(*v->slot));
+	}
+	return 0;
+}
+
+static int index_grow(struct tdxtop_view *v)
+{
+	size_t i;
+
+	if (index_reset(v, v->nr * 2))
 		return -ENOMEM;
 	for (i = 0; i < v->nr; i++)
-		*index_find(&nix, v, &v->g[i].key) = i + 1;
-	free(ix->slot);
-	*ix = nix;
+		*index_find(v, &v->g[i].key) = i + 1;
 	return 0;
 }
 
 /* The group of key k, created empty when new */
-static struct tdxtop_group *group_get(struct tdxtop_view *v, struct index *ix,
+static struct tdxtop_group *group_get(struct tdxtop_view *v,
 				      const struct tdxtop_key *k)
 {
-	__u32 *slot = index_find(ix, v, k);
+	__u32 *slot = index_find(v, k);
 
 	if (*slot)
 		return &v->g[*slot - 1];
@@ -147,67 +159,88 @@ static struct tdxtop_group *group_get(struct tdxtop_view *v, struct index *ix,
 	memset(&v->g[v->nr], 0, sizeof(v->g[v->nr]));
 	v->g[v->nr].key = *k;
 	*slot = ++v->nr;
-	if (v->nr * 2 > ix->mask && index_grow(ix, v))
+	if (v->nr * 2 > v->mask && index_grow(v))
 		return NULL;
 	return &v->g[v->nr - 1];
+}
+
+/* Histograms of the groups: indices while building, pointers at the end */
+static int group_hists(struct tdxtop_view *v, const struct tdxtop_snap *s,
+		       enum tdxtop_group_by by)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_hrows; i++) {
+		struct tdxtop_key k;
+		__u32 *slot, hi;
+
+		mask_hkey(&k, &s->hrows[i].key, by);
+		slot = index_find(v, &k);
+		if (!*slot)
+			continue;
+		hi = (__u32)(uintptr_t)v->g[*slot - 1].h;
+		if (!hi) {
+			if (v->nr_hists == v->cap_hists) {
+				size_t ncap = v->cap_hists ? v->cap_hists * 2 : 16;
+				struct tdxtop_hist *nh = realloc(v->hists,
+								 ncap * sizeof(*nh));
+
+				if (!nh)
+					return -ENOMEM;
+				v->hists = nh;
+				v->cap_hists = ncap;
+			}
+			memset(&v->hists[v->nr_hists], 0, sizeof(*v->hists));
+			hi = ++v->nr_hists;
+			v->g[*slot - 1].h = (struct tdxtop_hist *)(uintptr_t)hi;
+		}
+		tdxtop_hist_add_sparse(&v->hists[hi - 1], s, &s->hrows[i]);
+	}
+	for (i = 0; i < v->nr; i++)
+		if (v->g[i].h)
+			v->g[i].h = &v->hists[(uintptr_t)v->g[i].h - 1];
+	return 0;
 }
 
 int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		      enum tdxtop_group_by by, enum tdxtop_sort_by sort)
 {
-	struct index ix = { calloc(64, sizeof(__u32)), 63 };
 	size_t i;
-	int err = -ENOMEM;
+	int err;
 
-	tdxtop_view_free(v);
-	if (!ix.slot)
-		return -ENOMEM;
+	v->nr = 0;
+	v->nr_hists = 0;
+	v->events = 0;
+	err = index_reset(v, s->nr_rows);
+	if (err)
+		return err;
 	for (i = 0; i < s->nr_rows; i++) {
 		struct tdxtop_key k = s->rows[i].key;
 		struct tdxtop_group *g;
 
 		mask_key(&k, by);
-		g = group_get(v, &ix, &k);
+		g = group_get(v, &k);
 		if (!g)
-			goto out;
+			return -ENOMEM;
 		tdxtop_stats_merge(&g->st, &s->rows[i].st);
 		v->events += s->rows[i].st.count;
 	}
-
 	if (tdxtop_group_has_hist(by)) {
-		for (i = 0; i < s->nr_hrows; i++) {
-			struct tdxtop_group *g;
-			struct tdxtop_key k;
-			__u32 *slot;
-
-			mask_hkey(&k, &s->hrows[i].key, by);
-			slot = index_find(&ix, v, &k);
-			if (!*slot)
-				continue;
-			g = &v->g[*slot - 1];
-			if (!g->h) {
-				g->h = calloc(1, sizeof(*g->h));
-				if (!g->h)
-					goto out;
-			}
-			tdxtop_hist_merge(g->h, &s->hrows[i].h);
-		}
+		err = group_hists(v, s, by);
+		if (err)
+			return err;
 	}
-	g_sort = sort;
+	for (i = 0; i < v->nr; i++)
+		v->g[i].order = sort_value(&v->g[i], sort);
 	qsort(v->g, v->nr, sizeof(*v->g), by_value);
-	err = 0;
-out:
-	free(ix.slot);
-	return err;
+	return 0;
 }
 
 void tdxtop_view_free(struct tdxtop_view *v)
 {
-	size_t i;
-
-	for (i = 0; i < v->nr; i++)
-		free(v->g[i].h);
 	free(v->g);
+	free(v->hists);
+	free(v->slot);
 	memset(v, 0, sizeof(*v));
 }
 

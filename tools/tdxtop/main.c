@@ -8,6 +8,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static struct env {
 	__u32 stats_entries, hist_entries, vcpu_entries;
 	struct tdxtop_out_opts out;
 } env = {
-	.interval_ms = 1000,
+	.interval_ms = TDXTOP_DEF_INTERVAL_MS,
 	.count = -1,
 	.vcpu = TDXTOP_VCPU_NONE,
 	.out = { .by = TDXTOP_BY_REASON, .sort = TDXTOP_SORT_COUNT },
@@ -55,6 +56,9 @@ const char argp_program_doc[] =
 "    tdxtop -s max -n 10    # ten rows with the longest guest time\n"
 "    tdxtop --min-latency 100000  # only exits after >= 100us in the guest\n";
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 enum {
 	OPT_PRETTY = 0x100, OPT_VCPU, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
 	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES,
@@ -74,11 +78,13 @@ static const struct argp_option opts[] = {
 	{ "min-latency", OPT_MIN_LAT, "NS", 0, "Only exits with at least NS ns in the guest", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
 	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0,
-	  "vCPUs with rows of their own (1024, rounded up to a power of 2)", 0 },
+	  "vCPUs with rows of their own (" STR(TDXTOP_DEF_VCPUS) ")", 0 },
 	{ "stats-entries", OPT_STATS_ENTRIES, "N", 0,
-	  "Rows of the overflow hash: user-return rows and rows without a slot (16384)", 0 },
-	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0, "Histograms (1024)", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
+	  "Rows of the shared hash: user-return rows and rows without a vCPU slot ("
+	  STR(TDXTOP_DEF_SHARED_ROWS) ")", 0 },
+	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0,
+	  "Histograms (" STR(TDXTOP_DEF_HISTS) ")", 0 },
+	{ "verbose", 'v', NULL, 0, "Each BPF program's cost (text); libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
@@ -131,6 +137,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		env.verbose = true;
+		env.out.verbose = true;
 		break;
 	case 'T':
 		env.out.timestamp = true;
@@ -288,31 +295,19 @@ static void no_tdx_events(void)
 struct live {
 	struct tdx_enter_bpf *skel;
 	struct tdxtop_reader reader;
-	struct tdxtop_snap delta;
-	__u64 prev_ts;
-	struct tdxtop_prog_set progs;
-	struct tdxtop_selfcost self;
+	struct tdxtop_snap snap;
 	struct tdxtop_tsc tsc;
-	bool have_self;
+	int stats_fd;		/* BPF_STATS_RUN_TIME held on, or -1 */
 };
 
-static int live_poll(void *ctx, struct tdxtop_interval *iv)
+static int live_poll(void *ctx, const struct tdxtop_snap **s)
 {
 	struct live *l = ctx;
 	int err;
 
-	err = tdxtop_reader_read(&l->reader, &l->delta);
-	if (err)
-		return err;
-	iv->interval_s = (l->delta.ts_ns - l->prev_ts) / 1e9;
-	l->prev_ts = l->delta.ts_ns;
-	if (l->have_self)
-		tdxtop_selfcost_update(&l->self, &l->progs, iv->interval_s);
-	iv->delta = &l->delta;
-	iv->tsc = &l->tsc;
-	iv->self = l->have_self ? &l->self : NULL;
-	iv->source = "tdx";
-	return 0;
+	err = tdxtop_reader_read(&l->reader, &l->snap);
+	*s = &l->snap;
+	return err;
 }
 
 static void sleep_ms(int ms)
@@ -323,16 +318,112 @@ static void sleep_ms(int ms)
 		;
 }
 
+/* Opens, sizes, loads and attaches the programs; 0, or the exit status */
+static int live_open(struct live *l)
+{
+	struct tdxtop_maps maps;
+	int err;
+
+	if (env.tsc_khz)
+		err = tdxtop_tsc_from_khz(&l->tsc, env.tsc_khz);
+	else
+		err = tdxtop_tsc_probe(&l->tsc);
+	if (err) {
+		fail("cannot tell the TSC frequency (%s): use --tsc-khz", strerror(-err));
+		return 1;
+	}
+	l->skel = tdx_enter_bpf__open();
+	if (!l->skel) {
+		fail("failed to open the BPF object: %s", strerror(errno));
+		return 1;
+	}
+	l->skel->rodata->targ_tgid = env.pid;
+	l->skel->rodata->targ_vcpu = env.vcpu;
+	l->skel->rodata->min_guest_ns = env.min_ns;
+	l->skel->rodata->tsc_mult = l->tsc.mult;
+	l->skel->rodata->tsc_shift = l->tsc.shift;
+	err = tdxtop_maps_size(l->skel, env.vcpu_entries, env.stats_entries,
+			       env.hist_entries, 0);
+	if (err) {
+		fail("map sizes out of range: %s", strerror(-err));
+		return 1;
+	}
+	err = tdx_enter_bpf__load(l->skel);
+	if (err) {
+		fail("failed to load the BPF programs: %s", strerror(-err));
+		return 1;
+	}
+	tdxtop_maps_get(&maps, l->skel);
+	err = tdx_enter_bpf__attach(l->skel);
+	if (err) {
+		if (err == -ENOENT)
+			no_tdx_events();
+		else
+			fail("failed to attach to the tdx tracepoints: %s", strerror(-err));
+		return 1;
+	}
+	l->stats_fd = tdxtop_selfcost_enable();
+	err = tdxtop_reader_init(&l->reader, &maps, &l->tsc);
+	l->reader.timed = l->stats_fd >= 0;
+	if (!err)	/* from here on, each read is one interval */
+		err = tdxtop_reader_read(&l->reader, &l->snap);
+	if (err) {
+		fail("failed to read the BPF maps: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static void live_close(struct live *l)
+{
+	if (l->stats_fd >= 0)
+		close(l->stats_fd);
+	tdxtop_reader_free(&l->reader);
+	tdxtop_snap_free(&l->snap);
+	tdx_enter_bpf__destroy(l->skel);
+}
+
+/* Text or JSON, count intervals; a signal cuts the last one short */
+static int batch_loop(struct live *l)
+{
+	struct tdxtop_view v = {};
+	int err = 0;
+	long n;
+
+	for (n = 0; env.count < 0 || n < env.count; n++) {
+		if (exiting)
+			break;
+		sleep_ms(env.interval_ms);
+		err = tdxtop_reader_read(&l->reader, &l->snap);
+		if (err) {
+			fail("failed to read the BPF maps: %s", strerror(-err));
+			break;
+		}
+		if (env.json)
+			err = tdxtop_print_json(stdout, &l->snap, &env.out, &v);
+		else
+			err = tdxtop_print_text(stdout, &l->snap, &env.out, &v);
+		if (err) {
+			/* a reader that went away (tdxtop -j | head -1) is no error */
+			if (err != -EPIPE)
+				fail("output failed: %s", strerror(-err));
+			else
+				err = 0;
+			break;
+		}
+	}
+	tdxtop_view_free(&v);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
 		.options = opts, .parser = parse_arg, .doc = argp_program_doc,
 	};
-	struct live l = {};
+	struct live l = { .stats_fd = -1 };
 	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
-	struct tdxtop_maps maps;
-	int err, stats_fd = -1, present;
-	long n;
+	int err;
 
 	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
@@ -342,120 +433,37 @@ int main(int argc, char **argv)
 		env.batch = true;
 	if (!env.batch && !isatty(STDOUT_FILENO))
 		env.batch = true;
+	/* which characters a VM name may show in text; numbers stay C */
+	setlocale(LC_CTYPE, "");
+	signal(SIGPIPE, SIG_IGN);
 
 	libbpf_set_print(libbpf_print_fn);
 	if (check_caps())
 		return 1;
-	present = tdx_events_present();
-	if (present == 0) {
+	if (tdx_events_present() == 0) {
 		no_tdx_events();
 		return 1;
 	}
-
-	if (env.tsc_khz)
-		err = tdxtop_tsc_from_khz(&l.tsc, env.tsc_khz);
-	else
-		err = tdxtop_tsc_probe(&l.tsc);
-	if (err) {
-		fail("cannot tell the TSC frequency (%s): use --tsc-khz", strerror(-err));
-		return 1;
-	}
-
-	l.skel = tdx_enter_bpf__open();
-	if (!l.skel) {
-		fail("failed to open the BPF object: %s", strerror(errno));
-		return 1;
-	}
-	l.skel->rodata->targ_tgid = env.pid;
-	l.skel->rodata->targ_vcpu = env.vcpu;
-	l.skel->rodata->min_guest_ns = env.min_ns;
-	l.skel->rodata->tsc_mult = l.tsc.mult;
-	l.skel->rodata->tsc_shift = l.tsc.shift;
-	err = tdxtop_maps_size(l.skel, env.vcpu_entries, env.stats_entries,
-			       env.hist_entries, 0);
-	if (err) {
-		fail("map sizes out of range: %s", strerror(-err));
-		err = 1;
+	err = live_open(&l);
+	if (err)
 		goto cleanup;
-	}
-
-	err = tdx_enter_bpf__load(l.skel);
-	if (err) {
-		fail("failed to load the BPF programs: %s", strerror(-err));
-		err = 1;
-		goto cleanup;
-	}
-	tdxtop_maps_get(&maps, l.skel);
-	memcpy(l.progs.fds, maps.prog_fds, sizeof(l.progs.fds));
-	l.progs.nr = maps.nr_progs;
-	err = tdx_enter_bpf__attach(l.skel);
-	if (err) {
-		if (err == -ENOENT)
-			no_tdx_events();
-		else
-			fail("failed to attach to the tdx tracepoints: %s",
-			     strerror(-err));
-		err = 1;
-		goto cleanup;
-	}
-	stats_fd = tdxtop_selfcost_enable();
-	l.have_self = stats_fd >= 0;
-
-	err = tdxtop_reader_init(&l.reader, &maps);
-	if (!err)	/* from here on, each read is one interval */
-		err = tdxtop_reader_read(&l.reader, &l.delta);
-	l.prev_ts = l.delta.ts_ns;
-	if (err) {
-		fail("failed to read the BPF maps: %s", strerror(-err));
-		err = 1;
-		goto cleanup;
-	}
-	if (l.have_self)
-		tdxtop_selfcost_update(&l.self, &l.progs, 0);
 
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	signal(SIGHUP, sig_handler);
 
-	if (!env.batch) {
-		err = tdxtop_tui_run(&src, env.interval_ms, &env.out, (volatile int *)&exiting);
+	if (env.batch) {
+		err = batch_loop(&l);
+	} else {
+		err = tdxtop_tui_run(&src, env.interval_ms, &env.out,
+				     (volatile int *)&exiting);
 		if (err) {
 			fail("%s", strerror(-err));
 			err = 1;
 		}
-		goto cleanup;
 	}
-
-	/* a signal cuts the last interval short; it is printed all the same */
-	for (n = 0; env.count < 0 || n < env.count; n++) {
-		struct tdxtop_interval iv = {};
-
-		if (exiting)
-			break;
-		sleep_ms(env.interval_ms);
-		err = live_poll(&l, &iv);
-		if (err) {
-			fail("failed to read the BPF maps: %s", strerror(-err));
-			err = 1;
-			goto cleanup;
-		}
-		if (env.json)
-			err = tdxtop_print_json(stdout, &iv, &env.out);
-		else
-			err = tdxtop_print_text(stdout, &iv, &env.out);
-		if (err) {
-			fail("output failed: %s", strerror(-err));
-			err = 1;
-			goto cleanup;
-		}
-	}
-	err = 0;
 
 cleanup:
-	if (stats_fd >= 0)
-		close(stats_fd);
-	tdxtop_reader_free(&l.reader);
-	tdxtop_snap_free(&l.delta);
-	tdx_enter_bpf__destroy(l.skel);
+	live_close(&l);
 	return err;
 }

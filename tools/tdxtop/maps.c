@@ -7,23 +7,20 @@
 #include "tdxtop.h"
 #include "tdx_enter.skel.h"
 
-#define DEF_VCPUS	1024
-#define DEF_STATS	16384
-#define DEF_HISTS	1024
 /* a block of rows per slot is 11 KiB: 48 Ki vCPUs take 720 MiB */
 #define MAX_VCPUS	(3u << 14)
 
-int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
+int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies)
 {
-	__u32 slots = 1;
+	__u32 slots;
 
 	if (!vcpus)
-		vcpus = DEF_VCPUS;
-	if (!stats)
-		stats = DEF_STATS;
+		vcpus = TDXTOP_DEF_VCPUS;
+	if (!shared_rows)
+		shared_rows = TDXTOP_DEF_SHARED_ROWS;
 	if (!hists)
-		hists = DEF_HISTS;
+		hists = TDXTOP_DEF_HISTS;
 	if (!copies)
 		copies = hists;
 	if (vcpus > MAX_VCPUS)
@@ -32,18 +29,17 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
 	 * Slots are found by masking a hash and probing: a power of two, and
 	 * at most 3/4 full so that every vCPU finds one within its probes.
 	 */
-	while (slots < vcpus + vcpus / 3)
-		slots <<= 1;
+	slots = tdxtop_nr_slots(vcpus);
 	skel->rodata->slot_mask = slots - 1;
 	skel->rodata->hist_max = hists;
 	skel->rodata->copy_max = copies;
-	if (bpf_map__set_max_entries(skel->maps.slots, slots) ||
-	    bpf_map__set_max_entries(skel->maps.rows, slots) ||
-	    bpf_map__set_max_entries(skel->maps.stats, stats) ||
+	if (bpf_map__set_max_entries(skel->maps.vcpu_slots, slots) ||
+	    bpf_map__set_max_entries(skel->maps.vcpu_rows, slots) ||
+	    bpf_map__set_max_entries(skel->maps.shared_rows, shared_rows) ||
 	    bpf_map__set_max_entries(skel->maps.hists, hists) ||
 	    bpf_map__set_max_entries(skel->maps.hist_ids, hists) ||
-	    bpf_map__set_max_entries(skel->maps.hist_copy, hists) ||
-	    bpf_map__set_max_entries(skel->maps.hist_copies, copies))
+	    bpf_map__set_max_entries(skel->maps.cpu_hist_idx, hists) ||
+	    bpf_map__set_max_entries(skel->maps.cpu_hists, copies))
 		return -EINVAL;
 	return 0;
 }
@@ -53,17 +49,23 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel)
 	struct bpf_program *p;
 
 	memset(m, 0, sizeof(*m));
-	m->slots_fd = bpf_map__fd(skel->maps.slots);
-	m->rows_fd = bpf_map__fd(skel->maps.rows);
-	m->stats_fd = bpf_map__fd(skel->maps.stats);
+	m->vcpu_slots_fd = bpf_map__fd(skel->maps.vcpu_slots);
+	m->vcpu_rows_fd = bpf_map__fd(skel->maps.vcpu_rows);
+	m->shared_rows_fd = bpf_map__fd(skel->maps.shared_rows);
 	m->hists_fd = bpf_map__fd(skel->maps.hists);
 	m->hist_ids_fd = bpf_map__fd(skel->maps.hist_ids);
-	m->hist_copy_fd = bpf_map__fd(skel->maps.hist_copy);
-	m->hist_copies_fd = bpf_map__fd(skel->maps.hist_copies);
-	m->drops_fd = bpf_map__fd(skel->maps.drops);
-	m->nr_slots = bpf_map__max_entries(skel->maps.slots);
+	m->cpu_hist_idx_fd = bpf_map__fd(skel->maps.cpu_hist_idx);
+	m->cpu_hists_fd = bpf_map__fd(skel->maps.cpu_hists);
+	m->losses_fd = bpf_map__fd(skel->maps.losses);
+	m->notes_fd = bpf_map__fd(skel->maps.notes);
+	m->nr_slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);
-	bpf_object__for_each_program(p, skel->obj)
-		if (m->nr_progs < (int)(sizeof(m->prog_fds) / sizeof(m->prog_fds[0])))
-			m->prog_fds[m->nr_progs++] = bpf_program__fd(p);
+	bpf_object__for_each_program(p, skel->obj) {
+		if (m->nr_progs == TDXTOP_MAX_PROGS)
+			break;
+		m->prog_fds[m->nr_progs] = bpf_program__fd(p);
+		snprintf(m->prog_names[m->nr_progs], TDXTOP_PROG_NAME_LEN, "%s",
+			 bpf_program__name(p));
+		m->nr_progs++;
+	}
 }

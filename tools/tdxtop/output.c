@@ -1,54 +1,135 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Batch output: plain text, and JSON lines (one object per interval, schema
- * in docs/json.md) written through json-c.
+ * Batch output of a snapshot: plain text, and JSON lines (one object per
+ * interval, schema in docs/json.md).  Both are written row by row; numbers
+ * are formatted here, without printf, since -g all prints 40,960 rows a
+ * second on a large host.
  */
-#include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <json-c/json.h>
 #include "tdxtop.h"
 
 static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999 };
 static const char *const quantile_names[] = { "p50", "p90", "p99", "p999" };
 #define NR_Q (sizeof(quantiles) / sizeof(quantiles[0]))
 
-static void wall_time(char *buf, size_t len, bool iso)
+/* Decimal digits of v at p; returns the end */
+static char *put_u64(char *p, __u64 v)
 {
-	struct timespec ts;
-	struct tm tm;
+	char tmp[24], *t = tmp + sizeof(tmp);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	if (iso)
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			 tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
-	else
-		strftime(buf, len, "%H:%M:%S", &tm);
+	do {
+		*--t = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	memcpy(p, t, tmp + sizeof(tmp) - t);
+	return p + (tmp + sizeof(tmp) - t);
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* v with one decimal, rounded */
+static char *put_tenths(char *p, double v)
+{
+	__u64 t = (__u64)(v * 10 + 0.5);
+
+	p = put_u64(p, t / 10);
+	*p++ = '.';
+	*p++ = '0' + t % 10;
+	return p;
 }
 
 void tdxtop_fmt_ns(char *buf, size_t len, double ns)
 {
+	char tmp[40], *p = tmp;
+
+	if (ns < 0)
+		ns = 0;
 	if (ns < 10000)
-		snprintf(buf, len, "%.0fns", ns);
+		p = put_str(put_u64(p, (__u64)(ns + 0.5)), "ns");
 	else if (ns < 10000000)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
+		p = put_str(put_tenths(p, ns / 1e3), "us");
 	else if (ns < 10e9)
-		snprintf(buf, len, "%.1fms", ns / 1e6);
+		p = put_str(put_tenths(p, ns / 1e6), "ms");
+	else if (ns < 1e18)
+		p = put_str(put_tenths(p, ns / 1e9), "s");
 	else
-		snprintf(buf, len, "%.1fs", ns / 1e9);
+		p = put_str(p, "inf");
+	*p = '\0';
+	snprintf(buf, len, "%s", tmp);
+}
+
+/* The UTC wall clock of the end of the interval: HH:MM:SS or ISO 8601 */
+static void wall_time(char *buf, size_t len, __u64 real_ns, bool iso)
+{
+	time_t sec = real_ns / 1000000000ULL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	if (iso)
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, (int)(real_ns / 1000000 % 1000));
+	else
+		strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+/* Columns: name, width, right-aligned */
+static const struct {
+	const char *name;
+	int width;
+	bool right;
+} cols[] = {
+	{ "VM", 16, false }, { "PID", 7, true }, { "VCPU", 4, true },
+	{ "REASON", 28, false }, { "STATUS", 12, false }, { "COUNT", 9, true },
+	{ "GUEST/avg", 9, true }, { "GUEST/p99", 9, true }, { "HOST/avg", 9, true },
+	{ "RESTORE", 9, true }, { "MAX", 9, true },
+};
+#define NR_COLS (sizeof(cols) / sizeof(cols[0]))
+
+/*
+ * Cell i holding s (our own ASCII text): left-aligned cells are cut to the
+ * width, right-aligned ones are padded and never cut, as printf's %-W.Ws
+ * and %Ws did
+ */
+static char *put_cell(char *p, size_t i, const char *s)
+{
+	int n = strlen(s), w = cols[i].width;
+
+	if (i)
+		*p++ = ' ';
+	if (!cols[i].right && n > w)
+		n = w;
+	if (cols[i].right)
+		for (; n < w; w--)
+			*p++ = ' ';
+	memcpy(p, s, n);
+	p += n;
+	if (!cols[i].right)
+		for (; n < w; n++)
+			*p++ = ' ';
+	return p;
 }
 
 const char *tdxtop_cols_header(void)
 {
-	static char h[160];
+	static char h[TDXTOP_LINE_SIZE];
+	char *p = h;
+	size_t i;
 
-	if (!h[0])
-		snprintf(h, sizeof(h), TDXTOP_COLS_FMT, "VM", "PID", "VCPU", "REASON",
-			 "STATUS", "COUNT", "GUEST/avg", "GUEST/p99", "HOST/avg",
-			 "RESTORE", "MAX");
+	if (!h[0]) {
+		for (i = 0; i < NR_COLS; i++)
+			p = put_cell(p, i, cols[i].name);
+		*p = '\0';
+	}
 	return h;
 }
 
@@ -60,260 +141,357 @@ static void avg(char *buf, size_t len, const struct tdxtop_stats *s, int m)
 		snprintf(buf, len, "-");
 }
 
-void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
-			struct tdxtop_cols *c)
+void tdxtop_format_vm(char *buf, const struct tdxtop_snap *s, __u32 tgid, int width)
 {
-	const struct tdxtop_stats *s = &g->st;
-	const char *st = tdxtop_status_name(g->key.status);
+	tdxtop_text_cell(buf, tdxtop_snap_vm_name(s, tgid), width);
+}
+
+size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
+			  const struct tdxtop_group *g, enum tdxtop_group_by by)
+{
+	const struct tdxtop_stats *st = &g->st;
+	const char *status = tdxtop_status_name(g->key.status);
 	bool per_vcpu = by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL;
 	bool per_reason = by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL;
+	char v[64], *p = buf, *e;
 
-	snprintf(c->vm, sizeof(c->vm), "%s", tdxtop_vm_name(g->key.tgid));
-	snprintf(c->pid, sizeof(c->pid), "%u", g->key.tgid);
+	tdxtop_format_vm(p, s, g->key.tgid, cols[0].width);
+	p += strlen(p);
+	e = put_u64(v, g->key.tgid);
+	*e = '\0';
+	p = put_cell(p, 1, v);
 	if (!per_vcpu)
-		snprintf(c->vcpu, sizeof(c->vcpu), "*");
+		p = put_cell(p, 2, "*");
 	else if (g->key.vcpu == TDXTOP_VCPU_NONE)
-		snprintf(c->vcpu, sizeof(c->vcpu), "-");
-	else
-		snprintf(c->vcpu, sizeof(c->vcpu), "%u", g->key.vcpu);
+		p = put_cell(p, 2, "-");
+	else {
+		*put_u64(v, g->key.vcpu) = '\0';
+		p = put_cell(p, 2, v);
+	}
 	if (per_reason)
-		tdxtop_row_label(&g->key, c->label, sizeof(c->label));
+		p = put_cell(p, 3, tdxtop_row_label(&g->key, v, sizeof(v)));
 	else
-		snprintf(c->label, sizeof(c->label), "%s", tdxtop_kind_name(g->key.kind));
+		p = put_cell(p, 3, tdxtop_kind_name(g->key.kind));
 	if (!per_reason || g->key.kind != TDXTOP_KIND_EXIT)
-		snprintf(c->status, sizeof(c->status), "-");
-	else if (st)
-		snprintf(c->status, sizeof(c->status), "%s", st);
-	else
-		snprintf(c->status, sizeof(c->status), "0x%08x", g->key.status);
-	snprintf(c->count, sizeof(c->count), "%llu", (unsigned long long)s->count);
-	avg(c->guest_avg, sizeof(c->guest_avg), s, TDXTOP_M_GUEST);
-	if (g->h && s->n[TDXTOP_M_GUEST])
-		tdxtop_fmt_ns(c->guest_p99, sizeof(c->guest_p99),
+		p = put_cell(p, 4, "-");
+	else if (status)
+		p = put_cell(p, 4, status);
+	else {
+		snprintf(v, sizeof(v), "0x%08x", g->key.status);
+		p = put_cell(p, 4, v);
+	}
+	*put_u64(v, st->count) = '\0';
+	p = put_cell(p, 5, v);
+	avg(v, sizeof(v), st, TDXTOP_M_GUEST);
+	p = put_cell(p, 6, v);
+	if (g->h && st->n[TDXTOP_M_GUEST])
+		tdxtop_fmt_ns(v, sizeof(v),
 			      tdxtop_hist_quantile(g->h->bucket[TDXTOP_M_GUEST],
-						   s->n[TDXTOP_M_GUEST], 0.99,
-						   s->min[TDXTOP_M_GUEST],
-						   s->max[TDXTOP_M_GUEST]));
+						   st->n[TDXTOP_M_GUEST], 0.99,
+						   st->min[TDXTOP_M_GUEST],
+						   st->max[TDXTOP_M_GUEST]));
 	else
-		snprintf(c->guest_p99, sizeof(c->guest_p99), "-");
-	avg(c->host_avg, sizeof(c->host_avg), s, TDXTOP_M_HOST);
-	avg(c->restore_avg, sizeof(c->restore_avg), s, TDXTOP_M_RESTORE);
-	if (s->n[TDXTOP_M_GUEST])
-		tdxtop_fmt_ns(c->max, sizeof(c->max), s->max[TDXTOP_M_GUEST]);
-	else if (s->n[TDXTOP_M_RESTORE])
-		tdxtop_fmt_ns(c->max, sizeof(c->max), s->max[TDXTOP_M_RESTORE]);
+		snprintf(v, sizeof(v), "-");
+	p = put_cell(p, 7, v);
+	avg(v, sizeof(v), st, TDXTOP_M_HOST);
+	p = put_cell(p, 8, v);
+	avg(v, sizeof(v), st, TDXTOP_M_RESTORE);
+	p = put_cell(p, 9, v);
+	if (st->n[TDXTOP_M_GUEST])
+		tdxtop_fmt_ns(v, sizeof(v), st->max[TDXTOP_M_GUEST]);
+	else if (st->n[TDXTOP_M_RESTORE])
+		tdxtop_fmt_ns(v, sizeof(v), st->max[TDXTOP_M_RESTORE]);
 	else
-		snprintf(c->max, sizeof(c->max), "-");
+		snprintf(v, sizeof(v), "-");
+	p = put_cell(p, 10, v);
+	*p = '\0';
+	return p - buf;
 }
 
 const char *tdxtop_format_self(char *buf, size_t len,
-			       const struct tdxtop_selfcost *c)
+			       const struct tdxtop_selfcost *c, bool timed)
 {
-	if (c->bpf_timed)
+	if (timed && c->bpf_timed)
 		snprintf(buf, len, "bpf %.0f ns/event %.2f%% CPU  user %.2f%% CPU",
 			 c->ns_per_event, c->bpf_cpu_pct, c->user_cpu_pct);
-	else
+	else if (timed)
 		snprintf(buf, len, "bpf ? ns/event (kernel clock too coarse)  user %.2f%% CPU",
+			 c->user_cpu_pct);
+	else
+		snprintf(buf, len, "bpf ? ns/event (run time not accounted)  user %.2f%% CPU",
 			 c->user_cpu_pct);
 	return buf;
 }
 
-int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
-		      const struct tdxtop_out_opts *o)
+/* Per program: events/s and ns per event, one line each */
+static void print_progs(FILE *f, const struct tdxtop_snap *s)
 {
-	struct tdxtop_view v = {};
-	struct tdxtop_cols c;
-	char ts[64];
+	int i;
+
+	for (i = 0; i < s->nr_progs; i++) {
+		struct tdxtop_selfcost c;
+
+		tdxtop_selfcost(s, i, &c);
+		fprintf(f, "  bpf %-24s %12.0f events/s  ", s->progs[i].name,
+			c.events_per_s);
+		if (s->timed && c.bpf_timed)
+			fprintf(f, "%8.1f ns/event  %.3f%% CPU\n", c.ns_per_event,
+				c.bpf_cpu_pct);
+		else
+			fprintf(f, "       ? ns/event\n");
+	}
+}
+
+int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
+		      const struct tdxtop_out_opts *o, struct tdxtop_view *v)
+{
+	char line[TDXTOP_LINE_SIZE], ts[64];
+	double secs = tdxtop_snap_seconds(s);
 	size_t i, shown = 0;
-	int err, dr;
-
-	err = tdxtop_view_build(&v, iv->delta, o->by, o->sort);
-	if (err)
-		return err;
-	wall_time(ts, sizeof(ts), false);
-	fprintf(f, "%s%sevents %llu (%.0f/s)  drops %llu",
-		o->timestamp ? ts : "", o->timestamp ? "  " : "",
-		(unsigned long long)v.events,
-		iv->interval_s > 0 ? v.events / iv->interval_s : 0.0,
-		(unsigned long long)tdxtop_snap_losses(iv->delta));
-	for (dr = 0; dr < TDXTOP_NR_DROPS; dr++)
-		if (iv->delta->drops[dr])
-			fprintf(f, " %s=%llu", tdxtop_drop_name(dr),
-				(unsigned long long)iv->delta->drops[dr]);
-	if (iv->self) {
-		char self[96];
-
-		fprintf(f, "  %s", tdxtop_format_self(self, sizeof(self), iv->self));
-	}
-	fprintf(f, "\n%s\n", tdxtop_cols_header());
-	for (i = 0; i < v.nr; i++) {
-		if (o->top && shown >= (size_t)o->top)
-			break;
-		tdxtop_format_cols(&v.g[i], o->by, &c);
-		fprintf(f, TDXTOP_COLS_FMT "\n", c.vm, c.pid, c.vcpu, c.label, c.status,
-			c.count, c.guest_avg, c.guest_p99, c.host_avg, c.restore_avg, c.max);
-		shown++;
-	}
-	if (v.nr > shown)
-		fprintf(f, "(%zu more rows)\n", v.nr - shown);
-	fprintf(f, "\n");
-	fflush(f);
-	tdxtop_view_free(&v);
-	return 0;
-}
-
-static struct json_object *metric_json(const struct tdxtop_group *g, int m)
-{
-	const struct tdxtop_stats *s = &g->st;
-	struct json_object *o = json_object_new_object();
-	size_t q;
-
-	json_object_object_add(o, "n", json_object_new_uint64(s->n[m]));
-	json_object_object_add(o, "sum", json_object_new_uint64(s->sum[m]));
-	json_object_object_add(o, "min", json_object_new_uint64(s->n[m] ? s->min[m] : 0));
-	json_object_object_add(o, "max", json_object_new_uint64(s->max[m]));
-	if (g->h) {
-		for (q = 0; q < NR_Q; q++)
-			json_object_object_add(o, quantile_names[q],
-				json_object_new_uint64(
-					tdxtop_hist_quantile(g->h->bucket[m], s->n[m],
-							     quantiles[q], s->min[m],
-							     s->max[m])));
-	}
-	return o;
-}
-
-static struct json_object *row_json(const struct tdxtop_group *g,
-				    enum tdxtop_group_by by)
-{
-	struct json_object *r = json_object_new_object();
-	char label[64];
-	const char *name;
-	int m, b;
-
-	json_object_object_add(r, "pid", json_object_new_int64(g->key.tgid));
-	json_object_object_add(r, "vm", json_object_new_string(tdxtop_vm_name(g->key.tgid)));
-	json_object_object_add(r, "kind", json_object_new_string(tdxtop_kind_name(g->key.kind)));
-	if (by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL)
-		json_object_object_add(r, "vcpu", g->key.vcpu == TDXTOP_VCPU_NONE ?
-				       NULL : json_object_new_int64(g->key.vcpu));
-	if (by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL) {
-		json_object_object_add(r, "label",
-			json_object_new_string(tdxtop_row_label(&g->key, label, sizeof(label))));
-		if (g->key.kind == TDXTOP_KIND_EXIT) {
-			name = tdxtop_exit_reason_name(g->key.reason);
-			json_object_object_add(r, "reason", name ?
-					       json_object_new_string(name) : NULL);
-			json_object_object_add(r, "reason_code",
-					       json_object_new_int64((__s32)g->key.reason));
-			name = tdxtop_status_name(g->key.status);
-			json_object_object_add(r, "status", name ?
-					       json_object_new_string(name) : NULL);
-			json_object_object_add(r, "status_code",
-					       json_object_new_int64(g->key.status));
-			name = g->key.leaf ? tdxtop_leaf_name(g->key.leaf) : NULL;
-			json_object_object_add(r, "leaf", name ?
-					       json_object_new_string(name) : NULL);
-			json_object_object_add(r, "leaf_code", json_object_new_uint64(g->key.leaf));
-		} else if (g->key.kind == TDXTOP_KIND_URET) {
-			json_object_object_add(r, "msrs", json_object_new_uint64(g->key.leaf));
-		}
-	}
-	json_object_object_add(r, "count", json_object_new_uint64(g->st.count));
-	if (g->key.kind == TDXTOP_KIND_EXIT) {
-		struct json_object *rs = json_object_new_object();
-
-		for (m = 0; m < TDXTOP_NR_METRICS; m++) {
-			char k[24];
-
-			snprintf(k, sizeof(k), "%s_ns", tdxtop_metric_name(m));
-			json_object_object_add(r, k, metric_json(g, m));
-		}
-		for (b = 0; b < TDXTOP_NR_RESTORED; b++)
-			json_object_object_add(rs, tdxtop_restored_name(b),
-					       json_object_new_uint64(g->st.restored[b]));
-		json_object_object_add(r, "restored", rs);
-	} else if (g->key.kind != TDXTOP_KIND_DEFERRED) {
-		json_object_object_add(r, "cost_ns", metric_json(g, TDXTOP_M_RESTORE));
-	}
-	return r;
-}
-
-int tdxtop_print_json(FILE *f, const struct tdxtop_interval *iv,
-		      const struct tdxtop_out_opts *o)
-{
-	struct json_object *root, *rows, *drops, *tsc, *self;
-	struct tdxtop_view v = {};
-	char ts[64];
-	size_t i;
 	int err, d;
 
-	err = tdxtop_view_build(&v, iv->delta, o->by, o->sort);
+	err = tdxtop_view_build(v, s, o->by, o->sort);
 	if (err)
 		return err;
-	root = json_object_new_object();
-	wall_time(ts, sizeof(ts), true);
-	json_object_object_add(root, "time", json_object_new_string(ts));
-	json_object_object_add(root, "interval_s", json_object_new_double(iv->interval_s));
-	json_object_object_add(root, "source", json_object_new_string(iv->source ? iv->source : "tdx"));
-	json_object_object_add(root, "group_by", json_object_new_string(tdxtop_group_name(o->by)));
-	json_object_object_add(root, "events", json_object_new_uint64(v.events));
+	wall_time(ts, sizeof(ts), s->end_real_ns, false);
+	fprintf(f, "%s%sevents %llu (%.0f/s)  drops %llu",
+		o->timestamp ? ts : "", o->timestamp ? "  " : "",
+		(unsigned long long)v->events, secs > 0 ? v->events / secs : 0.0,
+		(unsigned long long)tdxtop_snap_losses(s));
+	for (d = 0; d < TDXTOP_NR_LOSSES; d++)
+		if (s->losses[d])
+			fprintf(f, " %s=%llu", tdxtop_loss_name(d),
+				(unsigned long long)s->losses[d]);
+	for (d = 0; d < TDXTOP_NR_NOTES; d++)
+		if (s->notes[d])
+			fprintf(f, " %s=%llu", tdxtop_note_name(d),
+				(unsigned long long)s->notes[d]);
+	if (s->timed) {
+		struct tdxtop_selfcost c;
+		char self[96];
 
-	tsc = json_object_new_object();
-	json_object_object_add(tsc, "mult", json_object_new_int64(iv->tsc->mult));
-	json_object_object_add(tsc, "shift", json_object_new_int64(iv->tsc->shift));
-	json_object_object_add(tsc, "source", json_object_new_string(iv->tsc->source));
-	json_object_object_add(root, "tsc", tsc);
+		tdxtop_selfcost(s, -1, &c);
+		fprintf(f, "  %s", tdxtop_format_self(self, sizeof(self), &c, s->timed));
+	}
+	fputc('\n', f);
+	if (o->verbose)
+		print_progs(f, s);
+	fprintf(f, "%s\n", tdxtop_cols_header());
+	for (i = 0; i < v->nr; i++) {
+		size_t n;
 
-	/* losses; then what is not a loss: filtered out, host time not derivable */
-	drops = json_object_new_object();
-	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		if (tdxtop_drop_is_loss(d))
-			json_object_object_add(drops, tdxtop_drop_name(d),
-					       json_object_new_uint64(iv->delta->drops[d]));
-	json_object_object_add(root, "drops", drops);
-	json_object_object_add(root, "filtered",
-			       json_object_new_uint64(iv->delta->drops[TDXTOP_FILTERED]));
-	json_object_object_add(root, "host_skew",
-			       json_object_new_uint64(iv->delta->drops[TDXTOP_DROP_HOST_SKEW]));
+		if (o->top && shown >= (size_t)o->top)
+			break;
+		n = tdxtop_format_line(line, s, &v->g[i], o->by);
+		line[n] = '\n';
+		fwrite(line, 1, n + 1, f);
+		shown++;
+	}
+	if (v->nr > shown)
+		fprintf(f, "(%zu more rows)\n", v->nr - shown);
+	fputc('\n', f);
+	return fflush(f) ? -errno : 0;
+}
 
-	if (iv->self) {
-		self = json_object_new_object();
-		json_object_object_add(self, "events_per_s",
-				       json_object_new_double(iv->self->events_per_s));
-		/* null: the kernel did not time the runs (see tdxtop_selfcost) */
-		json_object_object_add(self, "bpf_ns_per_event", iv->self->bpf_timed ?
-				       json_object_new_double(iv->self->ns_per_event) : NULL);
-		json_object_object_add(self, "bpf_cpu_pct", iv->self->bpf_timed ?
-				       json_object_new_double(iv->self->bpf_cpu_pct) : NULL);
-		json_object_object_add(self, "user_cpu_pct",
-				       json_object_new_double(iv->self->user_cpu_pct));
-		json_object_object_add(root, "self", self);
+static void metric_json(struct tdxtop_jw *w, const char *key,
+			const struct tdxtop_group *g, int m)
+{
+	const struct tdxtop_stats *s = &g->st;
+	size_t q;
+
+	tdxtop_jw_key(w, key);
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "n");
+	tdxtop_jw_u64(w, s->n[m]);
+	tdxtop_jw_key(w, "sum");
+	tdxtop_jw_u64(w, s->sum[m]);
+	tdxtop_jw_key(w, "min");
+	tdxtop_jw_u64(w, s->n[m] ? s->min[m] : 0);
+	tdxtop_jw_key(w, "max");
+	tdxtop_jw_u64(w, s->max[m]);
+	if (g->h)
+		for (q = 0; q < NR_Q; q++) {
+			tdxtop_jw_key(w, quantile_names[q]);
+			tdxtop_jw_u64(w, tdxtop_hist_quantile(g->h->bucket[m], s->n[m],
+							      quantiles[q], s->min[m],
+							      s->max[m]));
+		}
+	tdxtop_jw_end_obj(w);
+}
+
+static void str_or_null(struct tdxtop_jw *w, const char *key, const char *s)
+{
+	tdxtop_jw_key(w, key);
+	if (s)
+		tdxtop_jw_str(w, s);
+	else
+		tdxtop_jw_null(w);
+}
+
+static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
+		     const struct tdxtop_group *g, enum tdxtop_group_by by)
+{
+	const struct tdxtop_key *k = &g->key;
+	char label[64];
+	int m, b;
+
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "pid");
+	tdxtop_jw_u64(w, k->tgid);
+	tdxtop_jw_key(w, "vm");
+	tdxtop_jw_str(w, tdxtop_snap_vm_name(s, k->tgid));
+	tdxtop_jw_key(w, "kind");
+	tdxtop_jw_str(w, tdxtop_kind_name(k->kind));
+	if (by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL) {
+		tdxtop_jw_key(w, "vcpu");
+		if (k->vcpu == TDXTOP_VCPU_NONE)
+			tdxtop_jw_null(w);
+		else
+			tdxtop_jw_u64(w, k->vcpu);
+	}
+	if (by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL) {
+		tdxtop_jw_key(w, "label");
+		tdxtop_jw_str(w, tdxtop_row_label(k, label, sizeof(label)));
+		if (k->kind == TDXTOP_KIND_EXIT) {
+			str_or_null(w, "reason", tdxtop_exit_reason_name(k->reason));
+			tdxtop_jw_key(w, "reason_code");
+			tdxtop_jw_s64(w, (__s32)k->reason);
+			str_or_null(w, "status", tdxtop_status_name(k->status));
+			tdxtop_jw_key(w, "status_code");
+			tdxtop_jw_u64(w, k->status);
+			str_or_null(w, "leaf", k->leaf ? tdxtop_leaf_name(k->leaf) : NULL);
+			tdxtop_jw_key(w, "leaf_code");
+			tdxtop_jw_u64(w, k->leaf);
+		} else if (k->kind == TDXTOP_KIND_URET) {
+			tdxtop_jw_key(w, "msrs");
+			tdxtop_jw_u64(w, k->leaf);
+		}
+	}
+	tdxtop_jw_key(w, "count");
+	tdxtop_jw_u64(w, g->st.count);
+	if (k->kind == TDXTOP_KIND_EXIT) {
+		static const char *const keys[TDXTOP_NR_METRICS] = {
+			[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
+			[TDXTOP_M_RESTORE] = "restore_ns",
+		};
+
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			metric_json(w, keys[m], g, m);
+		tdxtop_jw_key(w, "restored");
+		tdxtop_jw_obj(w);
+		for (b = 0; b < TDXTOP_NR_RESTORED; b++) {
+			tdxtop_jw_key(w, tdxtop_restored_name(b));
+			tdxtop_jw_u64(w, g->st.restored[b]);
+		}
+		tdxtop_jw_end_obj(w);
+	} else if (k->kind != TDXTOP_KIND_DEFERRED) {
+		metric_json(w, "cost_ns", g, TDXTOP_M_RESTORE);
+	}
+	tdxtop_jw_end_obj(w);
+}
+
+static void header_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
+			const struct tdxtop_out_opts *o, __u64 events)
+{
+	char ts[64];
+	int d;
+
+	wall_time(ts, sizeof(ts), s->end_real_ns, true);
+	tdxtop_jw_key(w, "time");
+	tdxtop_jw_str(w, ts);
+	tdxtop_jw_key(w, "interval_s");
+	tdxtop_jw_double(w, tdxtop_snap_seconds(s));
+	tdxtop_jw_key(w, "source");
+	tdxtop_jw_str(w, s->source ? s->source : "tdx");
+	tdxtop_jw_key(w, "group_by");
+	tdxtop_jw_str(w, tdxtop_group_name(o->by));
+	tdxtop_jw_key(w, "events");
+	tdxtop_jw_u64(w, events);
+
+	tdxtop_jw_key(w, "tsc");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "mult");
+	tdxtop_jw_u64(w, s->tsc.mult);
+	tdxtop_jw_key(w, "shift");
+	tdxtop_jw_u64(w, s->tsc.shift);
+	str_or_null(w, "source", s->tsc.source);
+	tdxtop_jw_end_obj(w);
+
+	/* losses; then the notes, which are not losses */
+	tdxtop_jw_key(w, "drops");
+	tdxtop_jw_obj(w);
+	for (d = 0; d < TDXTOP_NR_LOSSES; d++) {
+		tdxtop_jw_key(w, tdxtop_loss_name(d));
+		tdxtop_jw_u64(w, s->losses[d]);
+	}
+	tdxtop_jw_end_obj(w);
+	for (d = 0; d < TDXTOP_NR_NOTES; d++) {
+		tdxtop_jw_key(w, tdxtop_note_name(d));
+		tdxtop_jw_u64(w, s->notes[d]);
 	}
 
-	rows = json_object_new_array();
-	for (i = 0; i < v.nr; i++) {
+	if (s->timed) {
+		struct tdxtop_selfcost c;
+
+		tdxtop_selfcost(s, -1, &c);
+		tdxtop_jw_key(w, "self");
+		tdxtop_jw_obj(w);
+		tdxtop_jw_key(w, "events_per_s");
+		tdxtop_jw_double(w, c.events_per_s);
+		/* null: the kernel did not time the runs (see tdxtop_selfcost) */
+		tdxtop_jw_key(w, "bpf_ns_per_event");
+		if (c.bpf_timed)
+			tdxtop_jw_double(w, c.ns_per_event);
+		else
+			tdxtop_jw_null(w);
+		tdxtop_jw_key(w, "bpf_cpu_pct");
+		if (c.bpf_timed)
+			tdxtop_jw_double(w, c.bpf_cpu_pct);
+		else
+			tdxtop_jw_null(w);
+		tdxtop_jw_key(w, "user_cpu_pct");
+		tdxtop_jw_double(w, c.user_cpu_pct);
+		tdxtop_jw_end_obj(w);
+	}
+}
+
+int tdxtop_print_json(FILE *f, const struct tdxtop_snap *s,
+		      const struct tdxtop_out_opts *o, struct tdxtop_view *v)
+{
+	static struct tdxtop_jw w;	/* 16 KiB: not on the stack */
+	size_t i;
+	int err;
+
+	err = tdxtop_view_build(v, s, o->by, o->sort);
+	if (err)
+		return err;
+	tdxtop_jw_init(&w, f, o->pretty);
+	tdxtop_jw_obj(&w);
+	header_json(&w, s, o, v->events);
+	tdxtop_jw_key(&w, "rows");
+	tdxtop_jw_arr(&w);
+	for (i = 0; i < v->nr; i++) {
 		if (o->top && i >= (size_t)o->top)
 			break;
-		json_object_array_add(rows, row_json(&v.g[i], o->by));
+		row_json(&w, s, &v->g[i], o->by);
 	}
-	json_object_object_add(root, "rows", rows);
-	fprintf(f, "%s\n", json_object_to_json_string_ext(root,
-		o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE :
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(f);
-	json_object_put(root);
-	tdxtop_view_free(&v);
-	return 0;
+	tdxtop_jw_end_arr(&w);
+	tdxtop_jw_end_obj(&w);
+	err = tdxtop_jw_done(&w);
+	if (!err && fflush(f))
+		err = -errno;
+	return err;
 }
 
 void tdxtop_json_error(FILE *f, const char *msg)
 {
-	struct json_object *o = json_object_new_object();
+	static struct tdxtop_jw w;
 
-	json_object_object_add(o, "error", json_object_new_string(msg));
-	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
+	tdxtop_jw_init(&w, f, false);
+	tdxtop_jw_obj(&w);
+	tdxtop_jw_key(&w, "error");
+	tdxtop_jw_str(&w, msg);
+	tdxtop_jw_end_obj(&w);
+	tdxtop_jw_done(&w);
 	fflush(f);
-	json_object_put(o);
 }

@@ -1,184 +1,94 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Read-out of the BPF maps, once per interval, with batch lookups: the same
- * code serves the TUI, batch and JSON modes, the benchmarks and the tests.
+ * Read-out of the BPF maps, once per interval, with batch lookups, into a
+ * snapshot (snap.c does the arithmetic): the same code serves the TUI,
+ * batch and JSON modes, the benchmarks and the tests.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
 
-/* blocks of "rows" per batch lookup: 32 vCPUs, 352 KiB */
+/* blocks of "vcpu_rows" per batch lookup: 32 vCPUs, about 400 KiB */
 #define BLOCK_BATCH	32
-/* entries of "stats" and "hist_ids" per batch lookup */
+/* entries of "shared_rows" and "hist_ids" per batch lookup */
 #define HASH_BATCH	256
+
+/* What the last read saw of a row of "shared_rows" */
+struct tdxtop_hash_prev {
+	struct tdxtop_key key;
+	struct tdxtop_cum cum;
+};
 
 static int key_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct tdxtop_key));
 }
 
-static int hkey_cmp(const void *a, const void *b)
+static int map_row_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, sizeof(struct tdxtop_hkey));
+	return key_cmp(&((const struct tdxtop_map_row *)a)->key,
+		       &((const struct tdxtop_map_row *)b)->key);
 }
 
-void tdxtop_stats_merge(struct tdxtop_stats *d, const struct tdxtop_stats *s)
-{
-	int m, i;
-
-	d->count += s->count;
-	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
-		if (!s->n[m])
-			continue;
-		if (!d->n[m] || s->min[m] < d->min[m])
-			d->min[m] = s->min[m];
-		if (s->max[m] > d->max[m])
-			d->max[m] = s->max[m];
-		d->n[m] += s->n[m];
-		d->sum[m] += s->sum[m];
-	}
-	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
-		d->restored[i] += s->restored[i];
-}
-
-void tdxtop_hist_merge(struct tdxtop_hist *d, const struct tdxtop_hist *s)
-{
-	int m, b;
-
-	for (m = 0; m < TDXTOP_NR_METRICS; m++)
-		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
-			d->bucket[m][b] += s->bucket[m][b];
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
-int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
-			const struct tdxtop_stats *st)
-{
-	if (grow((void **)&s->rows, &s->cap_rows, s->nr_rows + 1, sizeof(*s->rows)))
-		return -ENOMEM;
-	s->rows[s->nr_rows].key = *k;
-	s->rows[s->nr_rows].st = *st;
-	s->nr_rows++;
-	return 0;
-}
-
-int tdxtop_snap_add_hrow(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
-			 const struct tdxtop_hist *h)
-{
-	if (grow((void **)&s->hrows, &s->cap_hrows, s->nr_hrows + 1, sizeof(*s->hrows)))
-		return -ENOMEM;
-	s->hrows[s->nr_hrows].key = *k;
-	s->hrows[s->nr_hrows].h = *h;
-	s->nr_hrows++;
-	return 0;
-}
-
-void tdxtop_snap_sort(struct tdxtop_snap *s)
-{
-	qsort(s->rows, s->nr_rows, sizeof(*s->rows), key_cmp);
-	qsort(s->hrows, s->nr_hrows, sizeof(*s->hrows), hkey_cmp);
-}
-
-static __u64 now_ns(void)
+static __u64 clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Batch-read a hash map into buf/keys, calling add() with each pair */
-static int read_hash(int fd, size_t ksz, size_t vsz, void *keys, void *vals,
-		     int (*add)(struct tdxtop_snap *, const void *, const void *),
-		     struct tdxtop_snap *s)
+static __u64 user_cpu_ns(void)
 {
-	__u32 count, i;
-	__u64 batch = 0;
-	bool first = true;
-	int err;
+	struct rusage ru;
 
-	for (;;) {
-		count = HASH_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
-					   keys, vals, &count, NULL);
-		first = false;
-		if (err && errno != ENOENT)
-			return -errno;
-		for (i = 0; i < count; i++) {
-			int e = add(s, (char *)keys + i * ksz, (char *)vals + i * vsz);
-
-			if (e)
-				return e;
-		}
-		if (err)	/* ENOENT: done */
-			return 0;
-	}
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
 }
 
-static int add_entry(struct tdxtop_snap *s, const void *k, const void *v)
+static size_t max_sz(size_t a, size_t b)
 {
-	return tdxtop_snap_add_row(s, k, &((const struct tdxtop_entry *)v)->st);
+	return a > b ? a : b;
 }
 
-/* What a delta subtracts: the cumulative part of a row */
-struct tdxtop_cum {
-	__u64 count;
-	__u64 n[TDXTOP_NR_METRICS];
-	__u64 sum[TDXTOP_NR_METRICS];
-	__u64 restored[TDXTOP_NR_RESTORED];
-};
-
-int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m)
+int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
+		       const struct tdxtop_tsc *tsc)
 {
-	size_t kv = sizeof(struct tdxtop_key) > sizeof(struct tdxtop_hkey) ?
-		    sizeof(struct tdxtop_key) : sizeof(struct tdxtop_hkey);
-	size_t kbytes = HASH_BATCH * kv;
-
-	/* the keys of a batch: of "stats", "hist_ids", or all of "slots" */
-	if (kbytes < m->nr_slots * sizeof(__u32))
-		kbytes = m->nr_slots * sizeof(__u32);
-
 	memset(r, 0, sizeof(*r));
 	r->ncpus = libbpf_num_possible_cpus();
 	if (r->ncpus < 0)
 		return r->ncpus;
 	r->m = *m;
+	r->tsc = *tsc;
+	r->source = "tdx";
+	/* the keys of a batch: of "shared_rows", "hist_ids", or "vcpu_slots" */
+	r->keys_size = max_sz(HASH_BATCH * max_sz(sizeof(struct tdxtop_key),
+						  sizeof(struct tdxtop_hkey)),
+			      m->nr_slots * sizeof(__u32));
 	/* zeroed pages: only the rows of slots in use are ever touched */
 	r->prev = calloc((size_t)m->nr_slots * TDXTOP_SLOT_ROWS, sizeof(*r->prev));
 	r->prev_h = calloc(m->nr_hists, sizeof(*r->prev_h));
 	r->slots = calloc(m->nr_slots, sizeof(*r->slots));
-	r->buf = calloc(BLOCK_BATCH, sizeof(*r->buf));
-	r->keys = calloc(1, kbytes);
+	r->blocks = calloc(BLOCK_BATCH, sizeof(*r->blocks));
+	r->hash_vals = calloc(HASH_BATCH, sizeof(*r->hash_vals));
+	r->keys = calloc(1, r->keys_size);
+	r->ids = calloc(HASH_BATCH, sizeof(*r->ids));
 	r->hbuf = malloc(sizeof(*r->hbuf));
 	r->hcopy = malloc(sizeof(*r->hcopy));
 	/* per-CPU values come 8-byte aligned: one __u64 per CPU */
 	r->percpu = calloc(r->ncpus, sizeof(*r->percpu));
-	if (!r->prev || !r->prev_h || !r->slots || !r->buf || !r->keys || !r->hbuf ||
-	    !r->hcopy || !r->percpu) {
+	if (!r->prev || !r->prev_h || !r->slots || !r->blocks || !r->hash_vals ||
+	    !r->keys || !r->ids || !r->hbuf || !r->hcopy || !r->percpu) {
 		tdxtop_reader_free(r);
 		return -ENOMEM;
 	}
+	r->prev_end_ns = clock_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 
@@ -190,18 +100,20 @@ void tdxtop_reader_free(struct tdxtop_reader *r)
 		free(r->prev_h[i]);
 	free(r->prev_h);
 	free(r->prev);
+	free(r->hprev);
+	free(r->shared);
 	free(r->slots);
-	free(r->buf);
+	free(r->blocks);
+	free(r->hash_vals);
 	free(r->keys);
+	free(r->ids);
 	free(r->hbuf);
 	free(r->hcopy);
 	free(r->percpu);
-	tdxtop_snap_free(&r->hash_prev);
-	tdxtop_snap_free(&r->hash_cur);
 	memset(r, 0, sizeof(*r));
 }
 
-/* Read entries [from, from + n) of an array map; in_batch is the key before */
+/* Read entries [from, from + n) of an array map */
 static int read_array(int fd, __u32 from, __u32 n, __u32 *keys, void *vals)
 {
 	__u32 prev = from - 1, out, count = n;
@@ -214,44 +126,61 @@ static int read_array(int fd, __u32 from, __u32 n, __u32 *keys, void *vals)
 	return count == n ? 0 : -EIO;
 }
 
-/* Add the rows of one entry that moved since the last read */
-static int delta_entry(struct tdxtop_snap *d, struct tdxtop_cum *p,
-		       const struct tdxtop_entry *e)
+/*
+ * Batch-read a hash map, HASH_BATCH entries at a time, into r->keys and
+ * vals; each() takes every pair
+ */
+static int read_hash(struct tdxtop_reader *r, int fd, size_t ksz, void *vals,
+		     size_t vsz, int (*each)(struct tdxtop_reader *, const void *,
+					     const void *, struct tdxtop_snap *),
+		     struct tdxtop_snap *d)
 {
-	struct tdxtop_stats st = e->st;
-	int m, i;
+	__u32 count, i, batch = 0;
+	bool first = true;
+	int err;
 
-	if (!e->live || e->st.count == p->count)
+	for (;;) {
+		count = HASH_BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
+					   r->keys, vals, &count, NULL);
+		first = false;
+		if (err && errno != ENOENT)
+			return -errno;
+		for (i = 0; i < count; i++) {
+			int e = each(r, (char *)r->keys + i * ksz,
+				     (char *)vals + i * vsz, d);
+
+			if (e)
+				return e;
+		}
+		if (err)	/* ENOENT: done */
+			return 0;
+	}
+}
+
+static int add_moved(struct tdxtop_snap *d, const struct tdxtop_map_row *e,
+		     struct tdxtop_cum *prev)
+{
+	struct tdxtop_stats st;
+
+	if (!e->live || !tdxtop_stats_delta(&st, &e->st, prev))
 		return 0;
-	st.count -= p->count;
-	p->count = e->st.count;
-	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
-		st.n[m] -= p->n[m];
-		st.sum[m] -= p->sum[m];
-		p->n[m] = e->st.n[m];
-		p->sum[m] = e->st.sum[m];
-	}
-	for (i = 0; i < TDXTOP_NR_RESTORED; i++) {
-		st.restored[i] -= p->restored[i];
-		p->restored[i] = e->st.restored[i];
-	}
 	return tdxtop_snap_add_row(d, &e->key, &st);
 }
 
 /* The rows of the slots in use, BLOCK_BATCH blocks per lookup at most */
-static int read_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
+static int read_vcpu_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 {
 	__u32 s0, s, n, i;
 	int err;
 
-	err = read_array(r->m.slots_fd, 0, r->m.nr_slots, r->keys, r->slots);
+	err = read_array(r->m.vcpu_slots_fd, 0, r->m.nr_slots, r->keys, r->slots);
 	if (err)
 		return err;
 	/* room for every row of the slots in use: no copying while growing */
 	for (s = 0, n = 0; s < r->m.nr_slots; s++)
 		n += !!r->slots[s].id;
-	if (grow((void **)&d->rows, &d->cap_rows,
-		 d->nr_rows + (size_t)n * TDXTOP_SLOT_ROWS, sizeof(*d->rows)))
+	if (tdxtop_snap_reserve_rows(d, (size_t)n * TDXTOP_SLOT_ROWS))
 		return -ENOMEM;
 	for (s0 = 0; s0 < r->m.nr_slots; s0 += n) {
 		if (!r->slots[s0].id) {
@@ -261,14 +190,14 @@ static int read_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 		for (n = 1; n < BLOCK_BATCH && s0 + n < r->m.nr_slots &&
 		     r->slots[s0 + n].id; n++)
 			;
-		err = read_array(r->m.rows_fd, s0, n, r->keys, r->buf);
+		err = read_array(r->m.vcpu_rows_fd, s0, n, r->keys, r->blocks);
 		if (err)
 			return err;
 		for (s = 0; s < n; s++)
 			for (i = 0; i < TDXTOP_SLOT_ROWS; i++) {
 				size_t pos = (size_t)(s0 + s) * TDXTOP_SLOT_ROWS + i;
 
-				err = delta_entry(d, &r->prev[pos], &r->buf[s].e[i]);
+				err = add_moved(d, &r->blocks[s].row[i], &r->prev[pos]);
 				if (err)
 					return err;
 			}
@@ -276,13 +205,64 @@ static int read_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	return 0;
 }
 
+static int collect_shared(struct tdxtop_reader *r, const void *k, const void *v,
+			  struct tdxtop_snap *d)
+{
+	if (r->nr_shared == r->cap_shared) {
+		size_t ncap = r->cap_shared ? r->cap_shared * 2 : 64;
+		struct tdxtop_map_row *n = realloc(r->shared, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->shared = n;
+		r->cap_shared = ncap;
+	}
+	r->shared[r->nr_shared++] = *(const struct tdxtop_map_row *)v;
+	return 0;
+}
+
+/*
+ * The rows of "shared_rows": few.  Sorted by key and matched against the
+ * last read's rows, sorted too; this read's rows become the next one's.
+ */
+static int read_shared_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
+{
+	struct tdxtop_hash_prev *cur;
+	size_t i, j = 0;
+	int err;
+
+	r->nr_shared = 0;
+	err = read_hash(r, r->m.shared_rows_fd, sizeof(struct tdxtop_key),
+			r->hash_vals, sizeof(*r->hash_vals), collect_shared, d);
+	if (err)
+		return err;
+	qsort(r->shared, r->nr_shared, sizeof(*r->shared), map_row_cmp);
+	cur = calloc(r->nr_shared + 1, sizeof(*cur));
+	if (!cur)
+		return -ENOMEM;
+	for (i = 0; i < r->nr_shared; i++) {
+		cur[i].key = r->shared[i].key;
+		while (j < r->nr_hprev && key_cmp(&r->hprev[j].key, &cur[i].key) < 0)
+			j++;
+		if (j < r->nr_hprev && !key_cmp(&r->hprev[j].key, &cur[i].key))
+			cur[i].cum = r->hprev[j].cum;
+		err = add_moved(d, &r->shared[i], &cur[i].cum);
+		if (err)
+			break;
+	}
+	free(r->hprev);
+	r->hprev = cur;
+	r->nr_hprev = r->nr_shared;
+	return err;
+}
+
 /* Histogram id: the shared one plus each CPU's copy */
 static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
 {
-	int c;
+	int c, m, b;
 
 	if (bpf_map_lookup_elem(r->m.hists_fd, &id, h) ||
-	    bpf_map_lookup_elem(r->m.hist_copy_fd, &id, r->percpu))
+	    bpf_map_lookup_elem(r->m.cpu_hist_idx_fd, &id, r->percpu))
 		return -errno;
 	for (c = 0; c < r->ncpus; c++) {
 		__u32 i = (__u32)r->percpu[c];
@@ -290,96 +270,118 @@ static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
 		if (!i || i == TDXTOP_NO_COPY)
 			continue;
 		i--;
-		if (bpf_map_lookup_elem(r->m.hist_copies_fd, &i, r->hcopy))
+		if (bpf_map_lookup_elem(r->m.cpu_hists_fd, &i, r->hcopy))
 			return -errno;
-		tdxtop_hist_merge(h, r->hcopy);
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
+				h->bucket[m][b] += r->hcopy->bucket[m][b];
 	}
 	return 0;
 }
 
-/* Histograms that moved since the last read, sorted by key */
-static int read_hists(struct tdxtop_reader *r, struct tdxtop_snap *d)
+static int add_hist(struct tdxtop_reader *r, const void *k, const void *v,
+		    struct tdxtop_snap *d)
 {
-	struct tdxtop_hkey *hk = (struct tdxtop_hkey *)r->keys;
-	__u32 *ids = (__u32 *)r->buf->e;
-	struct tdxtop_hist *cur = r->hbuf;
-	__u32 count, i, batch = 0;
-	bool first = true;
-	int err, m, b;
+	__u32 id = *(const __u32 *)v;
+	int err;
 
-	for (;;) {
-		count = HASH_BATCH;
-		err = bpf_map_lookup_batch(r->m.hist_ids_fd, first ? NULL : &batch,
-					   &batch, hk, ids, &count, NULL);
-		first = false;
-		if (err && errno != ENOENT)
-			return -errno;
-		for (i = 0; i < count; i++) {
-			struct tdxtop_hist *p;
-			struct tdxtop_hrow *o;
-			bool any = false;
-			int e;
-
-			if (ids[i] >= r->m.nr_hists)
-				continue;
-			e = read_hist(r, ids[i], cur);
-			if (e)
-				return e;
-			p = r->prev_h[ids[i]];
-			if (!p) {
-				p = calloc(1, sizeof(*p));
-				if (!p)
-					return -ENOMEM;
-				r->prev_h[ids[i]] = p;
-			}
-			if (tdxtop_snap_add_hrow(d, &hk[i], cur))
-				return -ENOMEM;
-			o = &d->hrows[d->nr_hrows - 1];
-			for (m = 0; m < TDXTOP_NR_METRICS; m++)
-				for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
-					o->h.bucket[m][b] -= p->bucket[m][b];
-					any |= o->h.bucket[m][b] != 0;
-				}
-			*p = *cur;
-			if (!any)
-				d->nr_hrows--;
-		}
-		if (err)	/* ENOENT: done */
-			break;
+	if (id >= r->m.nr_hists)
+		return 0;
+	err = read_hist(r, id, r->hbuf);
+	if (err)
+		return err;
+	if (!r->prev_h[id]) {
+		r->prev_h[id] = calloc(1, sizeof(*r->prev_h[id]));
+		if (!r->prev_h[id])
+			return -ENOMEM;
 	}
-	qsort(d->hrows, d->nr_hrows, sizeof(*d->hrows), hkey_cmp);
+	return tdxtop_snap_add_hist(d, k, r->hbuf, r->prev_h[id]);
+}
+
+/* Sum of a per-CPU array's entries [0, n) into out */
+static int read_counters(struct tdxtop_reader *r, int fd, __u32 n, __u64 *out)
+{
+	__u32 i;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &i, r->percpu))
+			return -errno;
+		out[i] = 0;
+		for (c = 0; c < r->ncpus; c++)
+			out[i] += r->percpu[c];
+	}
 	return 0;
 }
 
-static int delta_rows(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
-		      const struct tdxtop_snap *prev);
+/* Each program's run count, run time and recursion misses: one call each */
+static int read_progs(struct tdxtop_reader *r, struct tdxtop_snap *d,
+		      __u64 *missed)
+{
+	int p;
+
+	*missed = 0;
+	for (p = 0; p < r->m.nr_progs; p++) {
+		struct tdxtop_prog_cost *prev = &r->prev_progs[p];
+		struct tdxtop_prog_cost *c = &d->progs[p];
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(r->m.prog_fds[p], &info, &len))
+			return -errno;
+		memcpy(c->name, r->m.prog_names[p], sizeof(c->name));
+		c->run_cnt = info.run_cnt - prev->run_cnt;
+		c->run_time_ns = info.run_time_ns - prev->run_time_ns;
+		prev->run_cnt = info.run_cnt;
+		prev->run_time_ns = info.run_time_ns;
+		*missed += info.recursion_misses;
+	}
+	d->nr_progs = r->m.nr_progs;
+	return 0;
+}
+
+/* The names of the VM processes of the interval's rows */
+static int add_vms(struct tdxtop_snap *d)
+{
+	__u32 last = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->nr_rows; i++) {
+		__u32 tgid = d->rows[i].key.tgid;
+
+		if (tgid == last && i)
+			continue;
+		last = tgid;
+		err = tdxtop_snap_add_vm(d, tgid, tdxtop_vm_name(tgid));
+		if (err)
+			return err;
+	}
+	return 0;
+}
 
 int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 {
-	__u64 drops[TDXTOP_NR_DROPS] = {};
+	__u64 losses[TDXTOP_NR_LOSSES] = {}, notes[TDXTOP_NR_NOTES] = {};
+	__u64 user;
 	size_t j;
-	__u32 i;
-	int c, err;
+	int err, i;
 
-	d->nr_rows = 0;
-	d->nr_hrows = 0;
-	d->ts_ns = now_ns();
+	tdxtop_snap_reset(d);
+	d->start_ns = r->prev_end_ns;
+	d->end_ns = clock_ns(CLOCK_MONOTONIC);
+	d->end_real_ns = clock_ns(CLOCK_REALTIME);
+	r->prev_end_ns = d->end_ns;
+	d->source = r->source;
+	d->tsc = r->tsc;
+	d->timed = r->timed;
 
-	err = read_rows(r, d);
+	err = read_vcpu_rows(r, d);
+	if (!err)
+		err = read_shared_rows(r, d);
 	if (err)
 		return err;
-	/* the hash's rows: few, sorted, and subtracted by key */
-	r->hash_cur.nr_rows = 0;
-	err = read_hash(r->m.stats_fd, sizeof(struct tdxtop_key),
-			sizeof(struct tdxtop_entry), r->keys, r->buf->e, add_entry,
-			&r->hash_cur);
-	if (err)
-		return err;
-	qsort(r->hash_cur.rows, r->hash_cur.nr_rows, sizeof(*r->hash_cur.rows), key_cmp);
-	err = delta_rows(d, &r->hash_cur, &r->hash_prev);
-	if (err)
-		return err;
-	tdxtop_snap_swap(&r->hash_cur, &r->hash_prev);
 	/* the sample counts the BPF side leaves to the row count */
 	for (j = 0; j < d->nr_rows; j++) {
 		struct tdxtop_row *row = &d->rows[j];
@@ -389,121 +391,28 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 			if (tdxtop_n_implied(row->key.kind, m))
 				row->st.n[m] = row->st.count;
 	}
-	err = read_hists(r, d);
+	err = read_hash(r, r->m.hist_ids_fd, sizeof(struct tdxtop_hkey), r->ids,
+			sizeof(*r->ids), add_hist, d);
+	if (!err)
+		err = read_counters(r, r->m.losses_fd, TDXTOP_NR_BPF_LOSSES, losses);
+	if (!err)
+		err = read_counters(r, r->m.notes_fd, TDXTOP_NR_NOTES, notes);
+	if (!err)
+		err = read_progs(r, d, &losses[TDXTOP_LOSS_MISSED]);
+	if (!err)
+		err = add_vms(d);
 	if (err)
 		return err;
-
-	for (i = 0; i < TDXTOP_NR_DROPS; i++) {
-		if (bpf_map_lookup_elem(r->m.drops_fd, &i, r->percpu)) {
-			err = -errno;
-			break;
-		}
-		for (c = 0; c < r->ncpus; c++)
-			drops[i] += r->percpu[c];
+	for (i = 0; i < TDXTOP_NR_LOSSES; i++) {
+		d->losses[i] = losses[i] - r->prev_losses[i];
+		r->prev_losses[i] = losses[i];
 	}
-	for (c = 0; c < r->m.nr_progs && !err; c++) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(r->m.prog_fds[c], &info, &len))
-			err = -errno;
-		drops[TDXTOP_DROP_MISSED] += info.recursion_misses;
+	for (i = 0; i < TDXTOP_NR_NOTES; i++) {
+		d->notes[i] = notes[i] - r->prev_notes[i];
+		r->prev_notes[i] = notes[i];
 	}
-	for (i = 0; i < TDXTOP_NR_DROPS; i++) {
-		d->drops[i] = drops[i] - r->prev_drops[i];
-		r->prev_drops[i] = drops[i];
-	}
-	return err;
-}
-
-static void stats_sub(struct tdxtop_stats *d, const struct tdxtop_stats *p)
-{
-	int m, i;
-
-	d->count -= p->count;
-	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
-		d->n[m] -= p->n[m];
-		d->sum[m] -= p->sum[m];
-	}
-	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
-		d->restored[i] -= p->restored[i];
-}
-
-/* Append cur - prev of rows sorted by key; rows only in prev are gone */
-static int delta_rows(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
-		      const struct tdxtop_snap *prev)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < cur->nr_rows; i++) {
-		struct tdxtop_stats st = cur->rows[i].st;
-
-		while (prev && j < prev->nr_rows &&
-		       key_cmp(&prev->rows[j].key, &cur->rows[i].key) < 0)
-			j++;
-		if (prev && j < prev->nr_rows &&
-		    !key_cmp(&prev->rows[j].key, &cur->rows[i].key))
-			stats_sub(&st, &prev->rows[j].st);
-		if (!st.count)
-			continue;
-		if (tdxtop_snap_add_row(out, &cur->rows[i].key, &st))
-			return -ENOMEM;
-	}
+	user = user_cpu_ns();
+	d->user_cpu_ns = r->prev_user_ns ? user - r->prev_user_ns : 0;
+	r->prev_user_ns = user;
 	return 0;
-}
-
-int tdxtop_snap_delta(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
-		      const struct tdxtop_snap *prev)
-{
-	size_t i, j = 0;
-	int m, b, d;
-
-	out->nr_rows = 0;
-	out->nr_hrows = 0;
-	out->ts_ns = cur->ts_ns;
-	for (d = 0; d < TDXTOP_NR_DROPS; d++)
-		out->drops[d] = cur->drops[d] - (prev ? prev->drops[d] : 0);
-	if (delta_rows(out, cur, prev))
-		return -ENOMEM;
-
-	for (i = 0; i < cur->nr_hrows; i++) {
-		const struct tdxtop_hrow *ph = NULL;
-		struct tdxtop_hrow *oh;
-		bool any = false;
-
-		while (prev && j < prev->nr_hrows &&
-		       hkey_cmp(&prev->hrows[j].key, &cur->hrows[i].key) < 0)
-			j++;
-		if (prev && j < prev->nr_hrows &&
-		    !hkey_cmp(&prev->hrows[j].key, &cur->hrows[i].key))
-			ph = &prev->hrows[j];
-		if (tdxtop_snap_add_hrow(out, &cur->hrows[i].key, &cur->hrows[i].h))
-			return -ENOMEM;
-		oh = &out->hrows[out->nr_hrows - 1];
-		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
-				if (ph)
-					oh->h.bucket[m][b] -= ph->h.bucket[m][b];
-				any |= oh->h.bucket[m][b] != 0;
-			}
-		if (!any)
-			out->nr_hrows--;
-	}
-	return 0;
-}
-
-void tdxtop_snap_free(struct tdxtop_snap *s)
-{
-	free(s->rows);
-	free(s->hrows);
-	memset(s, 0, sizeof(*s));
-}
-
-void tdxtop_snap_swap(struct tdxtop_snap *a, struct tdxtop_snap *b)
-{
-	struct tdxtop_snap t = *a;
-
-	*a = *b;
-	*b = t;
 }

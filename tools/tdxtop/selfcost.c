@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * tdxtop's own cost, bpftop-style: with BPF_STATS_RUN_TIME held on, the
- * kernel accounts run time and run count per program; deltas per interval
- * give events/s, ns per event and CPU %.  User-space CPU % from getrusage.
- * Runs without any run time mean the kernel's clock for it did not advance
- * (sched_clock() at jiffy resolution): shown as unknown, not as 0.
+ * kernel accounts run time and run count per program; the reader takes
+ * each program's deltas once per interval into the snapshot, and this
+ * turns them into events/s, ns per event and CPU %.  User-space CPU % from
+ * the snapshot's user_cpu_ns (getrusage).  Runs without any run time mean
+ * the kernel's clock for it did not advance (sched_clock() at jiffy
+ * resolution): shown as unknown, not as 0.
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <bpf/bpf.h>
 #include "tdxtop.h"
 
@@ -19,43 +20,25 @@ int tdxtop_selfcost_enable(void)
 	return fd < 0 ? -errno : fd;
 }
 
-static __u64 user_cpu_ns(void)
+void tdxtop_selfcost(const struct tdxtop_snap *s, int prog,
+		     struct tdxtop_selfcost *c)
 {
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
-}
-
-void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
-			    const struct tdxtop_prog_set *p, double interval_s)
-{
-	__u64 cnt = 0, ns = 0, dcnt, dns, ucpu;
+	double secs = tdxtop_snap_seconds(s);
+	__u64 cnt = 0, ns = 0;
 	int i;
 
-	for (i = 0; i < p->nr; i++) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(p->fds[i], &info, &len))
+	for (i = 0; i < s->nr_progs; i++) {
+		if (prog >= 0 && i != prog)
 			continue;
-		cnt += info.run_cnt;
-		ns += info.run_time_ns;
+		cnt += s->progs[i].run_cnt;
+		ns += s->progs[i].run_time_ns;
 	}
-	dcnt = cnt - c->run_cnt;
-	dns = ns - c->run_time_ns;
-	c->run_cnt = cnt;
-	c->run_time_ns = ns;
-	ucpu = user_cpu_ns();
-	if (interval_s > 0) {
-		c->events_per_s = dcnt / interval_s;
-		c->ns_per_event = dcnt ? (double)dns / dcnt : 0;
-		c->bpf_timed = !dcnt || dns;
-		c->bpf_cpu_pct = dns / (interval_s * 1e7);
-		c->user_cpu_pct = c->user_cpu_ns ?
-				  (ucpu - c->user_cpu_ns) / (interval_s * 1e7) : 0;
-	}
-	c->user_cpu_ns = ucpu;
+	memset(c, 0, sizeof(*c));
+	c->bpf_timed = !cnt || ns;
+	if (secs <= 0)
+		return;
+	c->events_per_s = cnt / secs;
+	c->ns_per_event = cnt ? (double)ns / cnt : 0;
+	c->bpf_cpu_pct = ns / (secs * 1e7);
+	c->user_cpu_pct = s->user_cpu_ns / (secs * 1e7);
 }

@@ -8,42 +8,141 @@
 #include <linux/types.h>
 #include "tdx_enter.h"
 
-/* ---- snapshots of the maps (read.c) ---- */
+/* ---- TSC to ns (tsc.c) ---- */
+
+struct tdxtop_tsc {
+	__u32 mult, shift;
+	const char *source;	/* "perf", "calibrated", "--tsc-khz" */
+};
+
+int tdxtop_tsc_from_khz(struct tdxtop_tsc *t, __u64 khz);
+int tdxtop_tsc_probe(struct tdxtop_tsc *t);
+
+/* ---- snapshots: one interval, all a consumer needs (snap.c) ---- */
 
 struct tdxtop_row {
 	struct tdxtop_key key;
 	struct tdxtop_stats st;
 };
 
+/* One non-empty bucket of a sparse histogram */
+struct tdxtop_bucket_count {
+	__u16 metric;		/* enum tdxtop_metric */
+	__u16 bucket;		/* tdxtop_bucket() */
+	__u32 count;
+};
+
+/* A histogram of the interval: its buckets are snap->buckets[first, +nr) */
 struct tdxtop_hrow {
 	struct tdxtop_hkey key;
-	struct tdxtop_hist h;
+	__u32 first, nr;
 };
 
+#define TDXTOP_VM_NAME_LEN	64
+
+/* A VMM process's name, raw: any bytes the process chose (see sanitize.c) */
+struct tdxtop_vm {
+	__u32 tgid;
+	char name[TDXTOP_VM_NAME_LEN];
+};
+
+#define TDXTOP_MAX_PROGS	8
+#define TDXTOP_PROG_NAME_LEN	16	/* BPF_OBJ_NAME_LEN */
+
+/* What the kernel accounted to one BPF program in the interval */
+struct tdxtop_prog_cost {
+	char name[TDXTOP_PROG_NAME_LEN];
+	__u64 run_cnt, run_time_ns;
+};
+
+/*
+ * One interval: what happened between two reads of the maps, and what it
+ * takes to print, record or compare it without the maps: rows (counts,
+ * sums, min/max), sparse histograms, losses and notes, names of the VMs,
+ * per-program cost, tdxtop's own CPU time, the TSC conversion and the
+ * interval's bounds.  Rows and histograms come in map order; sort with
+ * tdxtop_snap_sort() where an order matters.  min and max are since load.
+ */
 struct tdxtop_snap {
-	struct tdxtop_row *rows;	/* sorted by key, or in map order (reader) */
+	__u64 start_ns, end_ns;		/* CLOCK_MONOTONIC */
+	__u64 end_real_ns;		/* CLOCK_REALTIME at end_ns */
+	const char *source;		/* event source: "tdx" */
+	struct tdxtop_tsc tsc;
+	struct tdxtop_row *rows;
 	size_t nr_rows, cap_rows;
-	struct tdxtop_hrow *hrows;	/* sorted by key */
+	struct tdxtop_hrow *hrows;
 	size_t nr_hrows, cap_hrows;
-	__u64 drops[TDXTOP_NR_DROPS];
-	__u64 ts_ns;			/* CLOCK_MONOTONIC when read */
+	struct tdxtop_bucket_count *buckets;
+	size_t nr_buckets, cap_buckets;
+	struct tdxtop_vm *vms;		/* sorted by tgid */
+	size_t nr_vms, cap_vms;
+	__u64 losses[TDXTOP_NR_LOSSES];
+	__u64 notes[TDXTOP_NR_NOTES];
+	struct tdxtop_prog_cost progs[TDXTOP_MAX_PROGS];
+	int nr_progs;
+	bool timed;			/* BPF run-time accounting was on */
+	__u64 user_cpu_ns;		/* tdxtop's own CPU time */
 };
 
-/* The maps of a loaded bpf/tdx_enter.bpf.c (maps.c) */
+/* The cumulative part of a row: what an interval subtracts */
+struct tdxtop_cum {
+	__u64 count;
+	__u64 n[TDXTOP_NR_METRICS];
+	__u64 sum[TDXTOP_NR_METRICS];
+	__u64 restored[TDXTOP_NR_RESTORED];
+};
+
+/*
+ * The interval arithmetic, the only one: out = cur - prev for counts, sample
+ * counts, sums and restores (min and max stay cumulative), then prev = cur.
+ * Returns whether the row had events.
+ */
+bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur,
+			struct tdxtop_cum *prev);
+/*
+ * Appends cur - prev (prev NULL: cur) as a sparse histogram when any bucket
+ * moved, then prev = cur.
+ */
+int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
+			 const struct tdxtop_hist *cur, struct tdxtop_hist *prev);
+int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
+			const struct tdxtop_stats *st);
+/* Reserves room for n more rows */
+int tdxtop_snap_reserve_rows(struct tdxtop_snap *s, size_t n);
+int tdxtop_snap_add_vm(struct tdxtop_snap *s, __u32 tgid, const char *name);
+/* The raw name of a VM process of the snapshot; "?" when not recorded */
+const char *tdxtop_snap_vm_name(const struct tdxtop_snap *s, __u32 tgid);
+/* Empties the snapshot, keeping its memory */
+void tdxtop_snap_reset(struct tdxtop_snap *s);
+void tdxtop_snap_sort(struct tdxtop_snap *s);
+void tdxtop_snap_free(struct tdxtop_snap *s);
+double tdxtop_snap_seconds(const struct tdxtop_snap *s);
+__u64 tdxtop_snap_losses(const struct tdxtop_snap *s);
+void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src);
+/* dst += the buckets of hrow h of s */
+void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s,
+			    const struct tdxtop_hrow *h);
+
+/* ---- reading the maps (maps.c, read.c) ---- */
+
+/* The maps and programs of a loaded bpf/tdx_enter.bpf.c */
 struct tdxtop_maps {
-	int slots_fd, rows_fd, stats_fd, hists_fd, hist_ids_fd, drops_fd;
-	int hist_copy_fd, hist_copies_fd;	/* per-CPU copies of histograms */
+	int vcpu_slots_fd, vcpu_rows_fd, shared_rows_fd;
+	int hists_fd, hist_ids_fd, cpu_hist_idx_fd, cpu_hists_fd;
+	int losses_fd, notes_fd;
 	__u32 nr_slots, nr_hists;
-	int prog_fds[8];	/* for their recursion misses */
+	int prog_fds[TDXTOP_MAX_PROGS];
+	char prog_names[TDXTOP_MAX_PROGS][TDXTOP_PROG_NAME_LEN];
 	int nr_progs;
 };
 
 struct tdx_enter_bpf;
 /*
- * Before load: map sizes (0: the default), rounded as the layout needs.
- * copies: per-CPU histogram copies (0: as many as histograms).
+ * Before load: map sizes (0: the defaults of bpf/tdx_enter.h), rounded as
+ * the layout needs.  copies: per-CPU histogram copies (0: as many as
+ * histograms).
  */
-int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 stats,
+int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies);
 /* After load */
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
@@ -53,38 +152,37 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
  * row position, so that a read costs a pass over the rows in use and no
  * sorting: the rows of the result come in map order, not sorted.
  */
-struct tdxtop_cum;
+struct tdxtop_hash_prev;
 struct tdxtop_reader {
 	struct tdxtop_maps m;
-	struct tdxtop_cum *prev;	/* per entry of "rows" */
+	struct tdxtop_tsc tsc;
+	const char *source;
+	bool timed;			/* BPF_STATS_RUN_TIME is held on */
+	struct tdxtop_cum *prev;	/* per row of "vcpu_rows" */
 	struct tdxtop_hist **prev_h;	/* per entry of "hists" */
-	struct tdxtop_snap hash_prev, hash_cur;	/* rows of "stats", sorted */
-	__u64 prev_drops[TDXTOP_NR_DROPS];
+	struct tdxtop_hash_prev *hprev;	/* rows of "shared_rows", sorted */
+	size_t nr_hprev;
+	struct tdxtop_map_row *shared;	/* this read of "shared_rows" */
+	size_t nr_shared, cap_shared;
+	__u64 prev_losses[TDXTOP_NR_LOSSES], prev_notes[TDXTOP_NR_NOTES];
+	struct tdxtop_prog_cost prev_progs[TDXTOP_MAX_PROGS];
+	__u64 prev_user_ns, prev_end_ns;
 	struct tdxtop_slot *slots;
-	struct tdxtop_block *buf;	/* batch lookups */
-	__u32 *keys;
+	struct tdxtop_row_block *blocks;	/* batch lookups of "vcpu_rows" */
+	struct tdxtop_map_row *hash_vals;	/* batch lookups of "shared_rows" */
+	void *keys;			/* keys of any batch lookup */
+	size_t keys_size;
+	__u32 *ids;			/* values of "hist_ids" */
 	struct tdxtop_hist *hbuf, *hcopy;
-	__u64 *percpu;			/* a per-CPU value ("drops", "hist_copy") */
+	__u64 *percpu;			/* one per-CPU value */
 	int ncpus;
 };
 
-int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m);
+int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
+		       const struct tdxtop_tsc *tsc);
 /* What happened since the last call (the first call: since load) */
 int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *delta);
 void tdxtop_reader_free(struct tdxtop_reader *r);
-
-/* out = cur - prev: counts, sums and buckets; min and max stay cumulative */
-int tdxtop_snap_delta(struct tdxtop_snap *out, const struct tdxtop_snap *cur,
-		      const struct tdxtop_snap *prev);
-void tdxtop_snap_free(struct tdxtop_snap *s);
-void tdxtop_snap_swap(struct tdxtop_snap *a, struct tdxtop_snap *b);
-int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
-			const struct tdxtop_stats *st);
-int tdxtop_snap_add_hrow(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
-			 const struct tdxtop_hist *h);
-void tdxtop_snap_sort(struct tdxtop_snap *s);
-void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src);
-void tdxtop_hist_merge(struct tdxtop_hist *dst, const struct tdxtop_hist *src);
 
 /* ---- grouping into views (group.c) ---- */
 
@@ -109,14 +207,20 @@ struct tdxtop_group {
 	struct tdxtop_key key;	/* fields not grouped on are zero */
 	struct tdxtop_stats st;
 	struct tdxtop_hist *h;	/* NULL when grouped by vCPU */
+	__u64 order;		/* the value sorted on */
 };
 
 struct tdxtop_view {
 	struct tdxtop_group *g;
 	size_t nr, cap;
 	__u64 events;		/* all events in the snapshot */
+	struct tdxtop_hist *hists;	/* the groups' histograms */
+	size_t nr_hists, cap_hists;
+	__u32 *slot;		/* index of groups by key */
+	size_t mask;
 };
 
+/* Groups s; keeps v's memory from one interval to the next */
 int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		      enum tdxtop_group_by by, enum tdxtop_sort_by sort);
 void tdxtop_view_free(struct tdxtop_view *v);
@@ -142,10 +246,8 @@ const char *tdxtop_kind_name(__u32 kind);
 const char *tdxtop_metric_name(int metric);
 const char *tdxtop_restored_name(int bit);
 const char *tdxtop_uret_msr_name(int bit);
-const char *tdxtop_drop_name(int drop);
-/* a lost event (not 'filtered', a choice, nor 'host_skew', a missing sample) */
-bool tdxtop_drop_is_loss(int drop);
-__u64 tdxtop_snap_losses(const struct tdxtop_snap *s);
+const char *tdxtop_loss_name(int loss);
+const char *tdxtop_note_name(int note);
 /* "HLT", "TDCALL:MapGPA", "FAILED(OPERAND_BUSY)" ... into buf */
 const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len);
 /* tables, for the tests against the kernel headers */
@@ -160,27 +262,33 @@ extern const size_t tdxtop_nr_statuses;
 extern const struct tdxtop_name tdxtop_leaves[];
 extern const size_t tdxtop_nr_leaves;
 
-/* ---- TSC to ns (tsc.c) ---- */
-
-struct tdxtop_tsc {
-	__u32 mult, shift;
-	const char *source;	/* "perf", "calibrated", "--tsc-khz" */
-};
-
-int tdxtop_tsc_from_khz(struct tdxtop_tsc *t, __u64 khz);
-int tdxtop_tsc_probe(struct tdxtop_tsc *t);
-
 /* ---- VM names from /proc (vmname.c) ---- */
 
 /* QEMU's -name guest=NAME, or comm; "?" when the process is gone */
 const char *tdxtop_vm_name(__u32 pid);
 void tdxtop_vm_names_flush(void);
 
+/* ---- untrusted text to each output (sanitize.c) ---- */
+
+/*
+ * Writes src into dst as exactly `width` terminal columns (left-aligned,
+ * padded with spaces, cut at a character boundary) and NUL-terminates it:
+ * only printable characters pass; control characters, invalid UTF-8 and
+ * bidirectional overrides become '?'; non-ASCII stays only in a UTF-8
+ * locale.  dst needs 4 * width + 1 bytes.  Returns the bytes written.
+ */
+size_t tdxtop_text_cell(char *dst, const char *src, int width);
+/*
+ * Length of the UTF-8 sequence at s (at most n bytes) and its code point in
+ * *cp; 0 when it is not valid UTF-8 (overlong, surrogate, cut, > U+10FFFF)
+ */
+int tdxtop_utf8_decode(const unsigned char *s, size_t n, __u32 *cp);
+#define TDXTOP_CELL_SIZE(width)	(4 * (width) + 1)
+
 /* ---- self cost (selfcost.c) ---- */
 
+/* Figures of one interval, from a snapshot */
 struct tdxtop_selfcost {
-	__u64 run_cnt, run_time_ns;	/* all programs, cumulative */
-	__u64 user_cpu_ns;		/* this process, cumulative */
 	double events_per_s, ns_per_event, bpf_cpu_pct, user_cpu_pct;
 	/*
 	 * false when programs ran but no run time was accounted: the kernel
@@ -190,31 +298,30 @@ struct tdxtop_selfcost {
 	bool bpf_timed;
 };
 
-struct tdxtop_prog_set {
-	int fds[8];
-	int nr;
-};
-
+/* Holds BPF_STATS_RUN_TIME on: an fd, or negative errno */
 int tdxtop_selfcost_enable(void);
-void tdxtop_selfcost_update(struct tdxtop_selfcost *c,
-			    const struct tdxtop_prog_set *p, double interval_s);
+/* The cost of program prog of s, or of all of them (prog < 0) */
+void tdxtop_selfcost(const struct tdxtop_snap *s, int prog,
+		     struct tdxtop_selfcost *c);
 
-/* ---- output (output.c) ---- */
+/* ---- output (output.c, jsonw.c) ---- */
 
-/* the columns of a row of the text output and the TUI */
-struct tdxtop_cols {
-	char vm[17], pid[12], vcpu[12], label[64], status[40], count[24];
-	char guest_avg[16], guest_p99[16], host_avg[16], restore_avg[16], max[16];
-};
-
+/* A row of the text output and the TUI: the formatted, padded columns */
+#define TDXTOP_LINE_SIZE	512
 const char *tdxtop_cols_header(void);
-#define TDXTOP_COLS_FMT "%-16.16s %7s %4s %-28.28s %-12.12s %9s %9s %9s %9s %9s %9s"
-void tdxtop_format_cols(const struct tdxtop_group *g, enum tdxtop_group_by by,
-			struct tdxtop_cols *c);
+/* The line of group g (no newline) into buf of TDXTOP_LINE_SIZE bytes */
+size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
+			  const struct tdxtop_group *g, enum tdxtop_group_by by);
+/* The VM name column of g, as shown (for the TUI's filter) */
+void tdxtop_format_vm(char *buf, const struct tdxtop_snap *s, __u32 tgid, int width);
+/* "1234ns", "12.3us", "1.5ms", "2.0s" */
 void tdxtop_fmt_ns(char *buf, size_t len, double ns);
 /* "bpf N ns/event X% CPU  user Y% CPU", or "bpf ? ..." when untimed */
 const char *tdxtop_format_self(char *buf, size_t len,
-			       const struct tdxtop_selfcost *c);
+			       const struct tdxtop_selfcost *c, bool timed);
+
+/* Interval of the live views, unless given */
+#define TDXTOP_DEF_INTERVAL_MS	1000
 
 struct tdxtop_out_opts {
 	enum tdxtop_group_by by;
@@ -222,28 +329,24 @@ struct tdxtop_out_opts {
 	int top;		/* rows to print, 0: all */
 	bool timestamp;
 	bool pretty;
+	bool verbose;		/* text: the cost of each BPF program */
 };
 
-struct tdxtop_interval {
-	const struct tdxtop_snap *delta;	/* this interval */
-	double interval_s;
-	const struct tdxtop_tsc *tsc;
-	const struct tdxtop_selfcost *self;	/* may be NULL */
-	const char *source;			/* "tdx" */
-};
-
-int tdxtop_print_text(FILE *f, const struct tdxtop_interval *iv,
-		      const struct tdxtop_out_opts *o);
-int tdxtop_print_json(FILE *f, const struct tdxtop_interval *iv,
-		      const struct tdxtop_out_opts *o);
+/* Output of one interval; the view is scratch space kept across calls */
+int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
+		      const struct tdxtop_out_opts *o, struct tdxtop_view *v);
+int tdxtop_print_json(FILE *f, const struct tdxtop_snap *s,
+		      const struct tdxtop_out_opts *o, struct tdxtop_view *v);
 void tdxtop_json_error(FILE *f, const char *msg);
+
+#include "jsonw.h"
 
 /* ---- live TUI (tui.c) ---- */
 
 struct tdxtop_source {
 	void *ctx;
-	/* fills delta; returns 0, or negative errno */
-	int (*poll)(void *ctx, struct tdxtop_interval *iv);
+	/* the next interval; returns 0, or negative errno */
+	int (*poll)(void *ctx, const struct tdxtop_snap **s);
 };
 
 int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,

@@ -18,7 +18,7 @@
 
 struct tui {
 	struct tdxtop_out_opts *o;
-	struct tdxtop_interval iv;
+	const struct tdxtop_snap *s;
 	struct tdxtop_view view;
 	size_t *idx;		/* rows passing the filter */
 	size_t nr_idx;
@@ -32,13 +32,16 @@ struct tui {
 /* the filter matches what the row shows: VM name, PID, reason, status */
 static bool matches(const struct tui *t, const struct tdxtop_group *g)
 {
-	struct tdxtop_cols c;
+	char vm[TDXTOP_CELL_SIZE(TDXTOP_VM_NAME_LEN)], pid[16], label[64];
+	const char *st = tdxtop_status_name(g->key.status);
 
 	if (!t->filter[0])
 		return true;
-	tdxtop_format_cols(g, t->o->by, &c);
-	return strcasestr(c.vm, t->filter) || !strcmp(c.pid, t->filter) ||
-	       strcasestr(c.label, t->filter) || strcasestr(c.status, t->filter);
+	tdxtop_format_vm(vm, t->s, g->key.tgid, TDXTOP_VM_NAME_LEN);
+	snprintf(pid, sizeof(pid), "%u", g->key.tgid);
+	tdxtop_row_label(&g->key, label, sizeof(label));
+	return strcasestr(vm, t->filter) || !strcmp(pid, t->filter) ||
+	       strcasestr(label, t->filter) || (st && strcasestr(st, t->filter));
 }
 
 static int rebuild(struct tui *t)
@@ -48,7 +51,7 @@ static int rebuild(struct tui *t)
 
 	if (!t->have)
 		return 0;
-	err = tdxtop_view_build(&t->view, t->iv.delta, t->o->by, t->o->sort);
+	err = tdxtop_view_build(&t->view, t->s, t->o->by, t->o->sort);
 	if (err)
 		return err;
 	free(t->idx);
@@ -66,7 +69,8 @@ static int rebuild(struct tui *t)
 
 static void draw_header(struct tui *t)
 {
-	const struct tdxtop_interval *iv = &t->iv;
+	const struct tdxtop_snap *s = t->s;
+	double secs;
 	__u64 drops;
 	int d;
 
@@ -77,21 +81,23 @@ static void draw_header(struct tui *t)
 		printw("   waiting for the first interval...");
 		return;
 	}
-	drops = tdxtop_snap_losses(iv->delta);
+	secs = tdxtop_snap_seconds(s);
+	drops = tdxtop_snap_losses(s);
 	printw("   events %llu/s   drops %llu",
-	       (unsigned long long)(iv->interval_s > 0 ? t->view.events / iv->interval_s : 0),
+	       (unsigned long long)(secs > 0 ? t->view.events / secs : 0),
 	       (unsigned long long)drops);
-	if (drops) {
-		for (d = 0; d < TDXTOP_NR_DROPS; d++)
-			if (iv->delta->drops[d] && tdxtop_drop_is_loss(d))
-				printw(" %s=%llu", tdxtop_drop_name(d),
-				       (unsigned long long)iv->delta->drops[d]);
-	}
-	if (iv->self) {
+	for (d = 0; d < TDXTOP_NR_LOSSES; d++)
+		if (s->losses[d])
+			printw(" %s=%llu", tdxtop_loss_name(d),
+			       (unsigned long long)s->losses[d]);
+	if (s->timed) {
+		struct tdxtop_selfcost c;
 		char self[96];
 
+		tdxtop_selfcost(s, -1, &c);
 		mvprintw(1, 0, "self: %s   tsc %s",
-			 tdxtop_format_self(self, sizeof(self), iv->self), iv->tsc->source);
+			 tdxtop_format_self(self, sizeof(self), &c, s->timed),
+			 s->tsc.source);
 	}
 	mvprintw(2, 0, "view: %s  sort: %s  filter: %s", tdxtop_group_name(t->o->by),
 		 tdxtop_sort_name(t->o->sort), t->filter[0] ? t->filter : "(none)");
@@ -101,8 +107,8 @@ static void draw_header(struct tui *t)
 
 static void draw_table(struct tui *t)
 {
+	char line[TDXTOP_LINE_SIZE];
 	int rows = LINES - 5, r;
-	struct tdxtop_cols c;
 	size_t i;
 
 	attron(A_REVERSE);
@@ -114,12 +120,10 @@ static void draw_table(struct tui *t)
 	if (rows > 0 && t->sel >= t->top + rows)
 		t->top = t->sel - rows + 1;
 	for (r = 0, i = t->top; r < rows && i < t->nr_idx; r++, i++) {
-		tdxtop_format_cols(&t->view.g[t->idx[i]], t->o->by, &c);
+		tdxtop_format_line(line, t->s, &t->view.g[t->idx[i]], t->o->by);
 		if (i == t->sel)
 			attron(A_REVERSE);
-		mvprintw(5 + r, 0, TDXTOP_COLS_FMT, c.vm, c.pid, c.vcpu, c.label,
-			 c.status, c.count, c.guest_avg, c.guest_p99, c.host_avg,
-			 c.restore_avg, c.max);
+		mvaddnstr(5 + r, 0, line, -1);
 		clrtoeol();
 		if (i == t->sel)
 			attroff(A_REVERSE);
@@ -143,13 +147,13 @@ static void draw_drill(struct tui *t)
 {
 	static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
 	const struct tdxtop_group *g = find_drill(t);
-	char label[64], v[16];
+	char label[64], v[16], vm[TDXTOP_CELL_SIZE(32)];
 	int m, y = 4, q, b, x;
 
 	tdxtop_row_label(&t->drill_key, label, sizeof(label));
+	tdxtop_format_vm(vm, t->s, t->drill_key.tgid, 32);
 	attron(A_BOLD);
-	mvprintw(y++, 0, "%s  pid %u (%s)   Esc: back", label, t->drill_key.tgid,
-		 tdxtop_vm_name(t->drill_key.tgid));
+	mvprintw(y++, 0, "%s  pid %u (%s)   Esc: back", label, t->drill_key.tgid, vm);
 	attroff(A_BOLD);
 	if (!g || !g->h) {
 		mvprintw(y + 1, 0, g ? "no histogram in this view (press 3 or 1)" :
@@ -190,7 +194,7 @@ static void draw_drill(struct tui *t)
 	}
 }
 
-static void draw_help(void)
+static void draw_help(const struct tui *t)
 {
 	static const char *const lines[] = {
 		"1 2 3 4   rows per VM, per vCPU, per reason, all",
@@ -204,12 +208,29 @@ static void draw_help(void)
 		"q         quit",
 	};
 	size_t i;
+	int q;
 
 	attron(A_BOLD);
 	mvprintw(4, 0, "Keys");
 	attroff(A_BOLD);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		mvprintw(6 + i, 2, "%s", lines[i]);
+	if (!t->have)
+		return;
+	attron(A_BOLD);
+	mvprintw(7 + i, 0, "BPF programs, this interval");
+	attroff(A_BOLD);
+	for (q = 0; q < t->s->nr_progs; q++) {
+		struct tdxtop_selfcost c;
+
+		tdxtop_selfcost(t->s, q, &c);
+		mvprintw(9 + i + q, 2, "%-24s %12.0f events/s", t->s->progs[q].name,
+			 c.events_per_s);
+		if (t->s->timed && c.bpf_timed)
+			printw("  %8.1f ns/event  %.3f%% CPU", c.ns_per_event, c.bpf_cpu_pct);
+		else
+			printw("         ? ns/event");
+	}
 }
 
 static void draw(struct tui *t)
@@ -217,7 +238,7 @@ static void draw(struct tui *t)
 	erase();
 	draw_header(t);
 	if (t->help)
-		draw_help();
+		draw_help(t);
 	else if (t->drill)
 		draw_drill(t);
 	else if (t->have)
@@ -257,7 +278,8 @@ int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 	__u64 next = mono_ms() + interval_ms;
 	int err = 0, ch, rows;
 
-	setlocale(LC_ALL, "");
+	/* character classes only: numbers keep the C locale's format */
+	setlocale(LC_CTYPE, "");
 	if (!initscr())
 		return -EIO;
 	cbreak();
@@ -271,7 +293,7 @@ int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 		timeout(now >= next ? 0 : (int)(next - now) > 100 ? 100 : (int)(next - now));
 		ch = getch();
 		if (mono_ms() >= next) {
-			err = src->poll(src->ctx, &t.iv);
+			err = src->poll(src->ctx, &t.s);
 			if (err)
 				break;
 			t.have = true;

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A streaming JSON writer, bpftool's json_writer in spirit: each value goes
+ * out as it comes, so an interval of 40,960 rows costs no tree of objects.
+ * It writes into its own buffer, one stdio call per 16 KiB; the calls made
+ * per value are inline, since -g all writes ~35 values per row.
+ */
+#ifndef __TDXTOP_JSONW_H
+#define __TDXTOP_JSONW_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/types.h>
+
+#define TDXTOP_JW_BUF	16384
+/* the most one token but a string may need: a key, a number, indent */
+#define TDXTOP_JW_TOKEN	256
+
+struct tdxtop_jw {
+	FILE *f;
+	bool pretty;
+	bool comma;		/* a value precedes in the current container */
+	bool after_key;
+	int depth;
+	int err;		/* the first write error, as -errno */
+	size_t len;
+	char buf[TDXTOP_JW_BUF];
+};
+
+void tdxtop_jw_init(struct tdxtop_jw *w, FILE *f, bool pretty);
+void tdxtop_jw_flush(struct tdxtop_jw *w);
+void tdxtop_jw_newline(struct tdxtop_jw *w);
+void tdxtop_jw_obj(struct tdxtop_jw *w);
+void tdxtop_jw_arr(struct tdxtop_jw *w);
+void tdxtop_jw_end_obj(struct tdxtop_jw *w);
+void tdxtop_jw_end_arr(struct tdxtop_jw *w);
+/* a string of any bytes: escaped, invalid UTF-8 as U+FFFD */
+void tdxtop_jw_str(struct tdxtop_jw *w, const char *s);
+/* the shortest text that reads back as v; NaN and infinities as null */
+void tdxtop_jw_double(struct tdxtop_jw *w, double v);
+void tdxtop_jw_null(struct tdxtop_jw *w);
+/* after the outermost value: a newline, and out to the stream; 0 or -errno */
+int tdxtop_jw_done(struct tdxtop_jw *w);
+
+/* Room for a token; then the separator before a key or a value */
+static inline void tdxtop_jw_sep(struct tdxtop_jw *w)
+{
+	if (w->len + TDXTOP_JW_TOKEN > TDXTOP_JW_BUF)
+		tdxtop_jw_flush(w);
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->comma)
+		w->buf[w->len++] = ',';
+	if (w->pretty && w->depth)
+		tdxtop_jw_newline(w);
+}
+
+/* key: this program's own ASCII name (under 200 bytes), written as it is */
+static inline void tdxtop_jw_key(struct tdxtop_jw *w, const char *key)
+{
+	char *p;
+
+	tdxtop_jw_sep(w);
+	p = w->buf + w->len;
+	*p++ = '"';
+	while (*key)		/* short: a loop beats a call to memcpy */
+		*p++ = *key++;
+	*p++ = '"';
+	*p++ = ':';
+	if (w->pretty)
+		*p++ = ' ';
+	w->len = p - w->buf;
+	w->after_key = true;
+	w->comma = true;
+}
+
+static inline void tdxtop_jw_u64(struct tdxtop_jw *w, __u64 v)
+{
+	char tmp[20], *t = tmp + sizeof(tmp), *p;
+
+	tdxtop_jw_sep(w);
+	do {
+		*--t = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	p = w->buf + w->len;
+	while (t < tmp + sizeof(tmp))
+		*p++ = *t++;
+	w->len = p - w->buf;
+	w->comma = true;
+}
+
+static inline void tdxtop_jw_s64(struct tdxtop_jw *w, __s64 v)
+{
+	if (v >= 0) {
+		tdxtop_jw_u64(w, v);
+		return;
+	}
+	tdxtop_jw_sep(w);
+	w->buf[w->len++] = '-';
+	w->after_key = true;	/* the digits follow without a separator */
+	tdxtop_jw_u64(w, -(__u64)v);
+}
+
+#endif /* __TDXTOP_JSONW_H */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Snapshots: one interval's rows, sparse histograms, losses, notes, VM names
+ * and costs (tdxtop.h), and the interval arithmetic that makes them from
+ * two cumulative reads.  The reader, the tests and the benchmarks all go
+ * through these functions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tdxtop.h"
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+#define GROW(arr, cap, need) \
+	grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur,
+			struct tdxtop_cum *prev)
+{
+	int m, i;
+
+	*out = *cur;
+	if (cur->count == prev->count)
+		return false;
+	out->count -= prev->count;
+	prev->count = cur->count;
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		out->n[m] -= prev->n[m];
+		out->sum[m] -= prev->sum[m];
+		prev->n[m] = cur->n[m];
+		prev->sum[m] = cur->sum[m];
+	}
+	for (i = 0; i < TDXTOP_NR_RESTORED; i++) {
+		out->restored[i] -= prev->restored[i];
+		prev->restored[i] = cur->restored[i];
+	}
+	return true;
+}
+
+int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
+			 const struct tdxtop_hist *cur, struct tdxtop_hist *prev)
+{
+	size_t first = s->nr_buckets;
+	int m, b;
+
+	for (m = 0; m < TDXTOP_NR_METRICS; m++)
+		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
+			__u32 d = cur->bucket[m][b] - (prev ? prev->bucket[m][b] : 0);
+			struct tdxtop_bucket_count *bc;
+
+			if (!d)
+				continue;
+			if (GROW(s->buckets, s->cap_buckets, s->nr_buckets + 1))
+				return -ENOMEM;
+			bc = &s->buckets[s->nr_buckets++];
+			bc->metric = m;
+			bc->bucket = b;
+			bc->count = d;
+		}
+	if (prev)
+		*prev = *cur;
+	if (s->nr_buckets == first)
+		return 0;
+	if (GROW(s->hrows, s->cap_hrows, s->nr_hrows + 1))
+		return -ENOMEM;
+	s->hrows[s->nr_hrows].key = *k;
+	s->hrows[s->nr_hrows].first = first;
+	s->hrows[s->nr_hrows].nr = s->nr_buckets - first;
+	s->nr_hrows++;
+	return 0;
+}
+
+int tdxtop_snap_reserve_rows(struct tdxtop_snap *s, size_t n)
+{
+	return GROW(s->rows, s->cap_rows, s->nr_rows + n);
+}
+
+int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
+			const struct tdxtop_stats *st)
+{
+	if (GROW(s->rows, s->cap_rows, s->nr_rows + 1))
+		return -ENOMEM;
+	s->rows[s->nr_rows].key = *k;
+	s->rows[s->nr_rows].st = *st;
+	s->nr_rows++;
+	return 0;
+}
+
+static struct tdxtop_vm *vm_find(const struct tdxtop_snap *s, __u32 tgid,
+				 size_t *pos)
+{
+	size_t lo = 0, hi = s->nr_vms;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->vms[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos)
+		*pos = lo;
+	return lo < s->nr_vms && s->vms[lo].tgid == tgid ? &s->vms[lo] : NULL;
+}
+
+int tdxtop_snap_add_vm(struct tdxtop_snap *s, __u32 tgid, const char *name)
+{
+	struct tdxtop_vm *vm;
+	size_t pos;
+
+	vm = vm_find(s, tgid, &pos);
+	if (!vm) {
+		if (GROW(s->vms, s->cap_vms, s->nr_vms + 1))
+			return -ENOMEM;
+		memmove(&s->vms[pos + 1], &s->vms[pos],
+			(s->nr_vms - pos) * sizeof(*s->vms));
+		s->nr_vms++;
+		vm = &s->vms[pos];
+		vm->tgid = tgid;
+	}
+	/* raw bytes, cut at the buffer; sanitize.c and jsonw.c deal with them */
+	strncpy(vm->name, name, sizeof(vm->name) - 1);
+	vm->name[sizeof(vm->name) - 1] = '\0';
+	return 0;
+}
+
+const char *tdxtop_snap_vm_name(const struct tdxtop_snap *s, __u32 tgid)
+{
+	const struct tdxtop_vm *vm = vm_find(s, tgid, NULL);
+
+	return vm ? vm->name : "?";
+}
+
+void tdxtop_snap_reset(struct tdxtop_snap *s)
+{
+	s->nr_rows = 0;
+	s->nr_hrows = 0;
+	s->nr_buckets = 0;
+	s->nr_vms = 0;
+	memset(s->losses, 0, sizeof(s->losses));
+	memset(s->notes, 0, sizeof(s->notes));
+	s->nr_progs = 0;
+	s->user_cpu_ns = 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct tdxtop_row *)a)->key,
+		      &((const struct tdxtop_row *)b)->key, sizeof(struct tdxtop_key));
+}
+
+static int hrow_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct tdxtop_hrow *)a)->key,
+		      &((const struct tdxtop_hrow *)b)->key, sizeof(struct tdxtop_hkey));
+}
+
+void tdxtop_snap_sort(struct tdxtop_snap *s)
+{
+	qsort(s->rows, s->nr_rows, sizeof(*s->rows), row_cmp);
+	qsort(s->hrows, s->nr_hrows, sizeof(*s->hrows), hrow_cmp);
+}
+
+void tdxtop_snap_free(struct tdxtop_snap *s)
+{
+	free(s->rows);
+	free(s->hrows);
+	free(s->buckets);
+	free(s->vms);
+	memset(s, 0, sizeof(*s));
+}
+
+double tdxtop_snap_seconds(const struct tdxtop_snap *s)
+{
+	return s->end_ns > s->start_ns ? (s->end_ns - s->start_ns) / 1e9 : 0;
+}
+
+__u64 tdxtop_snap_losses(const struct tdxtop_snap *s)
+{
+	__u64 n = 0;
+	int i;
+
+	for (i = 0; i < TDXTOP_NR_LOSSES; i++)
+		n += s->losses[i];
+	return n;
+}
+
+void tdxtop_stats_merge(struct tdxtop_stats *d, const struct tdxtop_stats *s)
+{
+	int m, i;
+
+	d->count += s->count;
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		if (!s->n[m])
+			continue;
+		if (!d->n[m] || s->min[m] < d->min[m])
+			d->min[m] = s->min[m];
+		if (s->max[m] > d->max[m])
+			d->max[m] = s->max[m];
+		d->n[m] += s->n[m];
+		d->sum[m] += s->sum[m];
+	}
+	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
+		d->restored[i] += s->restored[i];
+}
+
+void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s,
+			    const struct tdxtop_hrow *h)
+{
+	const struct tdxtop_bucket_count *b = &s->buckets[h->first];
+	__u32 i;
+
+	for (i = 0; i < h->nr; i++)
+		if (b[i].metric < TDXTOP_NR_METRICS && b[i].bucket < TDXTOP_HIST_BUCKETS)
+			dst->bucket[b[i].metric][b[i].bucket] += b[i].count;
+}
