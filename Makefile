@@ -44,7 +44,7 @@ TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean
+.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean FORCE
 
 all: deps $(OUTPUT)/tdxtop
 
@@ -111,8 +111,20 @@ $(OUTPUT)/bench/%: bench/%.c $(OUTPUT)/libtdxtop.a $(OUTPUT)/empty.skel.h \
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TDXTOP) -o $@
 
-bench: deps $(BENCH_BINS)
-	$(Q)bench/run.sh
+# make bench BASE=REV: REV's exit handler measured side by side (bench/bpf_cost)
+BASE ?=
+BASE_LOOP = $(if $(BASE),$(OUTPUT)/base/loop.bpf.o)
+
+$(OUTPUT)/base/loop.bpf.o: FORCE
+	$(call msg,BPF,$@ ($(BASE)))
+	$(Q)rm -rf $(OUTPUT)/base && mkdir -p $(OUTPUT)/base/src
+	$(Q)git archive $(BASE) bpf bench | tar -x -C $(OUTPUT)/base/src
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $(OUTPUT)/base/src/bench/loop.bpf.c -o $@
+
+bench: deps $(BENCH_BINS) $(BASE_LOOP)
+	$(Q)BASE_LOOP=$(BASE_LOOP) bench/run.sh
+
+FORCE:
 
 check: deps-test all $(TEST_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh

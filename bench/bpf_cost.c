@@ -13,9 +13,16 @@
  * event, which here (PTI, no PCID) flushes the TLB every time; KVM's run loop
  * fires exits without that.
  *
- * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread]
+ * The warm figures also run, in the same rounds, the reference aggregation
+ * of bench/loop.bpf.c (what a bpftrace script compiles to), and, given
+ * BASE_LOOP_OBJ (make bench BASE=REV builds one from another revision), the
+ * exit handler of that object: tdxtop's cost as a ratio to the reference,
+ * and as a difference to the base, measured side by side.
+ *
+ * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread] [BASE_LOOP_OBJ]
  */
 #include <errno.h>
+#include <bpf/btf.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +151,7 @@ static double run_round(int fd, __u64 (*ev)[NR_ARGS], int n, double *run)
 }
 
 #define LOOP_RUNS	20	/* program runs per round and side */
+#define LOOP_EVENTS	1024	/* bench/loop.bpf.c's stream */
 
 /* kernel run time per event of one side: LOOP_RUNS runs of n events */
 static double loop_round(int fd, __u32 n)
@@ -159,44 +167,166 @@ static double loop_round(int fd, __u32 n)
 	return c1 > c0 ? (double)(r1 - r0) / ((c1 - c0) * (double)n) : 0;
 }
 
-static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n)
+/*
+ * Sets global variable name of section sec (".rodata", ".bss") of an
+ * opened, not yet loaded object, found through its BTF: works for this
+ * tree's loop object and for one built from another revision (make bench
+ * BASE=REV), whatever else their sections hold.
+ */
+static int set_var(struct bpf_object *obj, const char *sec, const char *name,
+		   const void *val, size_t size)
 {
-	double *a = calloc(rounds, sizeof(double)), *b = calloc(rounds, sizeof(double));
-	double *d = calloc(rounds, sizeof(double));
-	struct loop_bpf *l = loop_bpf__open();
-	int fa, fb, r, i;
-	__u32 per = sizeof(l->bss->loop_ev) / sizeof(l->bss->loop_ev[0]);
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	struct bpf_map *map;
+	const void *init;
+	size_t msize;
+	char *data;
+	int id, i, err;
 
-	if (!l || !a || !b || !d)
-		return 1;
-	l->rodata->tsc_mult = 6990506;
-	l->rodata->tsc_shift = 24;
-	if (loop_bpf__load(l)) {
-		fprintf(stderr, "bpf_cost: cannot load bench/loop.bpf.c\n");
-		return 1;
+	id = btf ? btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC) : -1;
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	bpf_object__for_each_map(map, obj) {
+		const char *mn = bpf_map__name(map);
+		size_t l = strlen(mn), sl = strlen(sec);
+
+		if (l >= sl && !strcmp(mn + l - sl, sec))
+			break;
 	}
-	for (i = 0; i < (int)per && i < n; i++)
-		memcpy(l->bss->loop_ev[i], ev[i], sizeof(ev[i]));
-	l->bss->loop_n = per;
-	fa = bpf_program__fd(l->progs.loop_exits);
-	fb = bpf_program__fd(l->progs.loop_empty);
-	loop_round(fa, per);	/* warm up: create every key */
+	if (!map)
+		return -ENOENT;
+	init = bpf_map__initial_value(map, &msize);
+	vs = btf_var_secinfos(t);
+	for (i = 0; i < btf_vlen(t); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+		if (strcmp(btf__name_by_offset(btf, v->name_off), name))
+			continue;
+		if (!init || vs->offset + size > msize || size > vs->size)
+			return -E2BIG;
+		data = malloc(msize);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, init, msize);
+		memcpy(data + vs->offset, val, size);
+		err = bpf_map__set_initial_value(map, data, msize);
+		free(data);
+		return err;
+	}
+	return -ENOENT;
+}
+
+/* A loop object: opened, its stream and TSC conversion set, loaded */
+struct loop_obj {
+	const char *what;
+	struct bpf_object *obj;
+	int fd_exits, fd_ref_full, fd_ref_guest, fd_empty;
+};
+
+static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n)
+{
+	__u32 mult = 6990506, shift = 24, per = LOOP_EVENTS;
+	struct bpf_program *p;
+	int err;
+
+	err = set_var(lo->obj, ".rodata", "tsc_mult", &mult, sizeof(mult)) ?:
+	      set_var(lo->obj, ".rodata", "tsc_shift", &shift, sizeof(shift)) ?:
+	      set_var(lo->obj, ".bss", "loop_n", &per, sizeof(per)) ?:
+	      set_var(lo->obj, ".bss", "loop_ev", ev,
+		      (n < LOOP_EVENTS ? n : LOOP_EVENTS) * sizeof(*ev));
+	if (!err)
+		err = bpf_object__load(lo->obj);
+	if (err) {
+		fprintf(stderr, "bpf_cost: cannot load the %s loop object: %s\n",
+			lo->what, strerror(-err));
+		return err;
+	}
+	p = bpf_object__find_program_by_name(lo->obj, "loop_exits");
+	lo->fd_exits = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(lo->obj, "loop_ref_full");
+	lo->fd_ref_full = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(lo->obj, "loop_ref_guest");
+	lo->fd_ref_guest = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(lo->obj, "loop_empty");
+	lo->fd_empty = p ? bpf_program__fd(p) : -1;
+	return lo->fd_exits < 0 || lo->fd_empty < 0 ? -ENOENT : 0;
+}
+
+enum { W_TDX, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
+
+/*
+ * Warm: each side LOOP_RUNS program runs of LOOP_EVENTS events, rounds
+ * interleaved in a rotating order; per round each side minus the empty
+ * body, medians over the rounds.
+ */
+static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
+{
+	static const char *const names[W_NR] = {
+		"tdx_vp_enter", "reference, same fields", "reference, guest time only",
+		"base object", "empty",
+	};
+	struct loop_bpf *l = loop_bpf__open();
+	struct loop_obj cur = { .what = "this tree's" }, old = { .what = "base" };
+	double *t[W_NR], *d[W_NR];
+	int fd[W_NR], r, i, k;
+
+	if (!l)
+		return 1;
+	cur.obj = l->obj;
+	if (loop_load(&cur, ev, n))
+		return 1;
+	fd[W_TDX] = cur.fd_exits;
+	fd[W_REF] = cur.fd_ref_full;
+	fd[W_REF_GUEST] = cur.fd_ref_guest;
+	fd[W_EMPTY] = cur.fd_empty;
+	fd[W_BASE] = -1;
+	if (base) {
+		old.obj = bpf_object__open_file(base, NULL);
+		if (!old.obj || loop_load(&old, ev, n))
+			return 1;
+		fd[W_BASE] = old.fd_exits;
+	}
+	for (i = 0; i < W_NR; i++) {
+		t[i] = calloc(rounds, sizeof(double));
+		d[i] = calloc(rounds, sizeof(double));
+		if (fd[i] >= 0)
+			loop_round(fd[i], LOOP_EVENTS);	/* warm up: create every key */
+	}
 	for (r = 0; r < rounds; r++) {
-		if (r % 2) {
-			b[r] = loop_round(fb, per);
-			a[r] = loop_round(fa, per);
-		} else {
-			a[r] = loop_round(fa, per);
-			b[r] = loop_round(fb, per);
+		for (k = 0; k < W_NR; k++) {
+			i = (k + r) % W_NR;
+			if (fd[i] >= 0)
+				t[i][r] = loop_round(fd[i], LOOP_EVENTS);
 		}
-		d[r] = a[r] - b[r];
+		for (i = 0; i < W_NR; i++)
+			d[i][r] = t[i][r] - t[W_EMPTY][r];
 	}
 	printf("warm, %u events per program run (bpf_loop), %d rounds x %d runs:\n",
-	       per, rounds, LOOP_RUNS);
-	printf("kernel run_time_ns per event: handler %.1f  empty body %.1f  (medians)\n",
-	       median(a, rounds), median(b, rounds));
+	       LOOP_EVENTS, rounds, LOOP_RUNS);
+	for (i = 0; i < W_NR; i++)
+		if (fd[i] >= 0 && i != W_EMPTY)
+			printf("  %-32s %6.1f ns/event (kernel run time per event less the empty loop's, median)\n",
+			       names[i], median(d[i], rounds));
 	printf("tdx_vp_enter cost per event, warm (A - B, median of rounds): %.1f ns\n",
-	       median(d, rounds));
+	       median(d[W_TDX], rounds));
+	for (r = 0; r < rounds; r++)
+		d[W_EMPTY][r] = d[W_REF][r] > 0 ? d[W_TDX][r] / d[W_REF][r] : 0;
+	printf("tdx_vp_enter / reference (same fields), warm: %.2f (median of per-round ratios)\n",
+	       median(d[W_EMPTY], rounds));
+	for (r = 0; r < rounds; r++)
+		d[W_EMPTY][r] = d[W_REF_GUEST][r] > 0 ? d[W_TDX][r] / d[W_REF_GUEST][r] : 0;
+	printf("tdx_vp_enter / reference (guest time only), warm: %.2f\n",
+	       median(d[W_EMPTY], rounds));
+	if (base) {
+		for (r = 0; r < rounds; r++)
+			d[W_EMPTY][r] = d[W_TDX][r] - d[W_BASE][r];
+		printf("tdx_vp_enter - base object, warm: %+.1f ns/event (median of per-round differences)\n",
+		       median(d[W_EMPTY], rounds));
+		bpf_object__close(old.obj);
+	}
 	loop_bpf__destroy(l);
 	return 0;
 }
@@ -233,7 +363,7 @@ int main(int argc, char **argv)
 	fd_empty = bpf_program__fd(e->progs.empty);
 	if (rounds < 1 || n < 1 || burst < 1 ||
 	    (argc > 4 && !spread && strcmp(argv[4], "mix"))) {
-		fprintf(stderr, "usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread]\n");
+		fprintf(stderr, "usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread] [BASE_LOOP_OBJ]\n");
 		return 2;
 	}
 	gen(ev, n, burst, spread);
@@ -257,7 +387,7 @@ int main(int argc, char **argv)
 	       median(kdiff, rounds));
 	printf("test_run wall ns/call: tdx_vp_enter %.1f  empty %.1f  A - B %.1f  (medians)\n",
 	       median(d_tdx, rounds), median(d_empty, rounds), median(diff, rounds));
-	if (warm(rounds, ev, n))
+	if (warm(rounds, ev, n, argc > 5 ? argv[5] : NULL))
 		return 1;
 	close(stats_fd);
 	empty_bpf__destroy(e);

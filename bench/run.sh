@@ -4,9 +4,11 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 OUTPUT=${OUTPUT:-$top/build}
-echo "== BPF cost per event (A/B against an empty raw_tp program)"
-"$OUTPUT/bench/bpf_cost" 21 50000 1 mix
-"$OUTPUT/bench/bpf_cost" 21 50000 1 spread
+# BASE_LOOP: bench/loop.bpf.o of another revision (make bench BASE=REV)
+echo "== BPF cost per event (A/B against an empty raw_tp program, the reference${BASE_LOOP:+ and $BASE_LOOP})"
+"$OUTPUT/bench/bpf_cost" 21 50000 1 mix ${BASE_LOOP:-}
+"$OUTPUT/bench/bpf_cost" 21 50000 1 spread ${BASE_LOOP:-}
 echo "== tdxtop user space at 1 Hz, 1024 vCPUs x 40 reasons"
 "$OUTPUT/bench/userspace" 60 1024 40 reason json
-"$OUTPUT/bench/userspace" 5 1024 40 all json
+"$OUTPUT/bench/userspace" 10 1024 40 all json
+"$OUTPUT/bench/userspace" 10 1024 40 all text
