@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
-LDLIBS_TDXTOP = -lbpf -lelf -lz -lncursesw -lm -lpthread
+LDLIBS_TDXTOP = -lbpf -lelf -lz -lncursesw -lsqlite3 -lm -lpthread
 # tests/e2e/inject writes its expectations with json-c: an oracle that
 # shares no code with tdxtop's own JSON writer
 LDLIBS_TEST = $(LDLIBS_TDXTOP) -ljson-c
@@ -41,7 +41,7 @@ TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
 TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS))
 LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
 TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
-	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c))
+	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c))
 
 .DELETE_ON_ERROR:
 .PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean FORCE

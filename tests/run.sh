@@ -19,6 +19,7 @@ all_tests="
 	tests/unit/decode.sh
 	tests/cli/errors.sh
 	$OUTPUT/tests/bpf/test_bpf
+	tests/record/record.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh

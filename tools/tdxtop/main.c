@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
@@ -26,27 +27,30 @@
 static struct env {
 	int interval_ms;
 	long count;
-	bool batch, json, verbose;
+	bool record;		/* tdxtop record: no output */
+	const char *write;	/* -w / record -o: the recording */
 	__u32 pid, vcpu;
 	__u64 min_ns, tsc_khz;
 	__u32 stats_entries, hist_entries, vcpu_entries;
-	struct tdxtop_out_opts out;
+	struct tdxtop_cli_out o;
 } env = {
 	.interval_ms = TDXTOP_DEF_INTERVAL_MS,
 	.count = -1,
 	.vcpu = TDXTOP_VCPU_NONE,
-	.out = { .by = TDXTOP_BY_REASON, .sort = TDXTOP_SORT_COUNT },
 };
 
 const char *argp_program_version = "tdxtop 0.1";
-const char argp_program_doc[] =
+static const char live_doc[] =
 "Show TDX vCPU enter/exit activity: exits by TD, vCPU, reason, TDVMCALL leaf\n"
 "and TDX status; time in guest, host time between exits, and the cost of\n"
 "restoring host state (DEBUGCTL, PKRU, XCR0, XSS, KERNEL_GS_BASE, user-return\n"
 "MSRs).  Needs a kernel with the tdx tracepoints (kernel/patches).\n"
 "\n"
 "USAGE: tdxtop [-b] [-j] [--pretty] [-p PID] [--vcpu N] [-g GROUP] [-s SORT]\n"
-"              [-n ROWS] [-T] [-d SECS] [interval] [count]\n"
+"              [-n ROWS] [-T] [-d SECS] [-w FILE] [interval] [count]\n"
+"       tdxtop record [-o FILE] [-p PID] [--vcpu N] [interval] [count]\n"
+"       tdxtop report [-g GROUP] [-j] [--merge] [--from T] [--to T] FILE\n"
+"       tdxtop diff [--threshold PCT] BASE... -- NEW...\n"
 "\n"
 "EXAMPLES:\n"
 "    tdxtop                 # live view, refreshed every second\n"
@@ -54,27 +58,39 @@ const char argp_program_doc[] =
 "    tdxtop -j 1 10 | jq .  # JSON lines, one object per interval\n"
 "    tdxtop -p 4242 -g vcpu # only QEMU process 4242, per vCPU\n"
 "    tdxtop -s max -n 10    # ten rows with the longest guest time\n"
-"    tdxtop --min-latency 100000  # only exits after >= 100us in the guest\n";
+"    tdxtop --min-latency 100000  # only exits after >= 100us in the guest\n"
+"    tdxtop -j -w run.db 1 60     # JSON lines, and record them\n"
+"    tdxtop record -o base.db 1 300   # record 5 minutes, print nothing\n"
+"    tdxtop report --merge base.db    # the whole recording in one table\n"
+"    tdxtop diff base.db -- new.db    # did exits get slower? (exit 1: yes)\n";
+
+static const char record_doc[] =
+"Record TD enter/exit activity into an SQLite database (docs/record.md), one\n"
+"transaction per interval, printing nothing; 'tdxtop report' and 'tdxtop\n"
+"diff' read it.  An existing FILE is moved to FILE.old.\n"
+"\n"
+"USAGE: tdxtop record [-o FILE] [-p PID] [--vcpu N] [-d SECS] [interval] [count]\n"
+"\n"
+"EXAMPLES:\n"
+"    tdxtop record                # into tdxtop.db until Ctrl-C\n"
+"    tdxtop record -o a.db 1 600  # ten minutes, 1-second intervals\n";
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
+#define DEF_RECORD_FILE	"tdxtop.db"
 
 enum {
-	OPT_PRETTY = 0x100, OPT_VCPU, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
+	OPT_VCPU = 0x100, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
 	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES,
 };
 
+/* What the kernel side aggregates: the same for live and record */
 static const struct argp_option opts[] = {
-	{ "batch", 'b', NULL, 0, "Batch mode: plain text, no TUI", 0 },
-	{ "json", 'j', NULL, 0, "JSON lines, one object per interval (docs/json.md)", 0 },
-	{ "pretty", OPT_PRETTY, NULL, 0, "Pretty-printed JSON (implies --json)", 0 },
 	{ "pid", 'p', "PID", 0, "Only this VMM process", 0 },
 	{ "vcpu", OPT_VCPU, "N", 0, "Only this vCPU id", 0 },
-	{ "group", 'g', "GROUP", 0, "Rows per vm, vcpu, reason (default) or all", 0 },
-	{ "sort", 's', "KEY", 0, "Sort by count (default), guest, host, restore, max", 0 },
-	{ "rows", 'n', "N", 0, "Print at most N rows per interval", 0 },
-	{ "timestamp", 'T', NULL, 0, "Print a timestamp per interval", 0 },
 	{ "delay", 'd', "SECS", 0, "Interval in seconds (same as [interval])", 0 },
+	{ "write", 'w', "FILE", 0, "Also record every interval into FILE (see record)", 0 },
+	{ "output", 'o', "FILE", OPTION_HIDDEN, "record: the file (" DEF_RECORD_FILE ")", 0 },
 	{ "min-latency", OPT_MIN_LAT, "NS", 0, "Only exits with at least NS ns in the guest", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
 	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0,
@@ -84,107 +100,58 @@ static const struct argp_option opts[] = {
 	  STR(TDXTOP_DEF_SHARED_ROWS) ")", 0 },
 	{ "hist-entries", OPT_HIST_ENTRIES, "N", 0,
 	  "Histograms (" STR(TDXTOP_DEF_HISTS) ")", 0 },
-	{ "verbose", 'v', NULL, 0, "Each BPF program's cost (text); libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
-
-static int parse_u64(const char *s, __u64 min, __u64 max, __u64 *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_secs(const char *s, int *ms)
-{
-	double d;
-	char *end;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || end == s || *end || !(d >= 0.01 && d <= 86400))
-		return -1;
-	*ms = (int)(d * 1000 + 0.5);
-	return 0;
-}
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	static int pos;
 	__u64 v;
-	int i;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &env.o;
+		break;
 	case 'h':
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
 		break;
-	case 'b':
-		env.batch = true;
-		break;
-	case 'j':
-		env.json = true;
-		break;
-	case OPT_PRETTY:
-		env.json = true;
-		env.out.pretty = true;
-		break;
-	case 'v':
-		env.verbose = true;
-		env.out.verbose = true;
-		break;
-	case 'T':
-		env.out.timestamp = true;
-		break;
 	case 'p':
-		if (parse_u64(arg, 1, INT_MAX, &v))
+		if (tdxtop_parse_u64(arg, 1, INT_MAX, &v))
 			argp_error(state, "invalid PID: %s", arg);
 		env.pid = v;
 		break;
 	case OPT_VCPU:
-		if (parse_u64(arg, 0, TDXTOP_VCPU_NONE - 1, &v))
+		if (tdxtop_parse_u64(arg, 0, TDXTOP_VCPU_NONE - 1, &v))
 			argp_error(state, "invalid vCPU id: %s", arg);
 		env.vcpu = v;
 		break;
-	case 'g':
-		i = tdxtop_parse_group(arg);
-		if (i < 0)
-			argp_error(state, "invalid group: %s (vm, vcpu, reason, all)", arg);
-		env.out.by = i;
-		break;
-	case 's':
-		i = tdxtop_parse_sort(arg);
-		if (i < 0)
-			argp_error(state, "invalid sort key: %s (count, guest, host, restore, max)", arg);
-		env.out.sort = i;
-		break;
-	case 'n':
-		if (parse_u64(arg, 1, 1000000, &v))
-			argp_error(state, "invalid row count: %s", arg);
-		env.out.top = v;
-		break;
 	case 'd':
-		if (parse_secs(arg, &env.interval_ms))
+		if (tdxtop_parse_secs(arg, &env.interval_ms))
 			argp_error(state, "invalid delay: %s", arg);
 		break;
+	case 'w':
+	case 'o':
+		if (!*arg)
+			argp_error(state, "empty file name");
+		if ((key == 'o') != env.record)
+			argp_error(state, key == 'o' ? "-o is for 'tdxtop record'; "
+				   "use -w FILE to record while watching" :
+				   "record writes to -o FILE");
+		env.write = arg;
+		break;
 	case OPT_MIN_LAT:
-		if (parse_u64(arg, 0, ULLONG_MAX, &env.min_ns))
+		if (tdxtop_parse_u64(arg, 0, ULLONG_MAX, &env.min_ns))
 			argp_error(state, "invalid latency: %s", arg);
 		break;
 	case OPT_TSC_KHZ:
-		if (parse_u64(arg, 1, 100000000, &env.tsc_khz))
+		if (tdxtop_parse_u64(arg, 1, 100000000, &env.tsc_khz))
 			argp_error(state, "invalid TSC frequency: %s", arg);
 		break;
 	case OPT_STATS_ENTRIES:
 	case OPT_HIST_ENTRIES:
 	case OPT_VCPU_ENTRIES:
-		if (parse_u64(arg, 1, 1 << 22, &v))
+		if (tdxtop_parse_u64(arg, 1, 1 << 22, &v))
 			argp_error(state, "invalid map size: %s", arg);
 		if (key == OPT_STATS_ENTRIES)
 			env.stats_entries = v;
@@ -195,10 +162,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (pos == 0) {
-			if (parse_secs(arg, &env.interval_ms))
+			if (tdxtop_parse_secs(arg, &env.interval_ms))
 				argp_error(state, "invalid interval: %s", arg);
 		} else if (pos == 1) {
-			if (parse_u64(arg, 1, LONG_MAX, &v))
+			if (tdxtop_parse_u64(arg, 1, LONG_MAX, &v))
 				argp_error(state, "invalid count: %s", arg);
 			env.count = v;
 		} else {
@@ -212,37 +179,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static volatile sig_atomic_t exiting;
-
-static void sig_handler(int sig)
-{
-	exiting = 1;
-}
-
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt,
 			   va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
-		return 0;
-	if (!env.verbose)
+	if (!env.o.out.verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
 
-/* One line, on stderr, or as {"error": ...} on stdout in JSON mode */
-static void fail(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (env.json)
-		tdxtop_json_error(stdout, msg);
-	else
-		fprintf(stderr, "tdxtop: %s\n", msg);
-}
+#define fail tdxtop_fail
 
 static int check_caps(void)
 {
@@ -297,25 +242,34 @@ struct live {
 	struct tdxtop_reader reader;
 	struct tdxtop_snap snap;
 	struct tdxtop_tsc tsc;
+	struct tdxtop_recorder *rec;	/* -w, record */
 	int stats_fd;		/* BPF_STATS_RUN_TIME held on, or -1 */
 };
+
+/* One interval: read, and record when asked */
+static int live_next(struct live *l)
+{
+	int err;
+
+	err = tdxtop_reader_read(&l->reader, &l->snap);
+	if (err) {
+		fail("failed to read the BPF maps: %s", strerror(-err));
+		return err;
+	}
+	if (l->rec) {
+		err = tdxtop_recorder_add(l->rec, &l->snap);
+		if (err)
+			fail("%s", tdxtop_recorder_error(l->rec));
+	}
+	return err;
+}
 
 static int live_poll(void *ctx, const struct tdxtop_snap **s)
 {
 	struct live *l = ctx;
-	int err;
 
-	err = tdxtop_reader_read(&l->reader, &l->snap);
 	*s = &l->snap;
-	return err;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR && !exiting)
-		;
+	return live_next(l);
 }
 
 /* Opens, sizes, loads and attaches the programs; 0, or the exit status */
@@ -374,16 +328,63 @@ static int live_open(struct live *l)
 	return 0;
 }
 
-static void live_close(struct live *l)
+/* The command line, for the recording's metadata */
+static void join_args(char *buf, size_t len, int argc, char **argv)
 {
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < argc && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* The recording of -w / record: an existing file is moved to FILE.old */
+static int open_recording(struct live *l, int argc, char **argv)
+{
+	struct tdxtop_run_info info = { .version = argp_program_version, .source = "tdx" };
+	char old[4096], args[1024], err[512], host[256] = "";
+	struct utsname u;
+	struct stat st;
+
+	if (!stat(env.write, &st)) {
+		snprintf(old, sizeof(old), "%s.old", env.write);
+		if (rename(env.write, old)) {
+			fail("%s: cannot move it to %s: %s", env.write, old, strerror(errno));
+			return 1;
+		}
+	}
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	join_args(args, sizeof(args), argc, argv);
+	info.kernel = u.release;
+	info.host = host;
+	info.options = args;
+	info.tsc = l->tsc;
+	if (tdxtop_recorder_open(&l->rec, env.write, &info, err, sizeof(err))) {
+		fail("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int live_close(struct live *l)
+{
+	int err = 0;
+
+	if (l->rec && tdxtop_recorder_close(l->rec)) {
+		fail("%s: failed to close the recording", env.write);
+		err = 1;
+	}
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
 	tdxtop_reader_free(&l->reader);
 	tdxtop_snap_free(&l->snap);
 	tdx_enter_bpf__destroy(l->skel);
+	return err;
 }
 
-/* Text or JSON, count intervals; a signal cuts the last one short */
+/* Text, JSON or nothing (record), count intervals; a signal cuts the last short */
 static int batch_loop(struct live *l)
 {
 	struct tdxtop_view v = {};
@@ -391,18 +392,13 @@ static int batch_loop(struct live *l)
 	long n;
 
 	for (n = 0; env.count < 0 || n < env.count; n++) {
-		if (exiting)
+		if (tdxtop_exiting)
 			break;
-		sleep_ms(env.interval_ms);
-		err = tdxtop_reader_read(&l->reader, &l->snap);
-		if (err) {
-			fail("failed to read the BPF maps: %s", strerror(-err));
-			break;
-		}
-		if (env.json)
-			err = tdxtop_print_json(stdout, &l->snap, &env.out, &v);
-		else
-			err = tdxtop_print_text(stdout, &l->snap, &env.out, &v);
+		tdxtop_sleep_ms(env.interval_ms);
+		err = live_next(l);
+		if (err || env.record)
+			continue;
+		err = tdxtop_print(&env.o, &l->snap, &v);
 		if (err) {
 			/* a reader that went away (tdxtop -j | head -1) is no error */
 			if (err != -EPIPE)
@@ -411,28 +407,51 @@ static int batch_loop(struct live *l)
 				err = 0;
 			break;
 		}
+		if (err)
+			break;
 	}
 	tdxtop_view_free(&v);
 	return err ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/* perf record's closing line */
+static void record_summary(const struct live *l)
 {
-	static const struct argp argp = {
-		.options = opts, .parser = parse_arg, .doc = argp_program_doc,
+	__u64 intervals, events;
+	struct stat st;
+
+	tdxtop_recorder_stats(l->rec, &intervals, &events);
+	if (stat(env.write, &st))
+		st.st_size = 0;
+	fprintf(stderr, "[ tdxtop record: %llu intervals, %llu events, %.1f KiB written to %s ]\n",
+		(unsigned long long)intervals, (unsigned long long)events,
+		st.st_size / 1024.0, env.write);
+}
+
+static int cmd_live(int argc, char **argv, bool record)
+{
+	static const struct argp_child children[] = {
+		{ &tdxtop_out_argp, 0, NULL, 0 }, {},
+	};
+	const struct argp argp = {
+		.options = opts, .parser = parse_arg, .children = record ? NULL : children,
+		.doc = record ? record_doc : live_doc,
 	};
 	struct live l = { .stats_fd = -1 };
 	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
 	int err;
 
+	tdxtop_cli_out_init(&env.o);
+	env.record = record;
+	if (record)
+		env.write = DEF_RECORD_FILE;
 	argp_err_exit_status = 2;
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
-	if (env.json)
-		env.batch = true;
-	if (!env.batch && !isatty(STDOUT_FILENO))
-		env.batch = true;
+	if (env.o.json)
+		env.o.batch = true;
+	if (record || (!env.o.batch && !isatty(STDOUT_FILENO)))
+		env.o.batch = true;
 	/* which characters a VM name may show in text; numbers stay C */
 	setlocale(LC_CTYPE, "");
 	signal(SIGPIPE, SIG_IGN);
@@ -445,25 +464,38 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	err = live_open(&l);
+	if (!err && env.write)
+		err = open_recording(&l, argc, argv);
 	if (err)
 		goto cleanup;
-
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
-	signal(SIGHUP, sig_handler);
-
-	if (env.batch) {
+	tdxtop_catch_signals();
+	if (env.o.batch) {
 		err = batch_loop(&l);
 	} else {
-		err = tdxtop_tui_run(&src, env.interval_ms, &env.out,
-				     (volatile int *)&exiting);
+		err = tdxtop_tui_run(&src, env.interval_ms, &env.o.out,
+				     (volatile int *)&tdxtop_exiting);
 		if (err) {
-			fail("%s", strerror(-err));
+			/* the poll said what failed */
+			if (err != -ENOSPC && err != -EIO)
+				fail("%s", strerror(-err));
 			err = 1;
 		}
 	}
-
+	if (record && l.rec)
+		record_summary(&l);
 cleanup:
-	live_close(&l);
+	if (live_close(&l))
+		err = 1;
 	return err;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return cmd_live(argc - 1, argv + 1, true);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return tdxtop_cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "diff"))
+		return tdxtop_cmd_diff(argc - 1, argv + 1);
+	return cmd_live(argc, argv, false);
 }

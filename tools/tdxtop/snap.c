@@ -232,3 +232,162 @@ void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s
 		if (b[i].metric < TDXTOP_NR_METRICS && b[i].bucket < TDXTOP_HIST_BUCKETS)
 			dst->bucket[b[i].metric][b[i].bucket] += b[i].count;
 }
+
+/* ---- merging intervals into one (report --merge, diff per run) ---- */
+
+static size_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ h >> 29;
+}
+
+/* Slot of key k (size ksz at offset 0 of each elem-sized entry) in the index */
+static __u32 *merge_find(__u32 *slot, size_t mask, const void *base, size_t elem,
+			 const void *k, size_t ksz)
+{
+	size_t i = hash_bytes(k, ksz) & mask;
+
+	while (slot[i] && memcmp((const char *)base + (slot[i] - 1) * elem, k, ksz))
+		i = (i + 1) & mask;
+	return &slot[i];
+}
+
+static int merge_rehash(__u32 **slot, size_t *mask, const void *base, size_t elem,
+			size_t nr, size_t ksz)
+{
+	size_t n = (*mask + 1) * 2, i;
+	__u32 *ns;
+
+	if (n < 64)
+		n = 64;
+	ns = calloc(n, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		*merge_find(ns, n - 1, base, elem, (const char *)base + i * elem, ksz) = i + 1;
+	free(*slot);
+	*slot = ns;
+	*mask = n - 1;
+	return 0;
+}
+
+struct merge_hist {
+	struct tdxtop_hkey key;
+	struct tdxtop_hist h;
+};
+
+int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
+{
+	struct tdxtop_snap *d = &m->s;
+	size_t i;
+	int j, k, e;
+
+	if (!m->n || s->start_ns < d->start_ns)
+		d->start_ns = s->start_ns;
+	if (s->end_ns > d->end_ns) {
+		d->end_ns = s->end_ns;
+		d->end_real_ns = s->end_real_ns;
+	}
+	d->source = s->source;
+	d->tsc = s->tsc;
+	d->timed = m->n ? d->timed && s->timed : s->timed;
+	d->user_cpu_ns += s->user_cpu_ns;
+	for (j = 0; j < TDXTOP_NR_LOSSES; j++)
+		d->losses[j] += s->losses[j];
+	for (j = 0; j < TDXTOP_NR_NOTES; j++)
+		d->notes[j] += s->notes[j];
+	for (j = 0; j < s->nr_progs; j++) {
+		for (k = 0; k < d->nr_progs; k++)
+			if (!strcmp(d->progs[k].name, s->progs[j].name))
+				break;
+		if (k == d->nr_progs) {
+			if (k == TDXTOP_MAX_PROGS)
+				continue;
+			d->progs[d->nr_progs++] = (struct tdxtop_prog_cost){ 0 };
+			memcpy(d->progs[k].name, s->progs[j].name, sizeof(d->progs[k].name));
+		}
+		d->progs[k].run_cnt += s->progs[j].run_cnt;
+		d->progs[k].run_time_ns += s->progs[j].run_time_ns;
+	}
+	for (i = 0; i < s->nr_vms; i++) {
+		e = tdxtop_snap_add_vm(d, s->vms[i].tgid, s->vms[i].name);
+		if (e)
+			return e;
+	}
+	for (i = 0; i < s->nr_rows; i++) {
+		__u32 *slot;
+
+		if ((d->nr_rows + 1) * 2 > m->row_mask) {
+			e = merge_rehash(&m->row_slot, &m->row_mask, d->rows, sizeof(*d->rows),
+					 d->nr_rows, sizeof(struct tdxtop_key));
+			if (e)
+				return e;
+		}
+		slot = merge_find(m->row_slot, m->row_mask, d->rows, sizeof(*d->rows),
+				  &s->rows[i].key, sizeof(struct tdxtop_key));
+		if (*slot) {
+			tdxtop_stats_merge(&d->rows[*slot - 1].st, &s->rows[i].st);
+			continue;
+		}
+		e = tdxtop_snap_add_row(d, &s->rows[i].key, &s->rows[i].st);
+		if (e)
+			return e;
+		*slot = d->nr_rows;
+	}
+	for (i = 0; i < s->nr_hrows; i++) {
+		struct merge_hist *mh;
+		__u32 *slot;
+
+		if ((m->nr_hists + 1) * 2 > m->hist_mask) {
+			e = merge_rehash(&m->hist_slot, &m->hist_mask, m->hists,
+					 sizeof(*m->hists), m->nr_hists,
+					 sizeof(struct tdxtop_hkey));
+			if (e)
+				return e;
+		}
+		slot = merge_find(m->hist_slot, m->hist_mask, m->hists, sizeof(*m->hists),
+				  &s->hrows[i].key, sizeof(struct tdxtop_hkey));
+		if (!*slot) {
+			if (GROW(m->hists, m->cap_hists, m->nr_hists + 1))
+				return -ENOMEM;
+			mh = &m->hists[m->nr_hists++];
+			memset(mh, 0, sizeof(*mh));
+			mh->key = s->hrows[i].key;
+			*slot = m->nr_hists;
+		}
+		tdxtop_hist_add_sparse(&m->hists[*slot - 1].h, s, &s->hrows[i]);
+	}
+	m->n++;
+	return 0;
+}
+
+int tdxtop_merge_finish(struct tdxtop_merge *m)
+{
+	size_t i;
+	int e;
+
+	m->s.nr_hrows = 0;
+	m->s.nr_buckets = 0;
+	for (i = 0; i < m->nr_hists; i++) {
+		e = tdxtop_snap_add_hist(&m->s, &m->hists[i].key, &m->hists[i].h, NULL);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+void tdxtop_merge_free(struct tdxtop_merge *m)
+{
+	tdxtop_snap_free(&m->s);
+	free(m->row_slot);
+	free(m->hist_slot);
+	free(m->hists);
+	memset(m, 0, sizeof(*m));
+}

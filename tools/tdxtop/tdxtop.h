@@ -123,6 +123,25 @@ void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src
 void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s,
 			    const struct tdxtop_hrow *h);
 
+/*
+ * Intervals merged into one: counts and sums added, min/max kept,
+ * histograms added; the span from the first start to the last end.
+ */
+struct merge_hist;
+struct tdxtop_merge {
+	struct tdxtop_snap s;		/* the result, after tdxtop_merge_finish() */
+	__u64 n;			/* intervals merged */
+	__u32 *row_slot, *hist_slot;	/* indices by key */
+	size_t row_mask, hist_mask;
+	struct merge_hist *hists;	/* dense while merging */
+	size_t nr_hists, cap_hists;
+};
+
+int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s);
+/* Puts the histograms into m->s; more intervals may be added after */
+int tdxtop_merge_finish(struct tdxtop_merge *m);
+void tdxtop_merge_free(struct tdxtop_merge *m);
+
 /* ---- reading the maps (maps.c, read.c) ---- */
 
 /* The maps and programs of a loaded bpf/tdx_enter.bpf.c */
@@ -341,6 +360,75 @@ void tdxtop_json_error(FILE *f, const char *msg);
 
 #include "jsonw.h"
 
+/* ---- recordings (record.c, schema in docs/record.md) ---- */
+
+#define TDXTOP_RECORD_SCHEMA	1
+
+/* What a recording says about the run, beside its intervals */
+struct tdxtop_run_info {
+	const char *version, *kernel, *host, *source, *options;
+	struct tdxtop_tsc tsc;
+};
+
+struct tdxtop_recorder;
+/*
+ * Creates the database at path (which must not hold one: the caller moves
+ * an old file away).  Errors: negative errno, and a line naming the file in
+ * err.
+ */
+int tdxtop_recorder_open(struct tdxtop_recorder **r, const char *path,
+			 const struct tdxtop_run_info *info, char *err, size_t errlen);
+/* One interval, one transaction; on error nothing of it is kept */
+int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s);
+/* The last error, a line naming the file */
+const char *tdxtop_recorder_error(const struct tdxtop_recorder *r);
+void tdxtop_recorder_stats(const struct tdxtop_recorder *r, __u64 *intervals,
+			   __u64 *events);
+int tdxtop_recorder_close(struct tdxtop_recorder *r);
+
+struct tdxtop_recording;
+/*
+ * Opens a recording read-only: -EINVAL when the file is not a tdxtop
+ * recording (or is damaged), -EPROTO when it is of a newer schema or
+ * another histogram layout, other negative errno otherwise; err names the
+ * file.
+ */
+int tdxtop_recording_open(struct tdxtop_recording **r, const char *path,
+			  char *err, size_t errlen);
+/*
+ * The next interval after id *after (0: the first) that overlaps
+ * [from_ns, to_ns) of the recording's monotonic clock, into s: 1, or 0
+ * at the end, or negative errno (see tdxtop_recording_error()).
+ */
+int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
+			  __u64 to_ns, struct tdxtop_snap *s);
+__u64 tdxtop_recording_intervals(const struct tdxtop_recording *r);
+/* Monotonic and wall-clock start of the first interval */
+void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start_ns,
+			    __u64 *first_real_ns);
+const char *tdxtop_recording_error(const struct tdxtop_recording *r);
+void tdxtop_recording_close(struct tdxtop_recording *r);
+
+/* HdrHistogram interval logs of a recording (hlog.c); an exit status */
+int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
+		      enum tdxtop_group_by by);
+
+/* ---- statistics of diff (stats.c) ---- */
+
+/* Median of v[0, n) (NaN when empty), sorting a copy in scratch */
+double tdxtop_median(const double *v, size_t n, double *scratch);
+double tdxtop_norm_quantile(double p);
+/* Two-sided Mann-Whitney U test of x against y: U of x, and p */
+int tdxtop_mann_whitney(const double *x, size_t m, const double *y, size_t n,
+			double *u, double *p);
+/* Hodges-Lehmann shift of y against x, and its conf interval (Moses) */
+int tdxtop_hodges_lehmann(const double *x, size_t m, const double *y, size_t n,
+			  double conf, double *shift, double *lo, double *hi);
+/* Holm's step-down adjusted p-values */
+void tdxtop_holm(const double *p, size_t k, double *adj);
+/* Samples per side for the rank test to reach alpha over k comparisons */
+int tdxtop_min_samples(size_t comparisons, double alpha);
+
 /* ---- live TUI (tui.c) ---- */
 
 struct tdxtop_source {
@@ -351,6 +439,38 @@ struct tdxtop_source {
 
 int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 		   struct tdxtop_out_opts *o, volatile int *stop);
+
+/* ---- the command line (cli.c) ---- */
+
+#include <argp.h>
+#include <signal.h>
+
+/* The output options of the live views and of report */
+struct tdxtop_cli_out {
+	struct tdxtop_out_opts out;
+	bool batch, json;
+};
+
+extern const struct argp tdxtop_out_argp;	/* an argp child: -b -j -g -s ... */
+extern volatile sig_atomic_t tdxtop_exiting;	/* SIGINT, SIGTERM, SIGHUP */
+extern bool tdxtop_json_errors;			/* errors as {"error": ...} */
+
+void tdxtop_cli_out_init(struct tdxtop_cli_out *o);
+void tdxtop_catch_signals(void);
+/* Sleeps ms, less when a signal asks to stop */
+void tdxtop_sleep_ms(int ms);
+/* One line: on stderr, or as {"error": ...} on stdout in JSON mode */
+void tdxtop_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int tdxtop_parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
+/* Seconds, 0.01 to 86400, into ms */
+int tdxtop_parse_secs(const char *s, int *ms);
+/* Text or JSON, as o says */
+int tdxtop_print(const struct tdxtop_cli_out *o, const struct tdxtop_snap *s,
+		 struct tdxtop_view *v);
+
+/* subcommands */
+int tdxtop_cmd_report(int argc, char **argv);
+int tdxtop_cmd_diff(int argc, char **argv);
 
 /* names of the option values */
 const char *tdxtop_group_name(enum tdxtop_group_by by);

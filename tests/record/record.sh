@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Recordings, report and diff on the host: tests/record/gen drives the real
+# BPF object with seeded exit workloads, reads it with tdxtop's reader and
+# writes recordings with its recorder; tdxtop report and diff read them.
+# The regression gate is held to: A/A (20 pairs of seeds) reports no more
+# than one regression; one key's host time +10% is a regression of that key
+# alone, +2% a change within the threshold, -10% an improvement.
+. "$(dirname "$0")/../lib.sh"
+plan 27
+G=$OUTPUT/tests/record/gen
+T=$OUTPUT/tdxtop
+if [ "$(id -u)" != 0 ]; then
+	for i in $(seq 27); do skip "needs root (BPF)"; done
+	exit 0
+fi
+d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
+trap 'rm -rf "$d"' EXIT
+
+# -- the recording holds every exit, per interval and reason
+"$G" "$d/base.db" 100 30 >"$d/base.expect" || fail "gen ran"
+got=$("$T" report -j -g reason "$d/base.db" |
+      jq -r '[.rows[] | select(.kind == "exit") | [.reason_code, .leaf_code, .count]] | sort | .[] | @tsv' |
+      awk '{ n[$1 " " $2] += $3 } END { for (k in n) print k, n[k] }' | sort)
+want=$(awk '{ n[$3 " " $4] += $5 } END { for (k in n) print k, n[k] }' "$d/base.expect" | sort)
+is "$got" "$want" "report: every recorded exit, per exit reason and leaf, equals what was fired"
+is "$("$T" report -j "$d/base.db" | wc -l)" 30 "report -j: one JSON line per recorded interval"
+got=$("$T" report -j -g reason "$d/base.db" | jq -s '[.[] | .rows[] | .count] | add')
+is "$("$T" report -j --merge -g reason "$d/base.db" | jq '[.rows[] | .count] | add')" "$got" \
+	"report --merge: one interval holding them all"
+is "$("$T" report -j --merge "$d/base.db" | jq .interval_s)" 30 "report --merge spans the whole run"
+is "$("$T" report -j --from 10 --to 20 "$d/base.db" | wc -l)" 10 \
+	"report --from 10 --to 20: the 10 intervals in that span"
+is "$("$T" report -j --from 2026-11-18T11:07:00Z "$d/base.db" 2>&1 | wc -l)" 10 \
+	"report --from a UTC time: the intervals that end after it"
+check "sqlite3 reads the recording: 30 intervals, 60000 events" \
+	test "$(sqlite3 "$d/base.db" 'select count(*), sum(events) from intervals')" = "30|60000"
+check "the per-reason table answers SQL: HLT exits and mean host time" \
+	test "$(sqlite3 "$d/base.db" "select sum(count) > 0, sum(host_sum_ns) / sum(host_n) between 800 and 1000 from reasons where label = 'TDCALL:HLT'")" = "1|1"
+
+# -- errors: one line, exit 2
+printf 'not a database at all\n' >"$d/foreign.txt"
+out=$("$T" report "$d/foreign.txt" 2>&1); rc=$?
+is "$rc $(wc -l <<<"$out")" "2 1" "report of a file that is not SQLite: exit 2, one line"
+sqlite3 "$d/other.db" 'create table t(x); insert into t values (1);'
+out=$("$T" report "$d/other.db" 2>&1); rc=$?
+is "$rc $out" "2 tdxtop: $d/other.db: not a tdxtop recording" "report of another SQLite database: exit 2, says so"
+cp "$d/base.db" "$d/newer.db"
+sqlite3 "$d/newer.db" 'pragma user_version = 2'
+out=$("$T" report "$d/newer.db" 2>&1); rc=$?
+check "a recording of a newer schema: exit 2, one line naming both schemas" \
+	test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'schema 2 by a newer tdxtop; this one reads schema 1' <<<"$out")"
+head -c 40000 "$d/base.db" >"$d/cut.db"
+out=$("$T" report "$d/cut.db" 2>&1 >/dev/null); rc=$?
+check "a truncated recording: exit 2, one line" test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1
+cp "$d/base.db" "$d/bad.db"
+sqlite3 "$d/bad.db" "update rows set data = x'ffffffff' where interval = 3"
+out=$("$T" report "$d/bad.db" 2>&1 >/dev/null); rc=$?
+is "$rc $out" "2 tdxtop: $d/bad.db: damaged rows in interval 3" "damaged rows: exit 2, names the interval"
+out=$("$T" report "$d/missing.db" 2>&1); rc=$?
+is "$rc $(wc -l <<<"$out")" "2 1" "a missing file: exit 2, one line"
+out=$("$T" report -j "$d/other.db" 2>/dev/null); rc=$?
+is "$rc $out" "2 {\"error\":\"$d/other.db: not a tdxtop recording\"}" \
+	"report -j: the error as a JSON object on stdout"
+
+# -- HdrHistogram export: one line per interval, VM/reason and metric
+n=$("$T" report --format hlog "$d/base.db" | grep -c '^Tag=td-regress:[0-9]*/TDCALL:HLT/guest,')
+is "$n" 30 "hlog: an interval line per interval for HLT's guest time"
+
+# -- the regression gate
+fp=0 runs=""
+for i in $(seq 20); do
+	"$G" "$d/a.db" $((1000 + 2 * i)) 30 >/dev/null
+	"$G" "$d/b.db" $((1001 + 2 * i)) 30 >/dev/null
+	"$T" diff "$d/a.db" -- "$d/b.db" >"$d/aa.txt"
+	rc=$?
+	runs="$runs$rc"
+	[ "$rc" = 1 ] && fp=$((fp + 1)) && grep REGRESSION: "$d/aa.txt" | sed 's/^/# /'
+done
+check "A/A, 20 pairs of seeds: at most 1 reports a regression ($fp did; exit codes $runs)" test "$fp" -le 1
+
+"$G" "$d/up10.db" 200 30 2000 host:48:1.10 >/dev/null
+"$T" diff "$d/base.db" -- "$d/up10.db" >"$d/up10.txt"; rc=$?
+is "$rc" 1 "A/B, EPT_VIOLATION host time +10%: exit 1"
+is "$(grep '^REGRESSION:' "$d/up10.txt" | awk '{ print $3, $4 }' | sort -u | tr '\n' ' ')" \
+	"EPT_VIOLATION host " "A/B +10%: regressions on EPT_VIOLATION's host time and nothing else"
+check "A/B +10%: the mean's change and interval are near +10%" \
+	awk '/^\* +EPT_VIOLATION +host mean/ { c = $7 + 0; ok = c > 8 && c < 12 } END { exit !ok }' "$d/up10.txt"
+
+"$G" "$d/up2.db" 201 30 2000 host:48:1.02 >/dev/null
+"$T" diff "$d/base.db" -- "$d/up2.db" >"$d/up2.txt"; rc=$?
+check "A/B +2%: exit 0, shown as a change within the threshold" \
+	test "$rc" = 0 -a "$(grep -c 'EPT_VIOLATION.*host.*within threshold' "$d/up2.txt")" -ge 1
+"$G" "$d/down10.db" 202 30 2000 host:48:0.90 >/dev/null
+"$T" diff "$d/base.db" -- "$d/down10.db" >"$d/down10.txt"; rc=$?
+check "A/B -10%: exit 0, EPT_VIOLATION host mean reported as an improvement" \
+	test "$rc" = 0 -a "$(grep -c 'EPT_VIOLATION.*host mean.*improvement' "$d/down10.txt")" = 1
+
+"$T" diff -j "$d/base.db" -- "$d/up10.db" >"$d/up10.json"
+jqe() { jq -e "$@" >/dev/null; }
+check "diff -j: one JSON object, the regressions as rows with verdicts" \
+	jqe '[.rows[] | select(.verdict == "REGRESSION") | .label] | unique == ["EPT_VIOLATION"]' "$d/up10.json"
+"$T" diff --format markdown "$d/base.db" -- "$d/up10.db" >"$d/up10.md"
+check "diff --format markdown: a table with a row per comparison" \
+	test "$(grep -c '^| ' "$d/up10.md")" = $(( $(jq '.comparisons' "$d/up10.json") + 1 ))
+
+"$G" "$d/few.db" 5 3 >/dev/null
+out=$("$T" diff "$d/base.db" -- "$d/few.db" 2>&1); rc=$?
+check "too few intervals: exit 2, says how many are needed" \
+	test "$rc" = 2 -a -n "$(grep 'need at least [0-9]* intervals per side' <<<"$out")"
+out=$("$T" diff "$d/base.db" 2>&1); rc=$?
+is "$rc" 2 "diff without '--': usage error, exit 2"
+
+# interleaved runs, one sample per run: 8 runs a side
+for i in $(seq 8); do
+	"$G" "$d/ra$i.db" $((300 + i)) 5 >/dev/null
+	"$G" "$d/rb$i.db" $((400 + i)) 5 2000 guest:48:1.25 >/dev/null
+done
+"$T" diff --per-run "$d"/ra?.db -- "$d"/rb?.db >"$d/runs.txt"; rc=$?
+check "--per-run, 8 interleaved runs a side: guest +25% of EPT_VIOLATION found, exit 1" \
+	test "$rc" = 1 -a "$(grep -c '^REGRESSION: \* EPT_VIOLATION guest mean' "$d/runs.txt")" = 1
+done_testing

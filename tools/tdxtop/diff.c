@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tdxtop diff: did the TD enter/exit path get slower between two sets of
+ * recordings?  Per key (all VMs or each VM by name; kind, reason, leaf,
+ * status) and per metric (exit rate per vCPU-second; guest, host and
+ * restore time at p50, p99 and mean), each interval (or run) is one
+ * sample; base and new samples go through a Mann-Whitney U test, Holm's
+ * correction across every comparison, and a Hodges-Lehmann shift with its
+ * confidence interval.  A regression is a significant change whose whole
+ * interval lies beyond --threshold.  docs/decisions.md says why.
+ *
+ * Exit status: 0 no regression, 1 at least one, 2 error or too few samples.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tdxtop.h"
+
+static const char diff_doc[] =
+"Compare recordings: BASE... against NEW... (tdxtop record), per exit reason\n"
+"and metric, with a rank test across intervals.  Exit status 0: no\n"
+"regression; 1: at least one (listed); 2: error or too few intervals.\n"
+"\n"
+"USAGE: tdxtop diff [-j] [--format text|json|markdown] [--threshold PCT]\n"
+"                   [--alpha A] [--per-vm] [--per-run] BASE... -- NEW...\n"
+"\n"
+"EXAMPLES:\n"
+"    tdxtop diff old.db -- new.db\n"
+"    tdxtop diff a1.db a2.db a3.db -- b1.db b2.db b3.db   # interleaved runs\n"
+"    tdxtop diff --format markdown --threshold 10 old.db -- new.db\n";
+
+/* The histograms resolve values to 1/16 of their power of two */
+#define HIST_RESOLUTION_PCT	6.25
+/* More samples than this per side are merged into consecutive batches */
+#define MAX_SAMPLES		200
+
+enum { OPT_THRESHOLD = 0x400, OPT_ALPHA, OPT_PER_VM, OPT_PER_RUN, OPT_FORMAT };
+enum diff_format { DF_TEXT, DF_JSON, DF_MARKDOWN };
+
+static struct {
+	const char *files[2][64];
+	int nr[2];
+	double threshold, alpha;
+	bool per_vm, per_run;
+	enum diff_format format;
+	bool pretty;
+} df;
+
+static const struct argp_option diff_opts[] = {
+	{ "threshold", OPT_THRESHOLD, "PCT", 0,
+	  "Smallest change that counts as a regression (5; percentiles: at least 6.25)", 0 },
+	{ "alpha", OPT_ALPHA, "A", 0, "Family-wise significance level (0.05)", 0 },
+	{ "per-vm", OPT_PER_VM, NULL, 0, "Also compare each VM (by name)", 0 },
+	{ "per-run", OPT_PER_RUN, NULL, 0, "One sample per recording, not per interval", 0 },
+	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, markdown", 0 },
+	{ "json", 'j', NULL, 0, "Same as --format json", 0 },
+	{},
+};
+
+static error_t parse_diff(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case OPT_THRESHOLD:
+		df.threshold = strtod(arg, &end);
+		if (*end || end == arg || !(df.threshold >= 0 && df.threshold <= 1000))
+			argp_error(state, "invalid threshold: %s (percent, 0-1000)", arg);
+		break;
+	case OPT_ALPHA:
+		df.alpha = strtod(arg, &end);
+		if (*end || end == arg || !(df.alpha > 0 && df.alpha < 0.5))
+			argp_error(state, "invalid alpha: %s (0 < A < 0.5)", arg);
+		break;
+	case OPT_PER_VM:
+		df.per_vm = true;
+		break;
+	case OPT_PER_RUN:
+		df.per_run = true;
+		break;
+	case 'j':
+		df.format = DF_JSON;
+		tdxtop_json_errors = true;
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "text"))
+			df.format = DF_TEXT;
+		else if (!strcmp(arg, "json"))
+			df.format = DF_JSON;
+		else if (!strcmp(arg, "markdown"))
+			df.format = DF_MARKDOWN;
+		else
+			argp_error(state, "invalid format: %s (text, json, markdown)", arg);
+		tdxtop_json_errors = df.format == DF_JSON;
+		break;
+	case ARGP_KEY_ARG:
+		if (df.nr[0] == 64)
+			argp_error(state, "at most 64 recordings per side");
+		df.files[0][df.nr[0]++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!df.nr[0] || !df.nr[1])
+			argp_error(state, "usage: tdxtop diff [OPTIONS] BASE... -- NEW...");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* What is compared: a statistic of a metric */
+enum stat {
+	S_RATE,
+	S_GUEST_P50, S_GUEST_P99, S_GUEST_MEAN,
+	S_HOST_P50, S_HOST_P99, S_HOST_MEAN,
+	S_RESTORE_P50, S_RESTORE_P99, S_RESTORE_MEAN,
+	NR_STATS,
+};
+
+static const char *const stat_names[NR_STATS] = {
+	"rate", "guest p50", "guest p99", "guest mean", "host p50", "host p99",
+	"host mean", "restore p50", "restore p99", "restore mean",
+};
+
+static int stat_metric(int s)
+{
+	return s == S_RATE ? -1 : (s - 1) / 3;
+}
+
+static bool stat_is_pct(int s)
+{
+	return s != S_RATE && (s - 1) % 3 < 2;
+}
+
+/* A key: all VMs ("") or one by name; kind, reason, leaf, status */
+struct dkey {
+	char vm[TDXTOP_VM_NAME_LEN];
+	__u32 kind, reason, status;
+	__u64 leaf;
+};
+
+struct series {
+	double *v;
+	size_t n, cap;
+};
+
+struct dentry {
+	struct dkey key;
+	struct series s[2][NR_STATS];
+	/* this sample's accumulation */
+	struct tdxtop_stats st;
+	struct tdxtop_hist *h;
+	bool seen;
+};
+
+struct dtable {
+	struct dentry *e;
+	size_t nr, cap;
+	size_t samples[2];
+	__u64 intervals[2];
+	/* vCPU-seconds of the sample: [0] all VMs, then per VM name */
+	struct { char vm[TDXTOP_VM_NAME_LEN]; double vcpu_s; } *vs;
+	size_t nr_vs, cap_vs;
+};
+
+static int push(struct series *s, double v)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		double *nv = realloc(s->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->n++] = v;
+	return 0;
+}
+
+static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!memcmp(&t->e[i].key, k, sizeof(*k)))
+			return &t->e[i];
+	if (t->nr == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 32;
+		struct dentry *ne = realloc(t->e, ncap * sizeof(*ne));
+
+		if (!ne)
+			return NULL;
+		t->e = ne;
+		t->cap = ncap;
+	}
+	memset(&t->e[t->nr], 0, sizeof(t->e[t->nr]));
+	t->e[t->nr].key = *k;
+	t->e[t->nr].h = calloc(1, sizeof(*t->e[t->nr].h));
+	if (!t->e[t->nr].h)
+		return NULL;
+	return &t->e[t->nr++];
+}
+
+static double *vcpu_s(struct dtable *t, const char *vm)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_vs; i++)
+		if (!strcmp(t->vs[i].vm, vm))
+			return &t->vs[i].vcpu_s;
+	if (t->nr_vs == t->cap_vs) {
+		size_t ncap = t->cap_vs ? t->cap_vs * 2 : 8;
+		void *n = realloc(t->vs, ncap * sizeof(*t->vs));
+
+		if (!n)
+			return NULL;
+		t->vs = n;
+		t->cap_vs = ncap;
+	}
+	snprintf(t->vs[t->nr_vs].vm, sizeof(t->vs[0].vm), "%s", vm);
+	t->vs[t->nr_vs].vcpu_s = 0;
+	return &t->vs[t->nr_vs++].vcpu_s;
+}
+
+static void make_key(struct dkey *k, const char *vm, __u32 kind, __u32 reason,
+		     __u32 status, __u64 leaf)
+{
+	memset(k, 0, sizeof(*k));
+	snprintf(k->vm, sizeof(k->vm), "%s", vm);
+	k->kind = kind;
+	k->reason = reason;
+	k->status = status;
+	k->leaf = leaf;
+}
+
+/*
+ * vCPU-seconds of one interval, for the exit rate: the vCPUs that exited in
+ * it times its length, for all VMs and per VM name
+ */
+static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
+{
+	double secs = tdxtop_snap_seconds(s), *all, *one;
+	struct tdxtop_view v = {};
+	size_t i;
+	int e;
+
+	e = tdxtop_view_build(&v, s, TDXTOP_BY_VCPU, TDXTOP_SORT_COUNT);
+	for (i = 0; !e && i < v.nr; i++) {
+		if (v.g[i].key.kind != TDXTOP_KIND_EXIT || !v.g[i].st.count)
+			continue;
+		all = vcpu_s(t, "");
+		one = df.per_vm ? vcpu_s(t, tdxtop_snap_vm_name(s, v.g[i].key.tgid)) : NULL;
+		if (!all || (df.per_vm && !one)) {
+			e = -ENOMEM;
+			break;
+		}
+		*all += secs;
+		if (one)
+			*one += secs;
+	}
+	tdxtop_view_free(&v);
+	return e;
+}
+
+/* Adds a row or histogram of sample s to the keys it belongs to */
+static int accumulate(struct dtable *t, const struct tdxtop_snap *s)
+{
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 1 + df.per_vm; pass++) {
+		for (i = 0; i < s->nr_rows; i++) {
+			const struct tdxtop_key *rk = &s->rows[i].key;
+			struct dentry *d;
+			struct dkey k;
+
+			make_key(&k, pass ? tdxtop_snap_vm_name(s, rk->tgid) : "", rk->kind,
+				 rk->reason, rk->status, rk->leaf);
+			d = entry_get(t, &k);
+			if (!d)
+				return -ENOMEM;
+			tdxtop_stats_merge(&d->st, &s->rows[i].st);
+			d->seen = true;
+		}
+		for (i = 0; i < s->nr_hrows; i++) {
+			const struct tdxtop_hkey *hk = &s->hrows[i].key;
+			struct dentry *d;
+			struct dkey k;
+
+			make_key(&k, pass ? tdxtop_snap_vm_name(s, hk->tgid) : "", hk->kind,
+				 hk->reason, hk->status, hk->leaf);
+			d = entry_get(t, &k);
+			if (!d)
+				return -ENOMEM;
+			tdxtop_hist_add_sparse(d->h, s, &s->hrows[i]);
+		}
+	}
+	return 0;
+}
+
+/* The statistics of the finished sample, one value per key and stat */
+static int close_sample(struct dtable *t, int side)
+{
+	size_t i;
+	int s, e = 0;
+
+	for (i = 0; !e && i < t->nr; i++) {
+		struct dentry *d = &t->e[i];
+		double *vs = vcpu_s(t, d->key.vm);
+
+		if (!vs)
+			return -ENOMEM;
+		/* a key absent from a sample: no exits, rate 0 */
+		if (*vs > 0)
+			e = push(&d->s[side][S_RATE], d->st.count / *vs);
+		for (s = S_GUEST_P50; !e && s < NR_STATS; s++) {
+			int m = stat_metric(s);
+			__u64 n = d->st.n[m];
+			double v;
+
+			if (!n)
+				continue;
+			if (s % 3 == 0)		/* mean */
+				v = (double)d->st.sum[m] / n;
+			else	/* the bucket's middle: min/max are not per sample */
+				v = tdxtop_hist_quantile(d->h->bucket[m], n,
+							 (s - 1) % 3 ? 0.99 : 0.50, 0, 0);
+			if (tdxtop_hist_total(d->h->bucket[m]) != n)
+				continue;	/* no histogram (hist_full) */
+			e = push(&d->s[side][s], v);
+		}
+		memset(&d->st, 0, sizeof(d->st));
+		memset(d->h, 0, sizeof(*d->h));
+		d->seen = false;
+	}
+	for (i = 0; i < t->nr_vs; i++)
+		t->vs[i].vcpu_s = 0;
+	t->samples[side]++;
+	return e;
+}
+
+/* Every interval of one side's recordings, in samples */
+static int read_side(struct dtable *t, int side)
+{
+	struct tdxtop_recording *r[64] = {};
+	struct tdxtop_snap s = {};
+	__u64 total = 0, per, in_batch = 0;
+	char err[512];
+	int f, e = 0;
+
+	for (f = 0; f < df.nr[side]; f++) {
+		e = tdxtop_recording_open(&r[f], df.files[side][f], err, sizeof(err));
+		if (e) {
+			tdxtop_fail("%s", err);
+			e = 2;
+			goto out;
+		}
+		total += tdxtop_recording_intervals(r[f]);
+	}
+	/* consecutive intervals merged so that a side has <= MAX_SAMPLES */
+	per = total > MAX_SAMPLES ? (total + MAX_SAMPLES - 1) / MAX_SAMPLES : 1;
+	for (f = 0; f < df.nr[side]; f++) {
+		__s64 after = 0;
+
+		while ((e = tdxtop_recording_next(r[f], &after, 0, ~0ULL, &s)) > 0) {
+			e = add_vcpu_seconds(t, &s) ?: accumulate(t, &s);
+			if (e)
+				break;
+			t->intervals[side]++;
+			if (!df.per_run && ++in_batch == per) {
+				e = close_sample(t, side);
+				in_batch = 0;
+				if (e)
+					break;
+			}
+		}
+		if (e < 0) {
+			tdxtop_fail("%s", e == -ENOMEM ? "out of memory" :
+				    tdxtop_recording_error(r[f]));
+			e = 2;
+			goto out;
+		}
+		if ((df.per_run || in_batch) && (e = close_sample(t, side))) {
+			tdxtop_fail("out of memory");
+			e = 2;
+			goto out;
+		}
+		in_batch = 0;
+	}
+out:
+	for (f = 0; f < df.nr[side]; f++)
+		tdxtop_recording_close(r[f]);
+	tdxtop_snap_free(&s);
+	return e;
+}
+
+struct cmp {
+	struct dentry *d;
+	int stat;
+	double base, new, change, lo, hi;	/* change and interval in % */
+	double p, p_holm, u;
+	bool pct;				/* a percentage could be computed */
+	const char *verdict;
+};
+
+static void fmt_value(char *buf, size_t len, int stat, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (stat == S_RATE)
+		snprintf(buf, len, "%.4g/s", v);
+	else
+		tdxtop_fmt_ns(buf, len, v);
+}
+
+static void key_label(const struct dkey *k, char *buf, size_t len)
+{
+	struct tdxtop_key tk = {
+		.kind = k->kind, .reason = k->reason, .status = k->status, .leaf = k->leaf,
+	};
+
+	tdxtop_row_label(&tk, buf, len);
+}
+
+static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struct dtable *t)
+{
+	char base[32], new[32], label[64], vm[TDXTOP_CELL_SIZE(16)], ci[48];
+	size_t i, regs = 0, imps = 0;
+
+	printf("tdxtop diff: base %d recording%s, %llu intervals, %zu samples; "
+	       "new %d recording%s, %llu intervals, %zu samples\n",
+	       df.nr[0], df.nr[0] > 1 ? "s" : "", (unsigned long long)t->intervals[0],
+	       t->samples[0], df.nr[1], df.nr[1] > 1 ? "s" : "",
+	       (unsigned long long)t->intervals[1], t->samples[1]);
+	printf("Mann-Whitney U per comparison, Holm over %zu, alpha %g; "
+	       "regression: significant and beyond +%g%% (percentiles +%g%%)\n\n",
+	       nr, df.alpha, df.threshold, fmax(df.threshold, HIST_RESOLUTION_PCT));
+	printf("%-16s %-28s %-12s %9s %9s %8s %-19s %8s  %s\n", "VM", "REASON", "METRIC",
+	       "BASE", "NEW", "CHANGE", "95% CI", "P(HOLM)", "VERDICT");
+	for (i = 0; i < nr; i++) {
+		const struct cmp *x = &c[i];
+
+		tdxtop_text_cell(vm, x->d->key.vm[0] ? x->d->key.vm : "*", 16);
+		key_label(&x->d->key, label, sizeof(label));
+		fmt_value(base, sizeof(base), x->stat, x->base);
+		fmt_value(new, sizeof(new), x->stat, x->new);
+		if (x->pct)
+			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", x->lo, x->hi);
+		else
+			snprintf(ci, sizeof(ci), "-");
+		printf("%s %-28.28s %-12s %9s %9s ", vm, label, stat_names[x->stat], base, new);
+		if (x->pct)
+			printf("%+7.1f%% ", x->change);
+		else
+			printf("%8s ", "-");
+		if (isnan(x->p_holm))
+			printf("%-19s %8s  %s\n", ci, "-", x->verdict);
+		else
+			printf("%-19s %8.2g  %s\n", ci, x->p_holm, x->verdict);
+		regs += !strcmp(x->verdict, "REGRESSION");
+		imps += !strcmp(x->verdict, "improvement");
+	}
+	printf("\n%zu regression%s, %zu improvement%s", regs, regs == 1 ? "" : "s", imps,
+	       imps == 1 ? "" : "s");
+	if (min_n)
+		printf("; comparisons with fewer than %zu samples a side are not judged", min_n);
+	printf("\n");
+	for (i = 0; i < nr; i++) {
+		char *end;
+
+		if (strcmp(c[i].verdict, "REGRESSION"))
+			continue;
+		key_label(&c[i].d->key, label, sizeof(label));
+		end = vm + tdxtop_text_cell(vm, c[i].d->key.vm[0] ? c[i].d->key.vm : "*", 16);
+		while (end > vm && end[-1] == ' ')
+			*--end = '\0';
+		printf("REGRESSION: %s %s %s %+.1f%% [%+.1f%%, %+.1f%%]\n", vm, label,
+		       stat_names[c[i].stat], c[i].change, c[i].lo, c[i].hi);
+	}
+}
+
+static void print_markdown(const struct cmp *c, size_t nr)
+{
+	char base[32], new[32], label[64];
+	size_t i;
+
+	printf("| VM | reason | metric | base | new | change | 95%% CI | p (Holm) | verdict |\n");
+	printf("|----|--------|--------|-----:|----:|-------:|--------|---------:|---------|\n");
+	for (i = 0; i < nr; i++) {
+		const struct cmp *x = &c[i];
+		const char *p;
+
+		key_label(&x->d->key, label, sizeof(label));
+		fmt_value(base, sizeof(base), x->stat, x->base);
+		fmt_value(new, sizeof(new), x->stat, x->new);
+		printf("| ");
+		/* a name is anyone's text: no markup, no table breaks */
+		for (p = x->d->key.vm[0] ? x->d->key.vm : "*"; *p; p++)
+			putchar((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+				(*p >= 'A' && *p <= 'Z') || strchr("._-:", *p) ? *p : '_');
+		printf(" | %s | %s | %s | %s | ", label, stat_names[x->stat], base, new);
+		if (x->pct)
+			printf("%+.1f%% | [%+.1f%%, %+.1f%%] | ", x->change, x->lo, x->hi);
+		else
+			printf("- | - | ");
+		if (isnan(x->p_holm))
+			printf("- | %s |\n", x->verdict);
+		else
+			printf("%.2g | %s%s%s |\n", x->p_holm,
+			       strcmp(x->verdict, "REGRESSION") ? "" : "**", x->verdict,
+			       strcmp(x->verdict, "REGRESSION") ? "" : "**");
+	}
+}
+
+static void jw_num(struct tdxtop_jw *w, const char *k, double v)
+{
+	tdxtop_jw_key(w, k);
+	tdxtop_jw_double(w, v);
+}
+
+static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
+{
+	static struct tdxtop_jw w;
+	char label[64];
+	size_t i;
+	int side;
+
+	tdxtop_jw_init(&w, stdout, false);
+	tdxtop_jw_obj(&w);
+	for (side = 0; side < 2; side++) {
+		tdxtop_jw_key(&w, side ? "new" : "base");
+		tdxtop_jw_obj(&w);
+		tdxtop_jw_key(&w, "recordings");
+		tdxtop_jw_u64(&w, df.nr[side]);
+		tdxtop_jw_key(&w, "intervals");
+		tdxtop_jw_u64(&w, t->intervals[side]);
+		tdxtop_jw_key(&w, "samples");
+		tdxtop_jw_u64(&w, t->samples[side]);
+		tdxtop_jw_end_obj(&w);
+	}
+	jw_num(&w, "threshold_pct", df.threshold);
+	jw_num(&w, "alpha", df.alpha);
+	tdxtop_jw_key(&w, "comparisons");
+	tdxtop_jw_u64(&w, nr);
+	tdxtop_jw_key(&w, "rows");
+	tdxtop_jw_arr(&w);
+	for (i = 0; i < nr; i++) {
+		const struct cmp *x = &c[i];
+
+		tdxtop_jw_obj(&w);
+		tdxtop_jw_key(&w, "vm");
+		if (x->d->key.vm[0])
+			tdxtop_jw_str(&w, x->d->key.vm);
+		else
+			tdxtop_jw_null(&w);
+		tdxtop_jw_key(&w, "kind");
+		tdxtop_jw_str(&w, tdxtop_kind_name(x->d->key.kind));
+		key_label(&x->d->key, label, sizeof(label));
+		tdxtop_jw_key(&w, "label");
+		tdxtop_jw_str(&w, label);
+		tdxtop_jw_key(&w, "metric");
+		tdxtop_jw_str(&w, stat_names[x->stat]);
+		jw_num(&w, "base", x->base);
+		jw_num(&w, "new", x->new);
+		jw_num(&w, "change_pct", x->pct ? x->change : NAN);
+		tdxtop_jw_key(&w, "ci_pct");
+		tdxtop_jw_arr(&w);
+		tdxtop_jw_double(&w, x->pct ? x->lo : NAN);
+		tdxtop_jw_double(&w, x->pct ? x->hi : NAN);
+		tdxtop_jw_end_arr(&w);
+		tdxtop_jw_key(&w, "samples");
+		tdxtop_jw_arr(&w);
+		tdxtop_jw_u64(&w, x->d->s[0][x->stat].n);
+		tdxtop_jw_u64(&w, x->d->s[1][x->stat].n);
+		tdxtop_jw_end_arr(&w);
+		jw_num(&w, "p", x->p);
+		jw_num(&w, "p_holm", x->p_holm);
+		tdxtop_jw_key(&w, "verdict");
+		tdxtop_jw_str(&w, x->verdict);
+		tdxtop_jw_end_obj(&w);
+	}
+	tdxtop_jw_end_arr(&w);
+	tdxtop_jw_end_obj(&w);
+	tdxtop_jw_done(&w);
+}
+
+static void free_table(struct dtable *t)
+{
+	size_t i;
+	int side, s;
+
+	for (i = 0; i < t->nr; i++) {
+		for (side = 0; side < 2; side++)
+			for (s = 0; s < NR_STATS; s++)
+				free(t->e[i].s[side][s].v);
+		free(t->e[i].h);
+	}
+	free(t->e);
+	free(t->vs);
+}
+
+/*
+ * One comparison: medians, the test, the shift in % of the base median and
+ * its interval.  Returns 1 when there are too few samples to judge it.
+ */
+static int compare(struct cmp *x, size_t min_n, double *scratch)
+{
+	const struct series *b = &x->d->s[0][x->stat], *n = &x->d->s[1][x->stat];
+	double shift, lo, hi;
+
+	x->base = tdxtop_median(b->v, b->n, scratch);
+	x->new = tdxtop_median(n->v, n->n, scratch);
+	x->p = x->p_holm = NAN;
+	if (b->n < min_n || n->n < min_n)
+		return 1;
+	if (tdxtop_mann_whitney(b->v, b->n, n->v, n->n, &x->u, &x->p) ||
+	    tdxtop_hodges_lehmann(b->v, b->n, n->v, n->n, 0.95, &shift, &lo, &hi))
+		return -ENOMEM;
+	x->pct = x->base > 0;
+	if (x->pct) {
+		x->change = 100 * shift / x->base;
+		x->lo = 100 * lo / x->base;
+		x->hi = 100 * hi / x->base;
+	}
+	return 0;
+}
+
+int tdxtop_cmd_diff(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = diff_opts, .parser = parse_diff, .doc = diff_doc,
+	};
+	struct dtable t = {};
+	struct cmp *c = NULL;
+	double *p = NULL, *adj = NULL, *scratch = NULL;
+	size_t nr = 0, i, judged = 0, min_n, max_samples = 0, k;
+	int e, s, regressions = 0;
+
+	df.threshold = 5;
+	df.alpha = 0.05;
+	argp_err_exit_status = 2;
+	/* "--" separates the sides; argp would take it as its own */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--"); i++)
+		;
+	for (k = i + 1; k < (size_t)argc; k++) {
+		if (df.nr[1] == 64) {
+			tdxtop_fail("at most 64 recordings per side");
+			return 2;
+		}
+		df.files[1][df.nr[1]++] = argv[k];
+	}
+	if (argp_parse(&argp, i, argv, 0, NULL, NULL))
+		return 2;
+	e = read_side(&t, 0);
+	if (!e)
+		e = read_side(&t, 1);
+	if (e)
+		goto out;
+
+	/* every key with samples on both sides, every statistic */
+	c = calloc(t.nr * NR_STATS + 1, sizeof(*c));
+	if (!c)
+		goto nomem;
+	for (i = 0; i < t.nr; i++)
+		for (s = 0; s < NR_STATS; s++) {
+			struct dentry *d = &t.e[i];
+
+			if (!d->s[0][s].n || !d->s[1][s].n)
+				continue;
+			c[nr].d = d;
+			c[nr].stat = s;
+			nr++;
+			for (k = 0; k < 2; k++)
+				if (d->s[k][s].n > max_samples)
+					max_samples = d->s[k][s].n;
+		}
+	min_n = tdxtop_min_samples(nr, df.alpha);
+	if (t.samples[0] < min_n || t.samples[1] < min_n) {
+		tdxtop_fail("too few samples: base has %zu, new has %zu; %zu comparisons "
+			    "at alpha %g need at least %zu %s per side",
+			    t.samples[0], t.samples[1], nr, df.alpha, min_n,
+			    df.per_run ? "recordings" : "intervals");
+		e = 2;
+		goto out;
+	}
+	p = calloc(nr + 1, sizeof(*p));
+	adj = calloc(nr + 1, sizeof(*adj));
+	scratch = calloc(max_samples + 1, sizeof(*scratch));
+	if (!p || !adj || !scratch)
+		goto nomem;
+	for (i = 0; i < nr; i++) {
+		e = compare(&c[i], min_n, scratch);
+		if (e < 0)
+			goto nomem;
+		if (!e)
+			p[judged++] = c[i].p;
+	}
+	tdxtop_holm(p, judged, adj);
+	for (i = 0, k = 0; i < nr; i++) {
+		struct cmp *x = &c[i];
+		double thr = stat_is_pct(x->stat) ? fmax(df.threshold, HIST_RESOLUTION_PCT) :
+			     df.threshold;
+
+		if (isnan(x->p)) {
+			x->verdict = "few samples";
+			continue;
+		}
+		x->p_holm = adj[k++];
+		if (x->p_holm >= df.alpha)
+			x->verdict = "~";
+		else if (!x->pct)
+			x->verdict = "changed";
+		else if (x->lo > thr)
+			x->verdict = "REGRESSION";
+		else if (x->hi < -thr)
+			x->verdict = "improvement";
+		else
+			x->verdict = "within threshold";
+		regressions += !strcmp(x->verdict, "REGRESSION");
+	}
+	if (df.format == DF_JSON)
+		print_json(c, nr, &t);
+	else if (df.format == DF_MARKDOWN)
+		print_markdown(c, nr);
+	else
+		print_text(c, nr, min_n, &t);
+	e = fflush(stdout) && errno != EPIPE ? 2 : regressions ? 1 : 0;
+	goto out;
+nomem:
+	tdxtop_fail("out of memory");
+	e = 2;
+out:
+	free(c);
+	free(p);
+	free(adj);
+	free(scratch);
+	free_table(&t);
+	return e;
+}

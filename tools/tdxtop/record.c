@@ -1,0 +1,796 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Recordings: snapshots in an SQLite database, one transaction per
+ * interval, and read back into snapshots.  The schema is documented and
+ * versioned in docs/record.md; a snapshot read back prints exactly what
+ * live mode printed for it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "tdxtop.h"
+
+/* "TDXT": PRAGMA application_id of a tdxtop recording */
+#define APP_ID		0x54445854
+
+static const char *const schema_sql =
+	"PRAGMA application_id = 1413765204;"	/* APP_ID */
+	"PRAGMA user_version = 1;"		/* TDXTOP_RECORD_SCHEMA */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"CREATE TABLE intervals(id INTEGER PRIMARY KEY, start_ns INTEGER,"
+	" end_ns INTEGER, end_real_ns INTEGER, events INTEGER,"
+	" stats_full INTEGER, hist_full INTEGER, vcpu_full INTEGER,"
+	" missed INTEGER, filtered INTEGER, host_skew INTEGER,"
+	" user_cpu_ns INTEGER, bpf_timed INTEGER);"
+	"CREATE TABLE programs(interval INTEGER, name TEXT, run_cnt INTEGER,"
+	" run_time_ns INTEGER, PRIMARY KEY(interval, name)) WITHOUT ROWID;"
+	"CREATE TABLE vms(interval INTEGER, pid INTEGER, name BLOB,"
+	" PRIMARY KEY(interval, pid)) WITHOUT ROWID;"
+	"CREATE TABLE rows(interval INTEGER, pid INTEGER, nr INTEGER, data BLOB,"
+	" PRIMARY KEY(interval, pid));"
+	"CREATE TABLE hists(interval INTEGER, pid INTEGER, kind INTEGER,"
+	" reason INTEGER, status INTEGER, leaf INTEGER, data BLOB,"
+	" PRIMARY KEY(interval, pid, kind, reason, status, leaf));"
+	"CREATE TABLE reasons(interval INTEGER, pid INTEGER, kind TEXT,"
+	" label TEXT, reason INTEGER, status INTEGER, leaf INTEGER,"
+	" count INTEGER, guest_n INTEGER, guest_sum_ns INTEGER,"
+	" host_n INTEGER, host_sum_ns INTEGER, restore_n INTEGER,"
+	" restore_sum_ns INTEGER);"
+	"CREATE INDEX reasons_interval ON reasons(interval);";
+
+enum {
+	ST_INTERVAL, ST_PROGRAM, ST_VM, ST_ROWS, ST_HIST, ST_REASON, NR_ST,
+};
+
+static const char *const insert_sql[NR_ST] = {
+	[ST_INTERVAL] = "INSERT INTO intervals VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_PROGRAM] = "INSERT INTO programs VALUES(?,?,?,?)",
+	[ST_VM] = "INSERT INTO vms VALUES(?,?,?)",
+	[ST_ROWS] = "INSERT INTO rows VALUES(?,?,?,?)",
+	[ST_HIST] = "INSERT INTO hists VALUES(?,?,?,?,?,?,?)",
+	[ST_REASON] = "INSERT INTO reasons VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+};
+
+struct tdxtop_recorder {
+	sqlite3 *db;
+	sqlite3_stmt *st[NR_ST];
+	char *path;
+	unsigned char *buf;	/* an encoded blob */
+	size_t len, cap;
+	struct tdxtop_view view;	/* the reasons table */
+	__u64 intervals, events;
+	char err[256];
+};
+
+static void set_err(char *err, size_t len, const char *path, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(err, len, "%s: %s", path, msg);
+}
+
+/* ---- the blob encoding: unsigned LEB128 varints (docs/record.md) ---- */
+
+static int buf_room(struct tdxtop_recorder *r, size_t n)
+{
+	unsigned char *nb;
+	size_t ncap;
+
+	if (r->len + n <= r->cap)
+		return 0;
+	ncap = r->cap ? r->cap * 2 : 4096;
+	while (ncap < r->len + n)
+		ncap *= 2;
+	nb = realloc(r->buf, ncap);
+	if (!nb)
+		return -ENOMEM;
+	r->buf = nb;
+	r->cap = ncap;
+	return 0;
+}
+
+static void put_varint(struct tdxtop_recorder *r, __u64 v)
+{
+	while (v >= 0x80) {
+		r->buf[r->len++] = (v & 0x7f) | 0x80;
+		v >>= 7;
+	}
+	r->buf[r->len++] = v;
+}
+
+/* A varint from [*p, end); -EINVAL when cut or longer than 64 bits */
+static int get_varint(const unsigned char **p, const unsigned char *end, __u64 *v)
+{
+	__u64 x = 0;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return -EINVAL;
+		x |= (__u64)(**p & 0x7f) << shift;
+		if (!(*(*p)++ & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The fields of a row, in blob order */
+#define ROW_FIELDS	(6 + 4 * TDXTOP_NR_METRICS + TDXTOP_NR_RESTORED)
+
+static void row_fields(const struct tdxtop_row *row, __u64 *f)
+{
+	int m, i, n = 0;
+
+	f[n++] = row->key.vcpu;
+	f[n++] = row->key.kind;
+	f[n++] = row->key.reason;
+	f[n++] = row->key.status;
+	f[n++] = row->key.leaf;
+	f[n++] = row->st.count;
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		f[n++] = row->st.n[m];
+		f[n++] = row->st.sum[m];
+		f[n++] = row->st.min[m];
+		f[n++] = row->st.max[m];
+	}
+	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
+		f[n++] = row->st.restored[i];
+}
+
+static void row_from_fields(struct tdxtop_row *row, __u32 tgid, const __u64 *f)
+{
+	int m, i, n = 0;
+
+	memset(row, 0, sizeof(*row));
+	row->key.tgid = tgid;
+	row->key.vcpu = f[n++];
+	row->key.kind = f[n++];
+	row->key.reason = f[n++];
+	row->key.status = f[n++];
+	row->key.leaf = f[n++];
+	row->st.count = f[n++];
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		row->st.n[m] = f[n++];
+		row->st.sum[m] = f[n++];
+		row->st.min[m] = f[n++];
+		row->st.max[m] = f[n++];
+	}
+	for (i = 0; i < TDXTOP_NR_RESTORED; i++)
+		row->st.restored[i] = f[n++];
+}
+
+/* ---- writing ---- */
+
+static int db_err(struct tdxtop_recorder *r)
+{
+	int rc = sqlite3_errcode(r->db);
+
+	set_err(r->err, sizeof(r->err), r->path, "%s", sqlite3_errmsg(r->db));
+	return rc == SQLITE_FULL ? -ENOSPC : rc == SQLITE_NOMEM ? -ENOMEM : -EIO;
+}
+
+static int exec(struct tdxtop_recorder *r, const char *sql)
+{
+	return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_err(r);
+}
+
+static int meta(struct tdxtop_recorder *r, const char *key, const char *text,
+		__s64 num)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "INSERT INTO meta VALUES(?,?)", -1, &st, NULL))
+		return db_err(r);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (text)
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(st, 2, num);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_err(r);
+}
+
+const char *tdxtop_recorder_error(const struct tdxtop_recorder *r)
+{
+	return r->err;
+}
+
+int tdxtop_recorder_open(struct tdxtop_recorder **rp, const char *path,
+			 const struct tdxtop_run_info *info, char *err, size_t errlen)
+{
+	struct tdxtop_recorder *r = calloc(1, sizeof(*r));
+	int i, e;
+
+	*rp = NULL;
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		set_err(err, errlen, path, "out of memory");
+		return -ENOMEM;
+	}
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		e = db_err(r);
+		goto fail;
+	}
+	/* WAL: a kill -9 loses at most the interval being written */
+	e = exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		 "BEGIN;");
+	if (!e)
+		e = exec(r, schema_sql);
+	for (i = 0; !e && i < NR_ST; i++)
+		if (sqlite3_prepare_v3(r->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &r->st[i], NULL))
+			e = db_err(r);
+	if (!e)
+		e = meta(r, "schema_version", NULL, TDXTOP_RECORD_SCHEMA) ?:
+		    meta(r, "tdxtop_version", info->version, 0) ?:
+		    meta(r, "kernel_release", info->kernel, 0) ?:
+		    meta(r, "hostname", info->host, 0) ?:
+		    meta(r, "source", info->source, 0) ?:
+		    meta(r, "options", info->options, 0) ?:
+		    meta(r, "tsc_mult", NULL, info->tsc.mult) ?:
+		    meta(r, "tsc_shift", NULL, info->tsc.shift) ?:
+		    meta(r, "tsc_source", info->tsc.source, 0) ?:
+		    meta(r, "hist_sub_bits", NULL, TDXTOP_HIST_SUB_BITS) ?:
+		    meta(r, "hist_max_msb", NULL, TDXTOP_HIST_MAX_MSB) ?:
+		    meta(r, "hist_buckets", NULL, TDXTOP_HIST_BUCKETS);
+	if (!e)
+		e = exec(r, "COMMIT");
+	if (e)
+		goto fail;
+	*rp = r;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", r->err);
+	tdxtop_recorder_close(r);
+	return e;
+}
+
+static int step(struct tdxtop_recorder *r, int which)
+{
+	sqlite3_stmt *st = r->st[which];
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : db_err(r);
+}
+
+static void bind_u64s(sqlite3_stmt *st, int first, const __u64 *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		sqlite3_bind_int64(st, first + i, (__s64)v[i]);
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct tdxtop_row *)a)->key,
+		      &((const struct tdxtop_row *)b)->key, sizeof(struct tdxtop_key));
+}
+
+/* All rows of the snapshot, a blob per VM process; rows sorted by key */
+static int write_rows(struct tdxtop_recorder *r, struct tdxtop_row *rows, size_t nr,
+		      __s64 id)
+{
+	size_t i = 0, j, k;
+	int e;
+
+	qsort(rows, nr, sizeof(*rows), row_cmp);
+	while (i < nr) {
+		__u32 tgid = rows[i].key.tgid;
+
+		for (j = i; j < nr && rows[j].key.tgid == tgid; j++)
+			;
+		r->len = 0;
+		if (buf_room(r, (j - i) * ROW_FIELDS * 10))
+			return -ENOMEM;
+		for (k = i; k < j; k++) {
+			__u64 f[ROW_FIELDS];
+			int n;
+
+			row_fields(&rows[k], f);
+			for (n = 0; n < ROW_FIELDS; n++)
+				put_varint(r, f[n]);
+		}
+		sqlite3_bind_int64(r->st[ST_ROWS], 1, id);
+		sqlite3_bind_int64(r->st[ST_ROWS], 2, tgid);
+		sqlite3_bind_int64(r->st[ST_ROWS], 3, j - i);
+		sqlite3_bind_blob(r->st[ST_ROWS], 4, r->buf, r->len, SQLITE_STATIC);
+		e = step(r, ST_ROWS);
+		if (e)
+			return e;
+		i = j;
+	}
+	return 0;
+}
+
+/* A sparse histogram: (metric * buckets + bucket) deltas and counts */
+static int write_hist(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
+		      const struct tdxtop_hrow *h, __s64 id)
+{
+	sqlite3_stmt *st = r->st[ST_HIST];
+	__u64 last = 0;
+	__u32 i;
+
+	r->len = 0;
+	if (buf_room(r, (size_t)h->nr * 20))
+		return -ENOMEM;
+	for (i = 0; i < h->nr; i++) {
+		const struct tdxtop_bucket_count *b = &s->buckets[h->first + i];
+		__u64 idx = (__u64)b->metric * TDXTOP_HIST_BUCKETS + b->bucket;
+
+		put_varint(r, idx - last);
+		put_varint(r, b->count);
+		last = idx;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, h->key.tgid);
+	sqlite3_bind_int64(st, 3, h->key.kind);
+	sqlite3_bind_int64(st, 4, h->key.reason);
+	sqlite3_bind_int64(st, 5, h->key.status);
+	sqlite3_bind_int64(st, 6, (__s64)h->key.leaf);
+	sqlite3_bind_blob(st, 7, r->buf, r->len, SQLITE_STATIC);
+	return step(r, ST_HIST);
+}
+
+/* The per-reason view, as plain columns for SQL users */
+static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
+			 __s64 id)
+{
+	sqlite3_stmt *st = r->st[ST_REASON];
+	char label[64];
+	size_t i;
+	int e, m;
+
+	e = tdxtop_view_build(&r->view, s, TDXTOP_BY_REASON, TDXTOP_SORT_COUNT);
+	for (i = 0; !e && i < r->view.nr; i++) {
+		const struct tdxtop_group *g = &r->view.g[i];
+
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, g->key.tgid);
+		sqlite3_bind_text(st, 3, tdxtop_kind_name(g->key.kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, tdxtop_row_label(&g->key, label, sizeof(label)),
+				  -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, (__s32)g->key.reason);
+		sqlite3_bind_int64(st, 6, g->key.status);
+		sqlite3_bind_int64(st, 7, (__s64)g->key.leaf);
+		sqlite3_bind_int64(st, 8, g->st.count);
+		for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+			sqlite3_bind_int64(st, 9 + 2 * m, g->st.n[m]);
+			sqlite3_bind_int64(st, 10 + 2 * m, g->st.sum[m]);
+		}
+		e = step(r, ST_REASON);
+	}
+	return e;
+}
+
+int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
+{
+	sqlite3_stmt *st = r->st[ST_INTERVAL];
+	struct tdxtop_row *rows = NULL;
+	__u64 v[12], events = 0;
+	size_t i;
+	__s64 id;
+	int e, n = 0;
+
+	for (i = 0; i < s->nr_rows; i++)
+		events += s->rows[i].st.count;
+	e = exec(r, "BEGIN");
+	if (e)
+		return e;
+	v[n++] = s->start_ns;
+	v[n++] = s->end_ns;
+	v[n++] = s->end_real_ns;
+	v[n++] = events;
+	for (i = 0; i < TDXTOP_NR_LOSSES; i++)
+		v[n++] = s->losses[i];
+	for (i = 0; i < TDXTOP_NR_NOTES; i++)
+		v[n++] = s->notes[i];
+	v[n++] = s->user_cpu_ns;
+	v[n++] = s->timed;
+	bind_u64s(st, 1, v, n);
+	e = step(r, ST_INTERVAL);
+	if (e)
+		goto out;
+	id = sqlite3_last_insert_rowid(r->db);
+	for (i = 0; !e && i < (size_t)s->nr_progs; i++) {
+		st = r->st[ST_PROGRAM];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, s->progs[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, s->progs[i].run_cnt);
+		sqlite3_bind_int64(st, 4, s->progs[i].run_time_ns);
+		e = step(r, ST_PROGRAM);
+	}
+	for (i = 0; !e && i < s->nr_vms; i++) {
+		st = r->st[ST_VM];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, s->vms[i].tgid);
+		/* raw bytes: any name a process gave itself */
+		sqlite3_bind_blob(st, 3, s->vms[i].name, strlen(s->vms[i].name),
+				  SQLITE_STATIC);
+		e = step(r, ST_VM);
+	}
+	if (!e && s->nr_rows) {
+		rows = malloc(s->nr_rows * sizeof(*rows));
+		if (!rows)
+			e = -ENOMEM;
+		else
+			memcpy(rows, s->rows, s->nr_rows * sizeof(*rows));
+	}
+	if (!e)
+		e = write_rows(r, rows, s->nr_rows, id);
+	for (i = 0; !e && i < s->nr_hrows; i++)
+		e = write_hist(r, s, &s->hrows[i], id);
+	if (!e)
+		e = write_reasons(r, s, id);
+	if (!e)
+		e = exec(r, "COMMIT");
+out:
+	free(rows);
+	if (e) {
+		char keep[sizeof(r->err)];
+
+		memcpy(keep, r->err, sizeof(keep));
+		if (e == -ENOMEM)
+			set_err(keep, sizeof(keep), r->path, "out of memory");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		memcpy(r->err, keep, sizeof(keep));
+		return e;
+	}
+	r->intervals++;
+	r->events += events;
+	return 0;
+}
+
+void tdxtop_recorder_stats(const struct tdxtop_recorder *r, __u64 *intervals,
+			   __u64 *events)
+{
+	*intervals = r->intervals;
+	*events = r->events;
+}
+
+int tdxtop_recorder_close(struct tdxtop_recorder *r)
+{
+	int i, e = 0;
+
+	if (!r)
+		return 0;
+	for (i = 0; i < NR_ST; i++)
+		sqlite3_finalize(r->st[i]);
+	if (r->db) {
+		/* one self-contained file: fold the WAL back in */
+		sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+		if (sqlite3_close(r->db) != SQLITE_OK)
+			e = -EIO;
+	}
+	tdxtop_view_free(&r->view);
+	free(r->buf);
+	free(r->path);
+	free(r);
+	return e;
+}
+
+/* ---- reading ---- */
+
+struct tdxtop_recording {
+	sqlite3 *db;
+	sqlite3_stmt *iv, *progs, *vms, *rows, *hists;
+	char *path;
+	char tsc_source[32], source[16];
+	struct tdxtop_tsc tsc;
+	__u64 first_start_ns, first_real_ns;
+	__s64 nr_intervals;
+	char err[256];
+};
+
+static int rec_err(struct tdxtop_recording *r, int e, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->err, sizeof(r->err), "%s: %s", r->path, msg);
+	return e;
+}
+
+const char *tdxtop_recording_error(const struct tdxtop_recording *r)
+{
+	return r->err;
+}
+
+static int one_int(sqlite3 *db, const char *sql, __s64 *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int meta_text(struct tdxtop_recording *r, const char *key, char *out,
+		     size_t len)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, len, "%s", sqlite3_column_text(st, 0) ?
+			 (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
+			  char *err, size_t errlen)
+{
+	struct tdxtop_recording *r = calloc(1, sizeof(*r));
+	__s64 app = 0, ver = -1, mult, shift, sub, msb, nb;
+	int e = -EINVAL;
+
+	*rp = NULL;
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		set_err(err, errlen, path, "out of memory");
+		return -ENOMEM;
+	}
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		e = rec_err(r, -ENOENT, "%s", sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	if (one_int(r->db, "PRAGMA application_id", &app) || app != APP_ID) {
+		e = rec_err(r, -EINVAL, "not a tdxtop recording");
+		goto fail;
+	}
+	if (one_int(r->db, "PRAGMA user_version", &ver) || ver < 1) {
+		e = rec_err(r, -EINVAL, "not a tdxtop recording (no schema version)");
+		goto fail;
+	}
+	if (ver > TDXTOP_RECORD_SCHEMA) {
+		e = rec_err(r, -EPROTO, "recorded with schema %lld by a newer tdxtop; "
+			    "this one reads schema %d", (long long)ver,
+			    TDXTOP_RECORD_SCHEMA);
+		goto fail;
+	}
+	if (one_int(r->db, "SELECT value FROM meta WHERE key = 'tsc_mult'", &mult) ||
+	    one_int(r->db, "SELECT value FROM meta WHERE key = 'tsc_shift'", &shift) ||
+	    one_int(r->db, "SELECT value FROM meta WHERE key = 'hist_sub_bits'", &sub) ||
+	    one_int(r->db, "SELECT value FROM meta WHERE key = 'hist_max_msb'", &msb) ||
+	    one_int(r->db, "SELECT value FROM meta WHERE key = 'hist_buckets'", &nb) ||
+	    meta_text(r, "tsc_source", r->tsc_source, sizeof(r->tsc_source)) ||
+	    meta_text(r, "source", r->source, sizeof(r->source))) {
+		e = rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	if (sub != TDXTOP_HIST_SUB_BITS || msb != TDXTOP_HIST_MAX_MSB ||
+	    nb != TDXTOP_HIST_BUCKETS) {
+		e = rec_err(r, -EPROTO, "histograms of another layout (%lld/%lld/%lld)",
+			    (long long)sub, (long long)msb, (long long)nb);
+		goto fail;
+	}
+	r->tsc.mult = mult;
+	r->tsc.shift = shift;
+	r->tsc.source = r->tsc_source;
+	if (sqlite3_prepare_v2(r->db, "SELECT id, start_ns, end_ns, end_real_ns,"
+			       " stats_full, hist_full, vcpu_full, missed, filtered,"
+			       " host_skew, user_cpu_ns, bpf_timed FROM intervals"
+			       " WHERE id > ? AND end_ns > ? AND start_ns < ?"
+			       " ORDER BY id LIMIT 1", -1, &r->iv, NULL) ||
+	    sqlite3_prepare_v2(r->db, "SELECT name, run_cnt, run_time_ns FROM programs"
+			       " WHERE interval = ?", -1, &r->progs, NULL) ||
+	    sqlite3_prepare_v2(r->db, "SELECT pid, name FROM vms WHERE interval = ?",
+			       -1, &r->vms, NULL) ||
+	    sqlite3_prepare_v2(r->db, "SELECT pid, nr, data FROM rows WHERE interval = ?",
+			       -1, &r->rows, NULL) ||
+	    sqlite3_prepare_v2(r->db, "SELECT pid, kind, reason, status, leaf, data"
+			       " FROM hists WHERE interval = ?", -1, &r->hists, NULL)) {
+		e = rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	if (one_int(r->db, "SELECT count(*) FROM intervals", &r->nr_intervals)) {
+		e = rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	/* where --from and --to count from; nothing when there is no interval */
+	one_int(r->db, "SELECT start_ns FROM intervals ORDER BY id LIMIT 1",
+		(__s64 *)&r->first_start_ns);
+	one_int(r->db, "SELECT end_real_ns - (end_ns - start_ns) FROM intervals"
+		" ORDER BY id LIMIT 1", (__s64 *)&r->first_real_ns);
+	*rp = r;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", r->err);
+	tdxtop_recording_close(r);
+	return e;
+}
+
+__u64 tdxtop_recording_intervals(const struct tdxtop_recording *r)
+{
+	return r->nr_intervals;
+}
+
+void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start_ns,
+			    __u64 *first_real_ns)
+{
+	*first_start_ns = r->first_start_ns;
+	*first_real_ns = r->first_real_ns;
+}
+
+static int read_rows(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
+{
+	int rc;
+
+	sqlite3_bind_int64(r->rows, 1, id);
+	while ((rc = sqlite3_step(r->rows)) == SQLITE_ROW) {
+		__u32 tgid = sqlite3_column_int64(r->rows, 0);
+		__s64 nr = sqlite3_column_int64(r->rows, 1);
+		const unsigned char *p = sqlite3_column_blob(r->rows, 2);
+		const unsigned char *end = p + sqlite3_column_bytes(r->rows, 2);
+		__s64 k;
+
+		if (nr < 0 || tdxtop_snap_reserve_rows(s, nr))
+			goto bad;
+		for (k = 0; k < nr; k++) {
+			__u64 f[ROW_FIELDS];
+			int n;
+
+			for (n = 0; n < ROW_FIELDS; n++)
+				if (get_varint(&p, end, &f[n]))
+					goto bad;
+			if (f[1] >= TDXTOP_NR_KINDS || f[2] > 0xffffffffULL ||
+			    f[3] > 0xffffffffULL || f[0] > 0xffffffffULL)
+				goto bad;
+			row_from_fields(&s->rows[s->nr_rows++], tgid, f);
+		}
+		if (p != end)
+			goto bad;
+	}
+	sqlite3_reset(r->rows);
+	return rc == SQLITE_DONE ? 0 : rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
+bad:
+	sqlite3_reset(r->rows);
+	return rec_err(r, -EINVAL, "damaged rows in interval %lld", (long long)id);
+}
+
+static int read_hists(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
+{
+	struct tdxtop_hist *h = calloc(1, sizeof(*h));
+	int rc, e = 0;
+
+	if (!h)
+		return rec_err(r, -ENOMEM, "out of memory");
+	sqlite3_bind_int64(r->hists, 1, id);
+	while ((rc = sqlite3_step(r->hists)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(r->hists, 5);
+		const unsigned char *end = p + sqlite3_column_bytes(r->hists, 5);
+		struct tdxtop_hkey k = {
+			.tgid = sqlite3_column_int64(r->hists, 0),
+			.kind = sqlite3_column_int64(r->hists, 1),
+			.reason = sqlite3_column_int64(r->hists, 2),
+			.status = sqlite3_column_int64(r->hists, 3),
+			.leaf = sqlite3_column_int64(r->hists, 4),
+		};
+		__u64 idx = 0, d, c;
+
+		memset(h, 0, sizeof(*h));
+		while (p < end) {
+			if (get_varint(&p, end, &d) || get_varint(&p, end, &c) ||
+			    d > TDXTOP_NR_METRICS * TDXTOP_HIST_BUCKETS ||
+			    (idx += d) >= TDXTOP_NR_METRICS * TDXTOP_HIST_BUCKETS ||
+			    c > 0xffffffffULL) {
+				e = rec_err(r, -EINVAL, "damaged histogram in interval %lld",
+					    (long long)id);
+				goto out;
+			}
+			h->bucket[idx / TDXTOP_HIST_BUCKETS][idx % TDXTOP_HIST_BUCKETS] = c;
+		}
+		e = tdxtop_snap_add_hist(s, &k, h, NULL);
+		if (e)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		e = rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
+out:
+	sqlite3_reset(r->hists);
+	free(h);
+	return e;
+}
+
+int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
+			  __u64 to_ns, struct tdxtop_snap *s)
+{
+	__s64 id;
+	int rc, i, e = 0;
+
+	tdxtop_snap_reset(s);
+	sqlite3_bind_int64(r->iv, 1, *after);
+	sqlite3_bind_int64(r->iv, 2, (__s64)from_ns);
+	sqlite3_bind_int64(r->iv, 3, to_ns > (__u64)INT64_MAX ? INT64_MAX : (__s64)to_ns);
+	rc = sqlite3_step(r->iv);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(r->iv);
+		return rc == SQLITE_DONE ? 0 : rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
+	}
+	id = sqlite3_column_int64(r->iv, 0);
+	s->start_ns = sqlite3_column_int64(r->iv, 1);
+	s->end_ns = sqlite3_column_int64(r->iv, 2);
+	s->end_real_ns = sqlite3_column_int64(r->iv, 3);
+	for (i = 0; i < TDXTOP_NR_LOSSES; i++)
+		s->losses[i] = sqlite3_column_int64(r->iv, 4 + i);
+	for (i = 0; i < TDXTOP_NR_NOTES; i++)
+		s->notes[i] = sqlite3_column_int64(r->iv, 4 + TDXTOP_NR_LOSSES + i);
+	s->user_cpu_ns = sqlite3_column_int64(r->iv, 4 + TDXTOP_NR_LOSSES + TDXTOP_NR_NOTES);
+	s->timed = sqlite3_column_int64(r->iv, 5 + TDXTOP_NR_LOSSES + TDXTOP_NR_NOTES);
+	sqlite3_reset(r->iv);
+	*after = id;
+	s->source = r->source;
+	s->tsc = r->tsc;
+
+	sqlite3_bind_int64(r->progs, 1, id);
+	while ((rc = sqlite3_step(r->progs)) == SQLITE_ROW && s->nr_progs < TDXTOP_MAX_PROGS) {
+		struct tdxtop_prog_cost *p = &s->progs[s->nr_progs++];
+		const unsigned char *name = sqlite3_column_text(r->progs, 0);
+
+		snprintf(p->name, sizeof(p->name), "%s", name ? (const char *)name : "?");
+		p->run_cnt = sqlite3_column_int64(r->progs, 1);
+		p->run_time_ns = sqlite3_column_int64(r->progs, 2);
+	}
+	sqlite3_reset(r->progs);
+	sqlite3_bind_int64(r->vms, 1, id);
+	while (!e && (rc = sqlite3_step(r->vms)) == SQLITE_ROW) {
+		char name[TDXTOP_VM_NAME_LEN];
+		int n = sqlite3_column_bytes(r->vms, 1);
+
+		if (n >= (int)sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, sqlite3_column_blob(r->vms, 1) ?: "", n);
+		name[n] = '\0';
+		e = tdxtop_snap_add_vm(s, sqlite3_column_int64(r->vms, 0), name);
+	}
+	sqlite3_reset(r->vms);
+	if (e)
+		return rec_err(r, e, "out of memory");
+	e = read_rows(r, s, id);
+	if (!e)
+		e = read_hists(r, s, id);
+	return e ? e : 1;
+}
+
+void tdxtop_recording_close(struct tdxtop_recording *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->iv);
+	sqlite3_finalize(r->progs);
+	sqlite3_finalize(r->vms);
+	sqlite3_finalize(r->rows);
+	sqlite3_finalize(r->hists);
+	sqlite3_close(r->db);
+	free(r->path);
+	free(r);
+}
