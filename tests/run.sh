@@ -25,6 +25,7 @@ all_tests="
 	tests/kernel/hotpath.sh
 	tests/kernel/boot.sh
 	tests/e2e/e2e.sh
+	tests/record/vm-record.sh
 	tests/tui/tui.sh
 "
 tests=${TESTS:-$all_tests}

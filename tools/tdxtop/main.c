@@ -396,7 +396,9 @@ static int batch_loop(struct live *l)
 			break;
 		tdxtop_sleep_ms(env.interval_ms);
 		err = live_next(l);
-		if (err || env.record)
+		if (err)
+			break;
+		if (env.record)
 			continue;
 		err = tdxtop_print(&env.o, &l->snap, &v);
 		if (err) {
@@ -407,8 +409,6 @@ static int batch_loop(struct live *l)
 				err = 0;
 			break;
 		}
-		if (err)
-			break;
 	}
 	tdxtop_view_free(&v);
 	return err ? 1 : 0;
@@ -481,7 +481,7 @@ static int cmd_live(int argc, char **argv, bool record)
 			err = 1;
 		}
 	}
-	if (record && l.rec)
+	if (record && l.rec && !err)
 		record_summary(&l);
 cleanup:
 	if (live_close(&l))

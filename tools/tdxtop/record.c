@@ -472,7 +472,10 @@ int tdxtop_recorder_close(struct tdxtop_recorder *r)
 	for (i = 0; i < NR_ST; i++)
 		sqlite3_finalize(r->st[i]);
 	if (r->db) {
-		/* one self-contained file: fold the WAL back in */
+		/*
+		 * one self-contained file: fold the WAL back in; when that
+		 * fails (a full disk), the WAL stays beside it and still reads
+		 */
 		sqlite3_exec(r->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 		if (sqlite3_close(r->db) != SQLITE_OK)
 			e = -EIO;
