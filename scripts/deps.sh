@@ -13,7 +13,7 @@ want=${1:-all}
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libncurses-dev libsqlite3-dev pkg-config"
-pkgs_test="jq tmux libjson-c-dev"
+pkgs_test="jq tmux libjson-c-dev sqlite3"
 pkgs_kernel="linux-source-7.2 flex bison bc libssl-dev dwarves ccache cpio kmod
 	xz-utils python3 qemu-system-x86 bpftrace linux-perf"
 
@@ -30,6 +30,11 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		grep -q '^install ok installed$' || missing="$missing $p"
 done
+# npm (tests/record/hlog.sh fetches an HdrHistogram decoder with it): the
+# machine's own Node.js when there is one, else Debian's
+case " $pkgs " in
+*" jq "*) command -v npm >/dev/null || missing="$missing nodejs npm" ;;
+esac
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

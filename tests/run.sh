@@ -20,6 +20,7 @@ all_tests="
 	tests/cli/errors.sh
 	$OUTPUT/tests/bpf/test_bpf
 	tests/record/record.sh
+	tests/record/hlog.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh
