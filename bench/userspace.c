@@ -6,13 +6,17 @@
  * the maps, view, output — and its thread CPU time is measured apart from
  * the load generator's.  Prints CPU % of one core at 1 Hz and the process RSS.
  *
- * Usage: userspace [SECONDS] [VCPUS] [REASONS] [GROUP] [json|text]
+ * With RECORDING, each interval is also recorded there (tdxtop -w), and the
+ * recorder's CPU time and bytes per interval are shown apart.
+ *
+ * Usage: userspace [SECONDS] [VCPUS] [REASONS] [GROUP] [json|text] [RECORDING]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
@@ -62,7 +66,15 @@ int main(int argc, char **argv)
 	struct tdx_enter_bpf *skel;
 	struct tdxtop_maps m = {};
 	double work = 0, worst = 0, *per = calloc(secs, sizeof(double));
-	double *rd_t = calloc(secs, sizeof(double));
+	double *rd_t = calloc(secs, sizeof(double)), *rec_t = calloc(secs, sizeof(double));
+	const char *rec_path = argc > 6 ? argv[6] : NULL;
+	struct tdxtop_recorder *rec = NULL;
+	struct tdxtop_run_info info = {
+		.version = "bench", .kernel = "bench", .host = "bench", .source = "tdx",
+		.options = "bench/userspace", .tsc = { 1, 0, "bench" },
+	};
+	struct stat st;
+	char err[512];
 	FILE *null = fopen("/dev/null", "w");
 	__u64 args[TDX_VP_ENTER_NR_ARGS] = {};
 	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = args, .ctx_size_in = sizeof(args));
@@ -78,6 +90,13 @@ int main(int argc, char **argv)
 	if (tdxtop_reader_init(&rd, &m, &tsc) || tdxtop_reader_read(&rd, &delta)) {
 		fprintf(stderr, "userspace: cannot read the maps\n");
 		return 1;
+	}
+	if (rec_path) {
+		unlink(rec_path);
+		if (tdxtop_recorder_open(&rec, rec_path, &info, err, sizeof(err))) {
+			fprintf(stderr, "userspace: %s\n", err);
+			return 1;
+		}
 	}
 
 	for (i = 0; i < secs; i++) {
@@ -103,6 +122,15 @@ int main(int argc, char **argv)
 			tdxtop_print_json(null, &delta, &o, &view);
 		else
 			tdxtop_print_text(null, &delta, &o, &view);
+		if (rec) {
+			double r0 = cpu_s();
+
+			if (tdxtop_recorder_add(rec, &delta)) {
+				fprintf(stderr, "userspace: %s\n", tdxtop_recorder_error(rec));
+				return 1;
+			}
+			rec_t[i] = cpu_s() - r0;
+		}
 		c = cpu_s() - c0;
 		work += c;
 		per[i] = c;
@@ -121,6 +149,20 @@ int main(int argc, char **argv)
 	       per[secs / 2] * 100);
 	qsort(rd_t, secs, sizeof(*rd_t), cmp_d);
 	printf("of which reading the maps: median %.2f ms\n", rd_t[secs / 2] * 1e3);
+	if (rec) {
+		double sum = 0;
+
+		for (r = 0; r < secs; r++)
+			sum += rec_t[r];
+		qsort(rec_t, secs, sizeof(*rec_t), cmp_d);
+		tdxtop_recorder_close(rec);
+		if (stat(rec_path, &st))
+			st.st_size = 0;
+		printf("of which recording: mean %.2f ms, median %.2f ms per interval "
+		       "(%.2f%% of one core, mean); %.0f bytes per interval\n",
+		       sum / secs * 1e3, rec_t[secs / 2] * 1e3, sum / secs * 100,
+		       (double)st.st_size / secs);
+	}
 	printf("RSS %ld KiB (peak %ld KiB)\n", status_kb("VmRSS:"), status_kb("VmHWM:"));
 	printf("losses in the last interval:");
 	for (i = 0; i < TDXTOP_NR_LOSSES; i++)

@@ -208,10 +208,11 @@ int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 	size_t i;
 	int err;
 
+	/* sized for as many groups as last time: views repeat */
+	err = index_reset(v, v->nr);
 	v->nr = 0;
 	v->nr_hists = 0;
 	v->events = 0;
-	err = index_reset(v, s->nr_rows);
 	if (err)
 		return err;
 	for (i = 0; i < s->nr_rows; i++) {

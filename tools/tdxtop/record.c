@@ -276,46 +276,85 @@ static void bind_u64s(sqlite3_stmt *st, int first, const __u64 *v, int n)
 		sqlite3_bind_int64(st, first + i, (__s64)v[i]);
 }
 
-static int row_cmp(const void *a, const void *b)
+/*
+ * The index in s->vms (sorted by tgid) of a row's process: every row's
+ * process has an entry (the reader and the merge add them)
+ */
+static size_t vm_index(const struct tdxtop_snap *s, __u32 tgid)
 {
-	return memcmp(&((const struct tdxtop_row *)a)->key,
-		      &((const struct tdxtop_row *)b)->key, sizeof(struct tdxtop_key));
+	size_t lo = 0, hi = s->nr_vms;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->vms[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* All rows of the snapshot, a blob per VM process; rows sorted by key */
-static int write_rows(struct tdxtop_recorder *r, struct tdxtop_row *rows, size_t nr,
-		      __s64 id)
+/* All rows of the snapshot, a blob per VM process, each in map order */
+static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __s64 id)
 {
-	size_t i = 0, j, k;
-	int e;
+	size_t *first, *next, *last, i, v, k = 0, cur = ~(size_t)0;
+	__u32 cur_tgid = 0;
+	int e = 0;
 
-	qsort(rows, nr, sizeof(*rows), row_cmp);
-	while (i < nr) {
-		__u32 tgid = rows[i].key.tgid;
+	/* rows chained per VM process in one pass (a block's rows share one) */
+	first = malloc((s->nr_vms + 1) * sizeof(*first));
+	last = malloc((s->nr_vms + 1) * sizeof(*last));
+	next = malloc((s->nr_rows + 1) * sizeof(*next));
+	if (!first || !last || !next) {
+		e = -ENOMEM;
+		goto out;
+	}
+	for (v = 0; v <= s->nr_vms; v++)
+		first[v] = last[v] = ~(size_t)0;
+	for (i = 0; i < s->nr_rows; i++) {
+		if (cur == ~(size_t)0 || s->rows[i].key.tgid != cur_tgid) {
+			cur_tgid = s->rows[i].key.tgid;
+			cur = vm_index(s, cur_tgid);
+		}
+		next[i] = ~(size_t)0;
+		if (first[cur] == ~(size_t)0)
+			first[cur] = i;
+		else
+			next[last[cur]] = i;
+		last[cur] = i;
+	}
+	for (v = 0; !e && v <= s->nr_vms; v++) {
+		__s64 nr = 0;
 
-		for (j = i; j < nr && rows[j].key.tgid == tgid; j++)
-			;
 		r->len = 0;
-		if (buf_room(r, (j - i) * ROW_FIELDS * 10))
-			return -ENOMEM;
-		for (k = i; k < j; k++) {
+		for (i = first[v]; i != ~(size_t)0; i = next[i]) {
 			__u64 f[ROW_FIELDS];
 			int n;
 
-			row_fields(&rows[k], f);
+			if (buf_room(r, ROW_FIELDS * 10)) {
+				e = -ENOMEM;
+				goto out;
+			}
+			row_fields(&s->rows[i], f);
 			for (n = 0; n < ROW_FIELDS; n++)
 				put_varint(r, f[n]);
+			nr++;
+			k = i;
 		}
+		if (!nr)
+			continue;
 		sqlite3_bind_int64(r->st[ST_ROWS], 1, id);
-		sqlite3_bind_int64(r->st[ST_ROWS], 2, tgid);
-		sqlite3_bind_int64(r->st[ST_ROWS], 3, j - i);
+		sqlite3_bind_int64(r->st[ST_ROWS], 2, s->rows[k].key.tgid);
+		sqlite3_bind_int64(r->st[ST_ROWS], 3, nr);
 		sqlite3_bind_blob(r->st[ST_ROWS], 4, r->buf, r->len, SQLITE_STATIC);
 		e = step(r, ST_ROWS);
-		if (e)
-			return e;
-		i = j;
 	}
-	return 0;
+out:
+	free(first);
+	free(last);
+	free(next);
+	return e;
 }
 
 /* A sparse histogram: (metric * buckets + bucket) deltas and counts */
@@ -381,7 +420,6 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 {
 	sqlite3_stmt *st = r->st[ST_INTERVAL];
-	struct tdxtop_row *rows = NULL;
 	__u64 v[12], events = 0;
 	size_t i;
 	__s64 id;
@@ -424,15 +462,8 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 				  SQLITE_STATIC);
 		e = step(r, ST_VM);
 	}
-	if (!e && s->nr_rows) {
-		rows = malloc(s->nr_rows * sizeof(*rows));
-		if (!rows)
-			e = -ENOMEM;
-		else
-			memcpy(rows, s->rows, s->nr_rows * sizeof(*rows));
-	}
 	if (!e)
-		e = write_rows(r, rows, s->nr_rows, id);
+		e = write_rows(r, s, id);
 	for (i = 0; !e && i < s->nr_hrows; i++)
 		e = write_hist(r, s, &s->hrows[i], id);
 	if (!e)
@@ -440,7 +471,6 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 	if (!e)
 		e = exec(r, "COMMIT");
 out:
-	free(rows);
 	if (e) {
 		char keep[sizeof(r->err)];
 
