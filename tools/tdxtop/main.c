@@ -246,21 +246,22 @@ struct live {
 	int stats_fd;		/* BPF_STATS_RUN_TIME held on, or -1 */
 };
 
+/* What stopped the TUI, said once the terminal is back */
+static char tui_err[512];
+
 /* One interval: read, and record when asked */
 static int live_next(struct live *l)
 {
 	int err;
 
 	err = tdxtop_reader_read(&l->reader, &l->snap);
-	if (err) {
-		fail("failed to read the BPF maps: %s", strerror(-err));
-		return err;
-	}
-	if (l->rec) {
-		err = tdxtop_recorder_add(l->rec, &l->snap);
-		if (err)
-			fail("%s", tdxtop_recorder_error(l->rec));
-	}
+	if (err)
+		snprintf(tui_err, sizeof(tui_err), "failed to read the BPF maps: %s",
+			 strerror(-err));
+	else if (l->rec && (err = tdxtop_recorder_add(l->rec, &l->snap)))
+		snprintf(tui_err, sizeof(tui_err), "%s", tdxtop_recorder_error(l->rec));
+	if (err && env.o.batch)
+		fail("%s", tui_err);
 	return err;
 }
 
@@ -475,9 +476,7 @@ static int cmd_live(int argc, char **argv, bool record)
 		err = tdxtop_tui_run(&src, env.interval_ms, &env.o.out,
 				     (volatile int *)&tdxtop_exiting);
 		if (err) {
-			/* the poll said what failed */
-			if (err != -ENOSPC && err != -EIO)
-				fail("%s", strerror(-err));
+			fail("%s", tui_err[0] ? tui_err : strerror(-err));
 			err = 1;
 		}
 	}
