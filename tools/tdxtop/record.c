@@ -276,25 +276,6 @@ static void bind_u64s(sqlite3_stmt *st, int first, const __u64 *v, int n)
 		sqlite3_bind_int64(st, first + i, (__s64)v[i]);
 }
 
-/*
- * The index in s->vms (sorted by tgid) of a row's process: every row's
- * process has an entry (the reader and the merge add them)
- */
-static size_t vm_index(const struct tdxtop_snap *s, __u32 tgid)
-{
-	size_t lo = 0, hi = s->nr_vms;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->vms[mid].tgid < tgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* All rows of the snapshot, a blob per VM process, each in map order */
 static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __s64 id)
 {
@@ -302,7 +283,10 @@ static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __
 	__u32 cur_tgid = 0;
 	int e = 0;
 
-	/* rows chained per VM process in one pass (a block's rows share one) */
+	/*
+	 * rows chained per VM process in one pass (a block's rows share one);
+	 * every row's process has an entry in s->vms (reader, merge)
+	 */
 	first = malloc((s->nr_vms + 1) * sizeof(*first));
 	last = malloc((s->nr_vms + 1) * sizeof(*last));
 	next = malloc((s->nr_rows + 1) * sizeof(*next));
@@ -315,7 +299,7 @@ static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __
 	for (i = 0; i < s->nr_rows; i++) {
 		if (cur == ~(size_t)0 || s->rows[i].key.tgid != cur_tgid) {
 			cur_tgid = s->rows[i].key.tgid;
-			cur = vm_index(s, cur_tgid);
+			cur = tdxtop_snap_vm_index(s, cur_tgid);
 		}
 		next[i] = ~(size_t)0;
 		if (first[cur] == ~(size_t)0)

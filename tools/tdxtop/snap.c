@@ -103,8 +103,7 @@ int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
 	return 0;
 }
 
-static struct tdxtop_vm *vm_find(const struct tdxtop_snap *s, __u32 tgid,
-				 size_t *pos)
+size_t tdxtop_snap_vm_index(const struct tdxtop_snap *s, __u32 tgid)
 {
 	size_t lo = 0, hi = s->nr_vms;
 
@@ -116,6 +115,14 @@ static struct tdxtop_vm *vm_find(const struct tdxtop_snap *s, __u32 tgid,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static struct tdxtop_vm *vm_find(const struct tdxtop_snap *s, __u32 tgid,
+				 size_t *pos)
+{
+	size_t lo = tdxtop_snap_vm_index(s, tgid);
+
 	if (pos)
 		*pos = lo;
 	return lo < s->nr_vms && s->vms[lo].tgid == tgid ? &s->vms[lo] : NULL;

@@ -110,6 +110,8 @@ int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
 /* Reserves room for n more rows */
 int tdxtop_snap_reserve_rows(struct tdxtop_snap *s, size_t n);
 int tdxtop_snap_add_vm(struct tdxtop_snap *s, __u32 tgid, const char *name);
+/* Where tgid is, or would go, in s->vms (sorted by tgid) */
+size_t tdxtop_snap_vm_index(const struct tdxtop_snap *s, __u32 tgid);
 /* The raw name of a VM process of the snapshot; "?" when not recorded */
 const char *tdxtop_snap_vm_name(const struct tdxtop_snap *s, __u32 tgid);
 /* Empties the snapshot, keeping its memory */
