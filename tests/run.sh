@@ -14,6 +14,7 @@ export TDXTOP_TOP=$top
 all_tests="
 	$OUTPUT/tests/unit/test_hist
 	$OUTPUT/tests/unit/test_view
+	$OUTPUT/tests/unit/test_stats
 	tests/unit/json.sh
 	tests/unit/names.sh
 	tests/unit/decode.sh

@@ -76,6 +76,13 @@ int tdxtop_parse_secs(const char *s, int *ms)
 	return 0;
 }
 
+void tdxtop_arg_secs(struct argp_state *state, const char *arg, int *ms,
+		     const char *what)
+{
+	if (tdxtop_parse_secs(arg, ms))
+		argp_error(state, "invalid %s: %s (seconds, 0.01 to 86400)", what, arg);
+}
+
 enum { OPT_PRETTY = 0x200 };
 
 static const struct argp_option out_opts[] = {

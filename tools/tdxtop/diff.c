@@ -152,7 +152,6 @@ struct dentry {
 	/* this sample's accumulation */
 	struct tdxtop_stats st;
 	struct tdxtop_hist *h;
-	bool seen;
 };
 
 struct dtable {
@@ -167,15 +166,8 @@ struct dtable {
 
 static int push(struct series *s, double v)
 {
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		double *nv = realloc(s->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = ncap;
-	}
+	if (TDXTOP_GROW(s->v, s->cap, s->n + 1))
+		return -ENOMEM;
 	s->v[s->n++] = v;
 	return 0;
 }
@@ -187,15 +179,8 @@ static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
 	for (i = 0; i < t->nr; i++)
 		if (!memcmp(&t->e[i].key, k, sizeof(*k)))
 			return &t->e[i];
-	if (t->nr == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		struct dentry *ne = realloc(t->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		t->e = ne;
-		t->cap = ncap;
-	}
+	if (TDXTOP_GROW(t->e, t->cap, t->nr + 1))
+		return NULL;
 	memset(&t->e[t->nr], 0, sizeof(t->e[t->nr]));
 	t->e[t->nr].key = *k;
 	t->e[t->nr].h = calloc(1, sizeof(*t->e[t->nr].h));
@@ -211,15 +196,8 @@ static double *vcpu_s(struct dtable *t, const char *vm)
 	for (i = 0; i < t->nr_vs; i++)
 		if (!strcmp(t->vs[i].vm, vm))
 			return &t->vs[i].vcpu_s;
-	if (t->nr_vs == t->cap_vs) {
-		size_t ncap = t->cap_vs ? t->cap_vs * 2 : 8;
-		void *n = realloc(t->vs, ncap * sizeof(*t->vs));
-
-		if (!n)
-			return NULL;
-		t->vs = n;
-		t->cap_vs = ncap;
-	}
+	if (TDXTOP_GROW(t->vs, t->cap_vs, t->nr_vs + 1))
+		return NULL;
 	snprintf(t->vs[t->nr_vs].vm, sizeof(t->vs[0].vm), "%s", vm);
 	t->vs[t->nr_vs].vcpu_s = 0;
 	return &t->vs[t->nr_vs++].vcpu_s;
@@ -265,34 +243,37 @@ static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 	return e;
 }
 
-/* Adds a row or histogram of sample s to the keys it belongs to */
+/* The entry of a row's or a histogram's key: all VMs (pass 0) or its VM */
+static struct dentry *entry_of(struct dtable *t, const struct tdxtop_snap *s, int pass,
+			       __u32 tgid, __u32 kind, __u32 reason, __u32 status,
+			       __u64 leaf)
+{
+	struct dkey k;
+
+	make_key(&k, pass ? tdxtop_snap_vm_name(s, tgid) : "", kind, reason, status, leaf);
+	return entry_get(t, &k);
+}
+
+/* Adds the rows and histograms of sample s to the keys they belong to */
 static int accumulate(struct dtable *t, const struct tdxtop_snap *s)
 {
+	struct dentry *d;
 	size_t i;
 	int pass;
 
 	for (pass = 0; pass < 1 + df.per_vm; pass++) {
 		for (i = 0; i < s->nr_rows; i++) {
-			const struct tdxtop_key *rk = &s->rows[i].key;
-			struct dentry *d;
-			struct dkey k;
+			const struct tdxtop_key *k = &s->rows[i].key;
 
-			make_key(&k, pass ? tdxtop_snap_vm_name(s, rk->tgid) : "", rk->kind,
-				 rk->reason, rk->status, rk->leaf);
-			d = entry_get(t, &k);
+			d = entry_of(t, s, pass, k->tgid, k->kind, k->reason, k->status, k->leaf);
 			if (!d)
 				return -ENOMEM;
 			tdxtop_stats_merge(&d->st, &s->rows[i].st);
-			d->seen = true;
 		}
 		for (i = 0; i < s->nr_hrows; i++) {
-			const struct tdxtop_hkey *hk = &s->hrows[i].key;
-			struct dentry *d;
-			struct dkey k;
+			const struct tdxtop_hkey *k = &s->hrows[i].key;
 
-			make_key(&k, pass ? tdxtop_snap_vm_name(s, hk->tgid) : "", hk->kind,
-				 hk->reason, hk->status, hk->leaf);
-			d = entry_get(t, &k);
+			d = entry_of(t, s, pass, k->tgid, k->kind, k->reason, k->status, k->leaf);
 			if (!d)
 				return -ENOMEM;
 			tdxtop_hist_add_sparse(d->h, s, &s->hrows[i]);
@@ -334,7 +315,6 @@ static int close_sample(struct dtable *t, int side)
 		}
 		memset(&d->st, 0, sizeof(d->st));
 		memset(d->h, 0, sizeof(*d->h));
-		d->seen = false;
 	}
 	for (i = 0; i < t->nr_vs; i++)
 		t->vs[i].vcpu_s = 0;

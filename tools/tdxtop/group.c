@@ -147,15 +147,8 @@ static struct tdxtop_group *group_get(struct tdxtop_view *v,
 
 	if (*slot)
 		return &v->g[*slot - 1];
-	if (v->nr == v->cap) {
-		size_t ncap = v->cap ? v->cap * 2 : 64;
-		struct tdxtop_group *ng = realloc(v->g, ncap * sizeof(*ng));
-
-		if (!ng)
-			return NULL;
-		v->g = ng;
-		v->cap = ncap;
-	}
+	if (TDXTOP_GROW(v->g, v->cap, v->nr + 1))
+		return NULL;
 	memset(&v->g[v->nr], 0, sizeof(v->g[v->nr]));
 	v->g[v->nr].key = *k;
 	*slot = ++v->nr;
@@ -180,16 +173,8 @@ static int group_hists(struct tdxtop_view *v, const struct tdxtop_snap *s,
 			continue;
 		hi = (__u32)(uintptr_t)v->g[*slot - 1].h;
 		if (!hi) {
-			if (v->nr_hists == v->cap_hists) {
-				size_t ncap = v->cap_hists ? v->cap_hists * 2 : 16;
-				struct tdxtop_hist *nh = realloc(v->hists,
-								 ncap * sizeof(*nh));
-
-				if (!nh)
-					return -ENOMEM;
-				v->hists = nh;
-				v->cap_hists = ncap;
-			}
+			if (TDXTOP_GROW(v->hists, v->cap_hists, v->nr_hists + 1))
+				return -ENOMEM;
 			memset(&v->hists[v->nr_hists], 0, sizeof(*v->hists));
 			hi = ++v->nr_hists;
 			v->g[*slot - 1].h = (struct tdxtop_hist *)(uintptr_t)hi;

@@ -127,8 +127,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.vcpu = v;
 		break;
 	case 'd':
-		if (tdxtop_parse_secs(arg, &env.interval_ms))
-			argp_error(state, "invalid delay: %s", arg);
+		tdxtop_arg_secs(state, arg, &env.interval_ms, "delay");
 		break;
 	case 'w':
 	case 'o':
@@ -162,8 +161,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (pos == 0) {
-			if (tdxtop_parse_secs(arg, &env.interval_ms))
-				argp_error(state, "invalid interval: %s", arg);
+			tdxtop_arg_secs(state, arg, &env.interval_ms, "interval");
 		} else if (pos == 1) {
 			if (tdxtop_parse_u64(arg, 1, LONG_MAX, &v))
 				argp_error(state, "invalid count: %s", arg);

@@ -208,15 +208,8 @@ static int read_vcpu_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 static int collect_shared(struct tdxtop_reader *r, const void *k, const void *v,
 			  struct tdxtop_snap *d)
 {
-	if (r->nr_shared == r->cap_shared) {
-		size_t ncap = r->cap_shared ? r->cap_shared * 2 : 64;
-		struct tdxtop_map_row *n = realloc(r->shared, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		r->shared = n;
-		r->cap_shared = ncap;
-	}
+	if (TDXTOP_GROW(r->shared, r->cap_shared, r->nr_shared + 1))
+		return -ENOMEM;
 	r->shared[r->nr_shared++] = *(const struct tdxtop_map_row *)v;
 	return 0;
 }

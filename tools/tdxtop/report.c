@@ -71,8 +71,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 		rep.merge = true;
 		break;
 	case 'd':
-		if (tdxtop_parse_secs(arg, &rep.interval_ms))
-			argp_error(state, "invalid delay: %s", arg);
+		tdxtop_arg_secs(state, arg, &rep.interval_ms, "delay");
 		break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "text")) {

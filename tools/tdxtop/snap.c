@@ -10,7 +10,7 @@
 #include <string.h>
 #include "tdxtop.h"
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
 	void *np;
@@ -28,8 +28,6 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-#define GROW(arr, cap, need) \
-	grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur,
 			struct tdxtop_cum *prev)
@@ -67,7 +65,7 @@ int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
 
 			if (!d)
 				continue;
-			if (GROW(s->buckets, s->cap_buckets, s->nr_buckets + 1))
+			if (TDXTOP_GROW(s->buckets, s->cap_buckets, s->nr_buckets + 1))
 				return -ENOMEM;
 			bc = &s->buckets[s->nr_buckets++];
 			bc->metric = m;
@@ -78,7 +76,7 @@ int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
 		*prev = *cur;
 	if (s->nr_buckets == first)
 		return 0;
-	if (GROW(s->hrows, s->cap_hrows, s->nr_hrows + 1))
+	if (TDXTOP_GROW(s->hrows, s->cap_hrows, s->nr_hrows + 1))
 		return -ENOMEM;
 	s->hrows[s->nr_hrows].key = *k;
 	s->hrows[s->nr_hrows].first = first;
@@ -89,13 +87,13 @@ int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
 
 int tdxtop_snap_reserve_rows(struct tdxtop_snap *s, size_t n)
 {
-	return GROW(s->rows, s->cap_rows, s->nr_rows + n);
+	return TDXTOP_GROW(s->rows, s->cap_rows, s->nr_rows + n);
 }
 
 int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
 			const struct tdxtop_stats *st)
 {
-	if (GROW(s->rows, s->cap_rows, s->nr_rows + 1))
+	if (TDXTOP_GROW(s->rows, s->cap_rows, s->nr_rows + 1))
 		return -ENOMEM;
 	s->rows[s->nr_rows].key = *k;
 	s->rows[s->nr_rows].st = *st;
@@ -135,7 +133,7 @@ int tdxtop_snap_add_vm(struct tdxtop_snap *s, __u32 tgid, const char *name)
 
 	vm = vm_find(s, tgid, &pos);
 	if (!vm) {
-		if (GROW(s->vms, s->cap_vms, s->nr_vms + 1))
+		if (TDXTOP_GROW(s->vms, s->cap_vms, s->nr_vms + 1))
 			return -ENOMEM;
 		memmove(&s->vms[pos + 1], &s->vms[pos],
 			(s->nr_vms - pos) * sizeof(*s->vms));
@@ -362,7 +360,7 @@ int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
 		slot = merge_find(m->hist_slot, m->hist_mask, m->hists, sizeof(*m->hists),
 				  &s->hrows[i].key, sizeof(struct tdxtop_hkey));
 		if (!*slot) {
-			if (GROW(m->hists, m->cap_hists, m->nr_hists + 1))
+			if (TDXTOP_GROW(m->hists, m->cap_hists, m->nr_hists + 1))
 				return -ENOMEM;
 			mh = &m->hists[m->nr_hists++];
 			memset(mh, 0, sizeof(*mh));

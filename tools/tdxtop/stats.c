@@ -101,14 +101,13 @@ int tdxtop_mann_whitney(const double *x, size_t m, const double *y, size_t n,
 			double *u_out, double *p_out)
 {
 	size_t N = m + n, i, j;
-	struct obs { double v; int side; } *o;
+	struct obs { double v; int side; } *o = NULL;
 	double r1 = 0, ties = 0, u, mu, sigma2, z;
 
-	if (!m || !n)
-		return -EINVAL;
-	o = malloc(N * sizeof(*o));
+	if (m && n)
+		o = malloc(N * sizeof(*o));
 	if (!o)
-		return -ENOMEM;
+		return m && n ? -ENOMEM : -EINVAL;
 	for (i = 0; i < m; i++)
 		o[i] = (struct obs){ x[i], 0 };
 	for (i = 0; i < n; i++)

@@ -84,6 +84,11 @@ struct tdxtop_snap {
 	__u64 user_cpu_ns;		/* tdxtop's own CPU time */
 };
 
+/* Room for need elements of elem bytes in *p (capacity *cap, doubled) */
+int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem);
+#define TDXTOP_GROW(arr, cap, need) \
+	tdxtop_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
 /* The cumulative part of a row: what an interval subtracts */
 struct tdxtop_cum {
 	__u64 count;
@@ -466,6 +471,9 @@ void tdxtop_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tdxtop_parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
 /* Seconds, 0.01 to 86400, into ms */
 int tdxtop_parse_secs(const char *s, int *ms);
+/* The same for an option or argument: argp's usage error when invalid */
+void tdxtop_arg_secs(struct argp_state *state, const char *arg, int *ms,
+		     const char *what);
 /* Text or JSON, as o says */
 int tdxtop_print(const struct tdxtop_cli_out *o, const struct tdxtop_snap *s,
 		 struct tdxtop_view *v);
