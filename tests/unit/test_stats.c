@@ -58,7 +58,7 @@ int main(void)
 				int a = r < 6 ? r : 6;
 
 				r -= a;
-				ex[q] = a + 0.5;
+				ex[q] = a + 0.5 + q * 0.01;	/* distinct: no ties */
 			}
 			tdxtop_mann_whitney(ex, 6, ey, 6, &u, &pv);
 			if (u != uu || fabs(pv - fmin(1, 2.0 * (le < ge ? le : ge) / 924)) > 1e-12)
