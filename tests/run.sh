@@ -22,6 +22,7 @@ all_tests="
 	$OUTPUT/tests/bpf/test_bpf
 	tests/record/record.sh
 	tests/record/hlog.sh
+	tests/record/report-tui.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh

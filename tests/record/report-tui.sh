@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# tdxtop report on a terminal: the TUI replays a recording (tmux on the
+# host; the recording comes from tests/record/gen, which needs BPF).
+. "$(dirname "$0")/../lib.sh"
+plan 5
+if [ "$(id -u)" != 0 ]; then
+	for i in 1 2 3 4 5; do skip "needs root (BPF)"; done
+	exit 0
+fi
+d=$(mktemp -d /tmp/tdxtop-rtui.XXXXXX)
+s=tdxtop-report-$$
+trap 'tmux kill-session -t $s 2>/dev/null; rm -rf "$d"' EXIT
+screen() { tmux capture-pane -p -t "$s"; }
+waitfor() { local i; for i in $(seq $(( $2 * 5 ))); do screen | grep -qE "$1" && return 0; sleep 0.2; done; return 1; }
+"$OUTPUT/tests/record/gen" "$d/r.db" 9 5 >/dev/null
+tmux new-session -d -s "$s" -x 150 -y 40 "$OUTPUT/tdxtop report -d 0.2 $d/r.db; echo EXIT=\$? >$d/exit; sleep 30"
+check "the TUI shows the recorded intervals" waitfor 'TDCALL:HLT' 20
+check "rows carry the recorded VM name" waitfor '^td-regress ' 5
+tmux send-keys -t "$s" 1
+check "1: rows per VM, the recording's whole mix in one row" waitfor 'view: vm' 5
+tmux send-keys -t "$s" Enter
+check "Enter: the drill-down's histogram of the replayed interval" waitfor 'guest +n [0-9]+' 5
+tmux send-keys -t "$s" q
+check "q quits, exit 0" bash -c "for i in \$(seq 25); do [ -s $d/exit ] && break; sleep 0.2; done; grep -q EXIT=0 $d/exit"
+done_testing
