@@ -12,3 +12,5 @@ echo "== tdxtop user space at 1 Hz, 1024 vCPUs x 40 reasons"
 "$OUTPUT/bench/userspace" 60 1024 40 reason json
 "$OUTPUT/bench/userspace" 10 1024 40 all json
 "$OUTPUT/bench/userspace" 10 1024 40 all text
+echo "== recording, report, diff"
+"$top/bench/record.sh"
