@@ -121,7 +121,7 @@ $(OUTPUT)/base/loop.bpf.o: FORCE
 	$(Q)git archive $(BASE) bpf bench | tar -x -C $(OUTPUT)/base/src
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $(OUTPUT)/base/src/bench/loop.bpf.c -o $@
 
-bench: deps $(BENCH_BINS) $(BASE_LOOP)
+bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(BASE_LOOP)
 	$(Q)BASE_LOOP=$(BASE_LOOP) bench/run.sh
 
 FORCE:
