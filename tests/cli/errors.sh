@@ -5,15 +5,17 @@
 . "$(dirname "$0")/../lib.sh"
 
 bin=$OUTPUT/tdxtop
-plan 11
+plan 18
 
 out=$("$bin" -h 2>&1); rc=$?
 is "$rc" 0 "-h exits 0"
 case $out in *USAGE:*EXAMPLES:*) pass "-h shows USAGE and EXAMPLES" ;; *) fail "-h shows USAGE and EXAMPLES" ;; esac
 
-for args in "--bogus" "-g sideways" "-s nothing" "-p -5" "1 2 3" "0"; do
+for args in "--bogus" "-g sideways" "-s nothing" "-p -5" "1 2 3" "0" \
+	    "record -j" "record -w x.db" "record 1 2 3" "report" "report -g x a.db" "diff a.db" \
+	    "diff --threshold -1 a -- b"; do
 	"$bin" $args >/dev/null 2>"$OUTPUT/err.txt"; rc=$?
-	if [ "$rc" = 2 ] && grep -q "^tdxtop: \|unrecognized option" "$OUTPUT/err.txt"; then
+	if [ "$rc" = 2 ] && grep -q "^tdxtop\( [a-z]*\)\?: \|unrecognized option\|invalid option" "$OUTPUT/err.txt"; then
 		pass "'tdxtop $args' is a usage error, exit 2"
 	else
 		fail "'tdxtop $args' is a usage error, exit 2 (got $rc)"

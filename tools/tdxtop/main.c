@@ -111,7 +111,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &env.o;
+		if (!env.record)	/* record has no output options */
+			state->child_inputs[0] = &env.o;
 		break;
 	case 'h':
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
@@ -488,11 +489,20 @@ cleanup:
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "record"))
+	static char rec[] = "tdxtop record", rep[] = "tdxtop report", dif[] = "tdxtop diff";
+
+	/* a subcommand parses the rest; its usage names it */
+	if (argc > 1 && !strcmp(argv[1], "record")) {
+		argv[1] = rec;
 		return cmd_live(argc - 1, argv + 1, true);
-	if (argc > 1 && !strcmp(argv[1], "report"))
+	}
+	if (argc > 1 && !strcmp(argv[1], "report")) {
+		argv[1] = rep;
 		return tdxtop_cmd_report(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "diff"))
+	}
+	if (argc > 1 && !strcmp(argv[1], "diff")) {
+		argv[1] = dif;
 		return tdxtop_cmd_diff(argc - 1, argv + 1);
+	}
 	return cmd_live(argc, argv, false);
 }
