@@ -51,6 +51,26 @@ static long status_kb(const char *field)
 	return v;
 }
 
+/* Resident KiB of the mapped BPF arrays (anon_inode:bpf-map in smaps) */
+static long bpf_map_rss_kb(void)
+{
+	unsigned long lo, hi;
+	char line[512], perms[8];
+	bool in_map = false;
+	long kb = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3)
+			in_map = strstr(line, "bpf-map") != NULL;	/* a mapping */
+		else if (in_map && !strncmp(line, "Rss:", 4))
+			kb += atol(line + 4);
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 int main(int argc, char **argv)
 {
 	int secs = argc > 1 ? atoi(argv[1]) : 10;
@@ -163,7 +183,13 @@ int main(int argc, char **argv)
 		       sum / secs * 1e3, rec_t[secs / 2] * 1e3, sum / secs * 100,
 		       (double)st.st_size / secs);
 	}
-	printf("RSS %ld KiB (peak %ld KiB)\n", status_kb("VmRSS:"), status_kb("VmHWM:"));
+	/*
+	 * the mapped BPF arrays count in RSS (as file pages), but they are
+	 * the kernel's map memory, there whoever reads them
+	 */
+	printf("RSS %ld KiB (peak %ld KiB), of which the mapped BPF arrays %ld KiB: "
+	       "tdxtop's own %ld KiB\n", status_kb("VmRSS:"), status_kb("VmHWM:"),
+	       bpf_map_rss_kb(), status_kb("VmRSS:") - bpf_map_rss_kb());
 	printf("losses in the last interval:");
 	for (i = 0; i < TDXTOP_NR_LOSSES; i++)
 		printf(" %s %llu", tdxtop_loss_name(i), (unsigned long long)delta.losses[i]);

@@ -27,9 +27,14 @@ __u32 hist_next = 0;
 /* Per-CPU copies handed out so far */
 __u32 copy_next = 0;
 
-/* The layout is explained in tdx_enter.h, above struct tdxtop_slot */
+/*
+ * The layout is explained in tdx_enter.h, above struct tdxtop_slot.  User
+ * space maps both arrays and reads the blocks in use in place (no copy of
+ * 12 MiB a second through the bpf syscall at 1,024 vCPUs).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, TDXTOP_DEF_SLOTS);
 	__type(key, __u32);
 	__type(value, struct tdxtop_slot);
@@ -37,6 +42,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, TDXTOP_DEF_SLOTS);
 	__type(key, __u32);
 	__type(value, struct tdxtop_row_block);

@@ -206,6 +206,23 @@ const char *tdxtop_note_name(int note)
 	return note >= 0 && note < TDXTOP_NR_NOTES ? names[note] : "?";
 }
 
+char *tdxtop_hex(char *buf, __u64 v, int digits)
+{
+	char tmp[20], *t = tmp + sizeof(tmp);
+	int n = 0;
+
+	do {
+		*--t = "0123456789abcdef"[v & 15];
+		v >>= 4;
+		n++;
+	} while (v || n < digits);
+	buf[0] = '0';
+	buf[1] = 'x';
+	memcpy(buf + 2, t, n);
+	buf[2 + n] = '\0';
+	return buf;
+}
+
 /* a b c into buf, cut to len (labels are built per row: no printf) */
 static const char *cat3(char *buf, size_t len, const char *a, const char *b,
 			const char *c)
@@ -256,14 +273,14 @@ const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
 
 	r = tdxtop_exit_reason_name(k->reason);
 	if (!r) {
-		snprintf(rb, sizeof(rb), "0x%x", k->reason);
+		tdxtop_hex(rb, k->reason, 1);
 		r = rb;
 	}
 	if (k->status && k->status != 0x40000001 && k->status != 0x40000002 &&
 	    (k->status & 0x80000000)) {
 		s = tdxtop_status_name(k->status);
 		if (!s) {
-			snprintf(sb, sizeof(sb), "0x%08x", k->status);
+			tdxtop_hex(sb, k->status, 8);
 			s = sb;
 		}
 		return cat3(buf, len, "FAILED(", s, ")");
@@ -271,7 +288,7 @@ const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
 	if (k->leaf) {
 		l = tdxtop_leaf_name(k->leaf);
 		if (!l) {
-			snprintf(lb, sizeof(lb), "0x%llx", (unsigned long long)k->leaf);
+			tdxtop_hex(lb, k->leaf, 1);
 			l = lb;
 		}
 		return cat3(buf, len, "TDCALL:", l, "");

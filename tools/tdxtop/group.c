@@ -139,22 +139,27 @@ static int index_grow(struct tdxtop_view *v)
 	return 0;
 }
 
-/* The group of key k, created empty when new */
-static struct tdxtop_group *group_get(struct tdxtop_view *v,
-				      const struct tdxtop_key *k)
+/* Adds a row's stats to the group of key k, created from them when new */
+static int group_add(struct tdxtop_view *v, const struct tdxtop_key *k,
+		     const struct tdxtop_stats *st)
 {
 	__u32 *slot = index_find(v, k);
+	struct tdxtop_group *g;
 
-	if (*slot)
-		return &v->g[*slot - 1];
+	if (*slot) {
+		tdxtop_stats_merge(&v->g[*slot - 1].st, st);
+		return 0;
+	}
 	if (TDXTOP_GROW(v->g, v->cap, v->nr + 1))
-		return NULL;
-	memset(&v->g[v->nr], 0, sizeof(v->g[v->nr]));
-	v->g[v->nr].key = *k;
+		return -ENOMEM;
+	g = &v->g[v->nr];
+	g->key = *k;
+	g->st = *st;
+	g->h = NULL;
 	*slot = ++v->nr;
 	if (v->nr * 2 > v->mask && index_grow(v))
-		return NULL;
-	return &v->g[v->nr - 1];
+		return -ENOMEM;
+	return 0;
 }
 
 /* Histograms of the groups: indices while building, pointers at the end */
@@ -193,6 +198,28 @@ int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 	size_t i;
 	int err;
 
+	/*
+	 * Every row of a snapshot has a key of its own (a vCPU's rows are
+	 * found by key in its block, or else in the shared hash, and a key
+	 * that went to the hash never finds room in the block later; merged
+	 * and recorded snapshots keep that), so a view of all fields is the
+	 * rows themselves: no index to build.
+	 */
+	if (by == TDXTOP_BY_ALL) {
+		if (TDXTOP_GROW(v->g, v->cap, s->nr_rows))
+			return -ENOMEM;
+		v->nr_hists = 0;
+		v->events = 0;
+		for (i = 0; i < s->nr_rows; i++) {
+			v->g[i].key = s->rows[i].key;
+			v->g[i].key.pad = 0;
+			v->g[i].st = s->rows[i].st;
+			v->g[i].h = NULL;
+			v->events += s->rows[i].st.count;
+		}
+		v->nr = s->nr_rows;
+		goto sort;
+	}
 	/* sized for as many groups as last time: views repeat */
 	err = index_reset(v, v->nr);
 	v->nr = 0;
@@ -202,13 +229,10 @@ int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		return err;
 	for (i = 0; i < s->nr_rows; i++) {
 		struct tdxtop_key k = s->rows[i].key;
-		struct tdxtop_group *g;
 
 		mask_key(&k, by);
-		g = group_get(v, &k);
-		if (!g)
+		if (group_add(v, &k, &s->rows[i].st))
 			return -ENOMEM;
-		tdxtop_stats_merge(&g->st, &s->rows[i].st);
 		v->events += s->rows[i].st.count;
 	}
 	if (tdxtop_group_has_hist(by)) {
@@ -216,6 +240,7 @@ int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		if (err)
 			return err;
 	}
+sort:
 	for (i = 0; i < v->nr; i++)
 		v->g[i].order = sort_value(&v->g[i], sort);
 	qsort(v->g, v->nr, sizeof(*v->g), by_value);

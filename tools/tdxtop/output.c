@@ -63,8 +63,12 @@ void tdxtop_fmt_ns(char *buf, size_t len, double ns)
 		p = put_str(put_tenths(p, ns / 1e9), "s");
 	else
 		p = put_str(p, "inf");
-	*p = '\0';
-	snprintf(buf, len, "%s", tmp);
+	if (len) {		/* per cell of every row: no printf */
+		size_t n = p - tmp < (long)len - 1 ? (size_t)(p - tmp) : len - 1;
+
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
 }
 
 /* The UTC wall clock of the end of the interval: HH:MM:SS or ISO 8601 */
@@ -108,14 +112,16 @@ static char *put_cell(char *p, size_t i, const char *s)
 		*p++ = ' ';
 	if (!cols[i].right && n > w)
 		n = w;
-	if (cols[i].right)
-		for (; n < w; w--)
-			*p++ = ' ';
+	if (cols[i].right && n < w) {
+		memset(p, ' ', w - n);
+		p += w - n;
+	}
 	memcpy(p, s, n);
 	p += n;
-	if (!cols[i].right)
-		for (; n < w; n++)
-			*p++ = ' ';
+	if (!cols[i].right && n < w) {
+		memset(p, ' ', w - n);
+		p += w - n;
+	}
 	return p;
 }
 
@@ -138,7 +144,7 @@ static void avg(char *buf, size_t len, const struct tdxtop_stats *s, int m)
 	if (s->n[m])
 		tdxtop_fmt_ns(buf, len, (double)s->sum[m] / s->n[m]);
 	else
-		snprintf(buf, len, "-");
+		strcpy(buf, "-");
 }
 
 void tdxtop_format_vm(char *buf, const struct tdxtop_snap *s, __u32 tgid, int width)
@@ -177,7 +183,7 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 	else if (status)
 		p = put_cell(p, 4, status);
 	else {
-		snprintf(v, sizeof(v), "0x%08x", g->key.status);
+		tdxtop_hex(v, g->key.status, 8);
 		p = put_cell(p, 4, v);
 	}
 	*put_u64(v, st->count) = '\0';
@@ -191,7 +197,7 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 						   st->min[TDXTOP_M_GUEST],
 						   st->max[TDXTOP_M_GUEST]));
 	else
-		snprintf(v, sizeof(v), "-");
+		strcpy(v, "-");
 	p = put_cell(p, 7, v);
 	avg(v, sizeof(v), st, TDXTOP_M_HOST);
 	p = put_cell(p, 8, v);
@@ -202,7 +208,7 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 	else if (st->n[TDXTOP_M_RESTORE])
 		tdxtop_fmt_ns(v, sizeof(v), st->max[TDXTOP_M_RESTORE]);
 	else
-		snprintf(v, sizeof(v), "-");
+		strcpy(v, "-");
 	p = put_cell(p, 10, v);
 	*p = '\0';
 	return p - buf;

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
 
-/* blocks of "vcpu_rows" per batch lookup: 32 vCPUs, about 400 KiB */
-#define BLOCK_BATCH	32
 /* entries of "shared_rows" and "hist_ids" per batch lookup */
 #define HASH_BATCH	256
 
@@ -57,6 +57,14 @@ static size_t max_sz(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
+/* Bytes of a mapped array map: values 8-byte aligned, whole pages */
+static size_t map_len(__u32 entries, size_t value)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return ((size_t)entries * ((value + 7) & ~7UL) + page - 1) / page * page;
+}
+
 int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
 		       const struct tdxtop_tsc *tsc)
 {
@@ -67,15 +75,12 @@ int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
 	r->m = *m;
 	r->tsc = *tsc;
 	r->source = "tdx";
-	/* the keys of a batch: of "shared_rows", "hist_ids", or "vcpu_slots" */
-	r->keys_size = max_sz(HASH_BATCH * max_sz(sizeof(struct tdxtop_key),
-						  sizeof(struct tdxtop_hkey)),
-			      m->nr_slots * sizeof(__u32));
+	/* the keys of a batch: of "shared_rows" or "hist_ids" */
+	r->keys_size = HASH_BATCH * max_sz(sizeof(struct tdxtop_key),
+					   sizeof(struct tdxtop_hkey));
 	/* zeroed pages: only the rows of slots in use are ever touched */
 	r->prev = calloc((size_t)m->nr_slots * TDXTOP_SLOT_ROWS, sizeof(*r->prev));
 	r->prev_h = calloc(m->nr_hists, sizeof(*r->prev_h));
-	r->slots = calloc(m->nr_slots, sizeof(*r->slots));
-	r->blocks = calloc(BLOCK_BATCH, sizeof(*r->blocks));
 	r->hash_vals = calloc(HASH_BATCH, sizeof(*r->hash_vals));
 	r->keys = calloc(1, r->keys_size);
 	r->ids = calloc(HASH_BATCH, sizeof(*r->ids));
@@ -83,10 +88,21 @@ int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
 	r->hcopy = malloc(sizeof(*r->hcopy));
 	/* per-CPU values come 8-byte aligned: one __u64 per CPU */
 	r->percpu = calloc(r->ncpus, sizeof(*r->percpu));
-	if (!r->prev || !r->prev_h || !r->slots || !r->blocks || !r->hash_vals ||
-	    !r->keys || !r->ids || !r->hbuf || !r->hcopy || !r->percpu) {
+	if (!r->prev || !r->prev_h || !r->hash_vals || !r->keys || !r->ids ||
+	    !r->hbuf || !r->hcopy || !r->percpu) {
 		tdxtop_reader_free(r);
 		return -ENOMEM;
+	}
+	/* the vCPUs' slots and rows, read in place */
+	r->slots_len = map_len(m->nr_slots, sizeof(*r->slots));
+	r->blocks_len = map_len(m->nr_slots, sizeof(*r->blocks));
+	r->slots = mmap(NULL, r->slots_len, PROT_READ, MAP_SHARED, m->vcpu_slots_fd, 0);
+	r->blocks = mmap(NULL, r->blocks_len, PROT_READ, MAP_SHARED, m->vcpu_rows_fd, 0);
+	if (r->slots == MAP_FAILED || r->blocks == MAP_FAILED) {
+		int err = -errno;
+
+		tdxtop_reader_free(r);
+		return err;
 	}
 	r->prev_end_ns = clock_ns(CLOCK_MONOTONIC);
 	return 0;
@@ -102,8 +118,10 @@ void tdxtop_reader_free(struct tdxtop_reader *r)
 	free(r->prev);
 	free(r->hprev);
 	free(r->shared);
-	free(r->slots);
-	free(r->blocks);
+	if (r->slots && r->slots != MAP_FAILED)
+		munmap((void *)r->slots, r->slots_len);
+	if (r->blocks && r->blocks != MAP_FAILED)
+		munmap((void *)r->blocks, r->blocks_len);
 	free(r->hash_vals);
 	free(r->keys);
 	free(r->ids);
@@ -111,19 +129,6 @@ void tdxtop_reader_free(struct tdxtop_reader *r)
 	free(r->hcopy);
 	free(r->percpu);
 	memset(r, 0, sizeof(*r));
-}
-
-/* Read entries [from, from + n) of an array map */
-static int read_array(int fd, __u32 from, __u32 n, __u32 *keys, void *vals)
-{
-	__u32 prev = from - 1, out, count = n;
-	int err;
-
-	err = bpf_map_lookup_batch(fd, from ? &prev : NULL, &out, keys, vals,
-				   &count, NULL);
-	if (err && errno != ENOENT)
-		return -errno;
-	return count == n ? 0 : -EIO;
 }
 
 /*
@@ -168,39 +173,39 @@ static int add_moved(struct tdxtop_snap *d, const struct tdxtop_map_row *e,
 	return tdxtop_snap_add_row(d, &e->key, &st);
 }
 
-/* The rows of the slots in use, BLOCK_BATCH blocks per lookup at most */
+/*
+ * The rows of the slots in use, read in place.  A row is copied before it
+ * is used: its vCPU may be writing it meanwhile, and one interval must
+ * subtract the very values it keeps for the next.
+ */
 static int read_vcpu_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 {
-	__u32 s0, s, n, i;
+	__u32 s, n, i;
 	int err;
 
-	err = read_array(r->m.vcpu_slots_fd, 0, r->m.nr_slots, r->keys, r->slots);
-	if (err)
-		return err;
 	/* room for every row of the slots in use: no copying while growing */
 	for (s = 0, n = 0; s < r->m.nr_slots; s++)
 		n += !!r->slots[s].id;
 	if (tdxtop_snap_reserve_rows(d, (size_t)n * TDXTOP_SLOT_ROWS))
 		return -ENOMEM;
-	for (s0 = 0; s0 < r->m.nr_slots; s0 += n) {
-		if (!r->slots[s0].id) {
-			n = 1;
-			continue;
-		}
-		for (n = 1; n < BLOCK_BATCH && s0 + n < r->m.nr_slots &&
-		     r->slots[s0 + n].id; n++)
-			;
-		err = read_array(r->m.vcpu_rows_fd, s0, n, r->keys, r->blocks);
-		if (err)
-			return err;
-		for (s = 0; s < n; s++)
-			for (i = 0; i < TDXTOP_SLOT_ROWS; i++) {
-				size_t pos = (size_t)(s0 + s) * TDXTOP_SLOT_ROWS + i;
+	for (s = 0; s < r->m.nr_slots; s++) {
+		const volatile struct tdxtop_row_block *b = &r->blocks[s];
 
-				err = add_moved(d, &r->blocks[s].row[i], &r->prev[pos]);
-				if (err)
-					return err;
-			}
+		if (!r->slots[s].id)
+			continue;
+		for (i = 0; i < TDXTOP_SLOT_ROWS; i++) {
+			size_t pos = (size_t)s * TDXTOP_SLOT_ROWS + i;
+			struct tdxtop_map_row row;
+
+			/* BPF sets live after the key: read it first */
+			if (!b->row[i].live)
+				continue;
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			memcpy(&row, (const void *)&b->row[i], sizeof(row));
+			err = add_moved(d, &row, &r->prev[pos]);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }

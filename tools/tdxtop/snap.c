@@ -34,9 +34,9 @@ bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur
 {
 	int m, i;
 
-	*out = *cur;
 	if (cur->count == prev->count)
 		return false;
+	*out = *cur;
 	out->count -= prev->count;
 	prev->count = cur->count;
 	for (m = 0; m < TDXTOP_NR_METRICS; m++) {

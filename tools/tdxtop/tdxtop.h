@@ -193,8 +193,10 @@ struct tdxtop_reader {
 	__u64 prev_losses[TDXTOP_NR_LOSSES], prev_notes[TDXTOP_NR_NOTES];
 	struct tdxtop_prog_cost prev_progs[TDXTOP_MAX_PROGS];
 	__u64 prev_user_ns, prev_end_ns;
-	struct tdxtop_slot *slots;
-	struct tdxtop_row_block *blocks;	/* batch lookups of "vcpu_rows" */
+	/* "vcpu_slots" and "vcpu_rows", mapped: BPF writes them meanwhile */
+	const volatile struct tdxtop_slot *slots;
+	const volatile struct tdxtop_row_block *blocks;
+	size_t slots_len, blocks_len;
 	struct tdxtop_map_row *hash_vals;	/* batch lookups of "shared_rows" */
 	void *keys;			/* keys of any batch lookup */
 	size_t keys_size;
@@ -274,6 +276,8 @@ const char *tdxtop_restored_name(int bit);
 const char *tdxtop_uret_msr_name(int bit);
 const char *tdxtop_loss_name(int loss);
 const char *tdxtop_note_name(int note);
+/* "0x..." of v, at least digits hex digits, into buf (21 bytes); buf */
+char *tdxtop_hex(char *buf, __u64 v, int digits);
 /* "HLT", "TDCALL:MapGPA", "FAILED(OPERAND_BUSY)" ... into buf */
 const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len);
 /* tables, for the tests against the kernel headers */
