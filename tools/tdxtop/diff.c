@@ -159,6 +159,8 @@ struct dtable {
 	size_t nr, cap;
 	size_t samples[2];
 	__u64 intervals[2];
+	struct tdxtop_tsc ref_tsc;	/* the first base recording's */
+	double max_tsc_dev;		/* largest relative difference to it */
 	/* vCPU-seconds of the sample: [0] all VMs, then per VM name */
 	struct { char vm[TDXTOP_VM_NAME_LEN]; double vcpu_s; } *vs;
 	size_t nr_vs, cap_vs;
@@ -283,7 +285,7 @@ static int accumulate(struct dtable *t, const struct tdxtop_snap *s)
 }
 
 /* The statistics of the finished sample, one value per key and stat */
-static int close_sample(struct dtable *t, int side)
+static int close_sample(struct dtable *t, int side, double scale)
 {
 	size_t i;
 	int s, e = 0;
@@ -299,19 +301,28 @@ static int close_sample(struct dtable *t, int side)
 			e = push(&d->s[side][S_RATE], d->st.count / *vs);
 		for (s = S_GUEST_P50; !e && s < NR_STATS; s++) {
 			int m = stat_metric(s);
-			__u64 n = d->st.n[m];
+			__u64 n = d->st.n[m], hn;
 			double v;
 
 			if (!n)
 				continue;
-			if (s % 3 == 0)		/* mean */
+			if (s % 3 == 0) {	/* mean */
 				v = (double)d->st.sum[m] / n;
-			else	/* the bucket's middle: min/max are not per sample */
-				v = tdxtop_hist_quantile(d->h->bucket[m], n,
+			} else {
+				/*
+				 * from the histogram's own samples: rows and
+				 * histograms are read moments apart, so under
+				 * load they differ by a few events; none at all
+				 * means no histogram (hist_full)
+				 */
+				hn = tdxtop_hist_total(d->h->bucket[m]);
+				if (!hn)
+					continue;
+				/* the bucket's middle: min/max are not per sample */
+				v = tdxtop_hist_quantile(d->h->bucket[m], hn,
 							 (s - 1) % 3 ? 0.99 : 0.50, 0, 0);
-			if (tdxtop_hist_total(d->h->bucket[m]) != n)
-				continue;	/* no histogram (hist_full) */
-			e = push(&d->s[side][s], v);
+			}
+			e = push(&d->s[side][s], v * scale);
 		}
 		memset(&d->st, 0, sizeof(d->st));
 		memset(d->h, 0, sizeof(*d->h));
@@ -320,6 +331,20 @@ static int close_sample(struct dtable *t, int side)
 		t->vs[i].vcpu_s = 0;
 	t->samples[side]++;
 	return e;
+}
+
+/*
+ * Times of a recording in the reference conversion (the first base
+ * recording's): its TSC was converted with its own mult/shift, which
+ * differ between runs where the TSC is calibrated, not read from the
+ * kernel; comparing those would compare the calibrations
+ */
+static double tsc_scale(const struct tdxtop_tsc *ref, const struct tdxtop_tsc *t)
+{
+	double r = ref->mult / (double)(1ULL << ref->shift);
+	double x = t->mult / (double)(1ULL << t->shift);
+
+	return x > 0 ? r / x : 1;
 }
 
 /* Every interval of one side's recordings, in samples */
@@ -343,7 +368,15 @@ static int read_side(struct dtable *t, int side)
 	/* consecutive intervals merged so that a side has <= MAX_SAMPLES */
 	per = total > MAX_SAMPLES ? (total + MAX_SAMPLES - 1) / MAX_SAMPLES : 1;
 	for (f = 0; f < df.nr[side]; f++) {
+		const struct tdxtop_tsc *tsc = tdxtop_recording_tsc(r[f]);
 		__s64 after = 0;
+		double scale;
+
+		if (!side && !f)
+			t->ref_tsc = *tsc;
+		scale = tsc_scale(&t->ref_tsc, tsc);
+		if (fabs(scale - 1) > t->max_tsc_dev)
+			t->max_tsc_dev = fabs(scale - 1);
 
 		while ((e = tdxtop_recording_next(r[f], &after, 0, ~0ULL, &s)) > 0) {
 			e = add_vcpu_seconds(t, &s) ?: accumulate(t, &s);
@@ -351,7 +384,7 @@ static int read_side(struct dtable *t, int side)
 				break;
 			t->intervals[side]++;
 			if (!df.per_run && ++in_batch == per) {
-				e = close_sample(t, side);
+				e = close_sample(t, side, scale);
 				in_batch = 0;
 				if (e)
 					break;
@@ -363,7 +396,8 @@ static int read_side(struct dtable *t, int side)
 			e = 2;
 			goto out;
 		}
-		if ((df.per_run || in_batch) && (e = close_sample(t, side))) {
+		/* a sample never spans two recordings */
+		if ((df.per_run || in_batch) && (e = close_sample(t, side, scale))) {
 			tdxtop_fail("out of memory");
 			e = 2;
 			goto out;
@@ -416,8 +450,13 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 	       t->samples[0], df.nr[1], df.nr[1] > 1 ? "s" : "",
 	       (unsigned long long)t->intervals[1], t->samples[1]);
 	printf("Mann-Whitney U per comparison, Holm over %zu, alpha %g; "
-	       "regression: significant and beyond +%g%% (percentiles +%g%%)\n\n",
+	       "regression: significant and beyond +%g%% (percentiles +%g%%)\n",
 	       nr, df.alpha, df.threshold, fmax(df.threshold, HIST_RESOLUTION_PCT));
+	if (t->max_tsc_dev > 1e-6)
+		printf("TSC conversions differ between the recordings by up to %.2f%% "
+		       "(calibrated?): times are compared in the first base recording's\n",
+		       100 * t->max_tsc_dev);
+	printf("\n");
 	printf("%-16s %-28s %-12s %9s %9s %8s %-19s %8s  %s\n", "VM", "REASON", "METRIC",
 	       "BASE", "NEW", "CHANGE", "95% CI", "P(HOLM)", "VERDICT");
 	for (i = 0; i < nr; i++) {

@@ -414,13 +414,11 @@ static int batch_loop(struct live *l)
 	return err ? 1 : 0;
 }
 
-/* perf record's closing line */
-static void record_summary(const struct live *l)
+/* perf record's closing line, once the recording is closed */
+static void record_summary(__u64 intervals, __u64 events)
 {
-	__u64 intervals, events;
 	struct stat st;
 
-	tdxtop_recorder_stats(l->rec, &intervals, &events);
 	if (stat(env.write, &st))
 		st.st_size = 0;
 	fprintf(stderr, "[ tdxtop record: %llu intervals, %llu events, %.1f KiB written to %s ]\n",
@@ -439,6 +437,7 @@ static int cmd_live(int argc, char **argv, bool record)
 	};
 	struct live l = { .stats_fd = -1 };
 	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
+	__u64 intervals = 0, events = 0;
 	int err;
 
 	tdxtop_cli_out_init(&env.o);
@@ -479,11 +478,13 @@ static int cmd_live(int argc, char **argv, bool record)
 			err = 1;
 		}
 	}
-	if (record && l.rec && !err)
-		record_summary(&l);
+	if (l.rec)
+		tdxtop_recorder_stats(l.rec, &intervals, &events);
 cleanup:
 	if (live_close(&l))
 		err = 1;
+	if (record && !err)
+		record_summary(intervals, events);
 	return err;
 }
 

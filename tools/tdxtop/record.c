@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include "tdxtop.h"
 
@@ -207,28 +208,19 @@ const char *tdxtop_recorder_error(const struct tdxtop_recorder *r)
 	return r->err;
 }
 
-int tdxtop_recorder_open(struct tdxtop_recorder **rp, const char *path,
-			 const struct tdxtop_run_info *info, char *err, size_t errlen)
+/* A new database at r->path: the schema and the run's facts, committed */
+static int create_db(struct tdxtop_recorder *r, const struct tdxtop_run_info *info,
+		     bool exclusive)
 {
-	struct tdxtop_recorder *r = calloc(1, sizeof(*r));
 	int i, e;
 
-	*rp = NULL;
-	if (!r || !(r->path = strdup(path))) {
-		free(r);
-		set_err(err, errlen, path, "out of memory");
-		return -ENOMEM;
-	}
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			    NULL) != SQLITE_OK) {
-		e = db_err(r);
-		goto fail;
-	}
+	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK)
+		return db_err(r);
 	/* WAL: a kill -9 loses at most the interval being written */
-	e = exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		 "BEGIN;");
-	if (!e)
-		e = exec(r, schema_sql);
+	e = exec(r, exclusive ? "PRAGMA locking_mode = EXCLUSIVE" : "") ?:
+	    exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; BEGIN;") ?:
+	    exec(r, schema_sql);
 	for (i = 0; !e && i < NR_ST; i++)
 		if (sqlite3_prepare_v3(r->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &r->st[i], NULL))
@@ -246,16 +238,57 @@ int tdxtop_recorder_open(struct tdxtop_recorder **rp, const char *path,
 		    meta(r, "hist_sub_bits", NULL, TDXTOP_HIST_SUB_BITS) ?:
 		    meta(r, "hist_max_msb", NULL, TDXTOP_HIST_MAX_MSB) ?:
 		    meta(r, "hist_buckets", NULL, TDXTOP_HIST_BUCKETS);
-	if (!e)
-		e = exec(r, "COMMIT");
-	if (e)
-		goto fail;
+	return e ?: exec(r, "COMMIT");
+}
+
+static void close_db(struct tdxtop_recorder *r)
+{
+	int i;
+
+	for (i = 0; i < NR_ST; i++) {
+		sqlite3_finalize(r->st[i]);
+		r->st[i] = NULL;
+	}
+	sqlite3_close(r->db);
+	r->db = NULL;
+}
+
+int tdxtop_recorder_open(struct tdxtop_recorder **rp, const char *path,
+			 const struct tdxtop_run_info *info, char *err, size_t errlen)
+{
+	struct tdxtop_recorder *r = calloc(1, sizeof(*r));
+	char side[4096];
+	int e;
+
+	*rp = NULL;
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		set_err(err, errlen, path, "out of memory");
+		return -ENOMEM;
+	}
+	e = create_db(r, info, false);
+	/*
+	 * WAL's index is shared memory, a mapping of FILE-shm, which network
+	 * and 9p file systems may not provide (an I/O error): there the
+	 * recorder keeps it in its own memory, with exclusive locking (others
+	 * read the file once recording stops)
+	 */
+	if (e == -EIO && (sqlite3_extended_errcode(r->db) & 0xff) == SQLITE_IOERR) {
+		close_db(r);
+		unlink(path);
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+		e = create_db(r, info, true);
+	}
+	if (e) {
+		snprintf(err, errlen, "%s", r->err);
+		tdxtop_recorder_close(r);
+		return e;
+	}
 	*rp = r;
 	return 0;
-fail:
-	snprintf(err, errlen, "%s", r->err);
-	tdxtop_recorder_close(r);
-	return e;
 }
 
 static int step(struct tdxtop_recorder *r, int which)
@@ -644,6 +677,11 @@ fail:
 	snprintf(err, errlen, "%s", r->err);
 	tdxtop_recording_close(r);
 	return e;
+}
+
+const struct tdxtop_tsc *tdxtop_recording_tsc(const struct tdxtop_recording *r)
+{
+	return &r->tsc;
 }
 
 __u64 tdxtop_recording_intervals(const struct tdxtop_recording *r)

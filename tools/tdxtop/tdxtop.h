@@ -414,6 +414,8 @@ int tdxtop_recording_open(struct tdxtop_recording **r, const char *path,
 int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
 			  __u64 to_ns, struct tdxtop_snap *s);
 __u64 tdxtop_recording_intervals(const struct tdxtop_recording *r);
+/* The cycles-to-ns conversion the recording's times were made with */
+const struct tdxtop_tsc *tdxtop_recording_tsc(const struct tdxtop_recording *r);
 /* Monotonic and wall-clock start of the first interval */
 void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start_ns,
 			    __u64 *first_real_ns);
