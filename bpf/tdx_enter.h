@@ -142,7 +142,7 @@ TDXTOP_INLINE int tdxtop_n_implied(__u32 kind, int m)
  * entry of the array "vcpu_slots" on its first event; the slot owns the
  * same entry of the array "vcpu_rows", a block of TDXTOP_SLOT_ROWS rows
  * found by open addressing on the rest of the key (and read by user space
- * with one copy per vCPU).  Only the vCPU's own thread writes them (KVM
+ * in place: both arrays are mapped).  Only the vCPU's own thread writes them (KVM
  * runs a vCPU on one thread at a time), so an event costs two inlined array
  * lookups and plain updates.  A vCPU that finds no free slot, or a row key
  * that finds no free row within TDXTOP_PROBES probes, goes to the hash

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Read-out of the BPF maps, once per interval, with batch lookups, into a
- * snapshot (snap.c does the arithmetic): the same code serves the TUI,
- * batch and JSON modes, the benchmarks and the tests.
+ * Read-out of the BPF maps, once per interval (the vCPU arrays mapped, the
+ * hashes with batch lookups), into a snapshot (snap.c does the
+ * arithmetic): the same code serves the TUI, batch and JSON modes,
+ * recording, the benchmarks and the tests.
  */
 #include <errno.h>
 #include <stdlib.h>
