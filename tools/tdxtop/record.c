@@ -47,14 +47,19 @@ enum {
 	ST_INTERVAL, ST_PROGRAM, ST_VM, ST_ROWS, ST_HIST, ST_REASON, NR_ST,
 };
 
-static const char *const insert_sql[NR_ST] = {
-	[ST_INTERVAL] = "INSERT INTO intervals VALUES(NULL,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_PROGRAM] = "INSERT INTO programs VALUES(?,?,?,?)",
-	[ST_VM] = "INSERT INTO vms VALUES(?,?,?)",
-	[ST_ROWS] = "INSERT INTO rows VALUES(?,?,?,?)",
-	[ST_HIST] = "INSERT INTO hists VALUES(?,?,?,?,?,?,?)",
-	[ST_REASON] = "INSERT INTO reasons VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+/* The insert of each table: its columns (intervals: after the id) */
+static const struct {
+	const char *table;
+	int cols;
+} inserts[NR_ST] = {
+	[ST_INTERVAL] = { "intervals(start_ns, end_ns, end_real_ns, events, stats_full, "
+			  "hist_full, vcpu_full, missed, filtered, host_skew, user_cpu_ns, "
+			  "bpf_timed)", 12 },
+	[ST_PROGRAM] = { "programs", 4 }, [ST_VM] = { "vms", 3 },
+	[ST_ROWS] = { "rows", 4 }, [ST_HIST] = { "hists", 7 },
+	[ST_REASON] = { "reasons", 14 },
 };
+
 
 struct tdxtop_recorder {
 	sqlite3 *db;
@@ -208,6 +213,19 @@ const char *tdxtop_recorder_error(const struct tdxtop_recorder *r)
 	return r->err;
 }
 
+static int prepare_insert(struct tdxtop_recorder *r, int which)
+{
+	char sql[512];
+	int n, i;
+
+	n = snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES(?", inserts[which].table);
+	for (i = 1; i < inserts[which].cols; i++)
+		n += snprintf(sql + n, sizeof(sql) - n, ",?");
+	snprintf(sql + n, sizeof(sql) - n, ")");
+	return sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				  &r->st[which], NULL) ? db_err(r) : 0;
+}
+
 /* A new database at r->path: the schema and the run's facts, committed */
 static int create_db(struct tdxtop_recorder *r, const struct tdxtop_run_info *info,
 		     bool exclusive)
@@ -222,9 +240,7 @@ static int create_db(struct tdxtop_recorder *r, const struct tdxtop_run_info *in
 	    exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; BEGIN;") ?:
 	    exec(r, schema_sql);
 	for (i = 0; !e && i < NR_ST; i++)
-		if (sqlite3_prepare_v3(r->db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &r->st[i], NULL))
-			e = db_err(r);
+		e = prepare_insert(r, i);
 	if (!e)
 		e = meta(r, "schema_version", NULL, TDXTOP_RECORD_SCHEMA) ?:
 		    meta(r, "tdxtop_version", info->version, 0) ?:
