@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include "tdxtop.h"
 
+const char tdxtop_jw_digits[200] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void tdxtop_jw_init(struct tdxtop_jw *w, FILE *f, bool pretty)
 {
 	w->f = f;
@@ -89,6 +94,11 @@ void tdxtop_jw_end_arr(struct tdxtop_jw *w)
 	close_c(w, ']');
 }
 
+/* 1: a byte that goes into a JSON string as it is (printable ASCII) */
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,	/* not " \\ */
+};
+
 void tdxtop_jw_str(struct tdxtop_jw *w, const char *str)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -100,8 +110,7 @@ void tdxtop_jw_str(struct tdxtop_jw *w, const char *str)
 	/* the common case: short printable ASCII, straight into the buffer */
 	p = w->buf + w->len;
 	*p++ = '"';
-	for (n = 0; n < TDXTOP_JW_TOKEN - 2 && s[n] >= 0x20 && s[n] < 0x7f &&
-	     s[n] != '"' && s[n] != '\\'; n++)
+	for (n = 0; n < TDXTOP_JW_TOKEN - 2 && plain[s[n]]; n++)
 		*p++ = s[n];
 	if (!s[n]) {
 		*p++ = '"';

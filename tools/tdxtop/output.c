@@ -299,13 +299,13 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
 	return fflush(f) ? -errno : 0;
 }
 
-static void metric_json(struct tdxtop_jw *w, const char *key,
+static void metric_json(struct tdxtop_jw *w, const char *key, size_t keylen,
 			const struct tdxtop_group *g, int m)
 {
 	const struct tdxtop_stats *s = &g->st;
 	size_t q;
 
-	tdxtop_jw_key(w, key);
+	tdxtop_jw_key_n(w, key, keylen);
 	tdxtop_jw_obj(w);
 	tdxtop_jw_key(w, "n");
 	tdxtop_jw_u64(w, s->n[m]);
@@ -317,7 +317,7 @@ static void metric_json(struct tdxtop_jw *w, const char *key,
 	tdxtop_jw_u64(w, s->max[m]);
 	if (g->h)
 		for (q = 0; q < NR_Q; q++) {
-			tdxtop_jw_key(w, quantile_names[q]);
+			tdxtop_jw_key_n(w, quantile_names[q], strlen(quantile_names[q]));
 			tdxtop_jw_u64(w, tdxtop_hist_quantile(g->h->bucket[m], s->n[m],
 							      quantiles[q], s->min[m],
 							      s->max[m]));
@@ -382,7 +382,7 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		};
 
 		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			metric_json(w, keys[m], g, m);
+			metric_json(w, keys[m], strlen(keys[m]), g, m);
 		tdxtop_jw_key(w, "restored");
 		tdxtop_jw_obj(w);
 		for (b = 0; b < TDXTOP_NR_RESTORED; b++) {
@@ -391,7 +391,7 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		}
 		tdxtop_jw_end_obj(w);
 	} else if (k->kind != TDXTOP_KIND_DEFERRED) {
-		metric_json(w, "cost_ns", g, TDXTOP_M_RESTORE);
+		metric_json(w, "cost_ns", 7, g, TDXTOP_M_RESTORE);
 	}
 	tdxtop_jw_end_obj(w);
 }
