@@ -62,10 +62,17 @@ static __u64 sort_value(const struct tdxtop_group *g, enum tdxtop_sort_by sort)
 	}
 }
 
+/* A total order on keys, word by word (a key is 5 aligned 64-bit words) */
 static int by_key(const void *a, const void *b)
 {
-	return memcmp(&((const struct tdxtop_group *)a)->key,
-		      &((const struct tdxtop_group *)b)->key, sizeof(struct tdxtop_key));
+	const __u64 *x = (const __u64 *)&((const struct tdxtop_group *)a)->key;
+	const __u64 *y = (const __u64 *)&((const struct tdxtop_group *)b)->key;
+	size_t i;
+
+	for (i = 0; i < sizeof(struct tdxtop_key) / sizeof(__u64); i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
 }
 
 static int by_value(const void *a, const void *b)

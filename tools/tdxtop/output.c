@@ -307,14 +307,10 @@ static void metric_json(struct tdxtop_jw *w, const char *key, size_t keylen,
 
 	tdxtop_jw_key_n(w, key, keylen);
 	tdxtop_jw_obj(w);
-	tdxtop_jw_key(w, "n");
-	tdxtop_jw_u64(w, s->n[m]);
-	tdxtop_jw_key(w, "sum");
-	tdxtop_jw_u64(w, s->sum[m]);
-	tdxtop_jw_key(w, "min");
-	tdxtop_jw_u64(w, s->n[m] ? s->min[m] : 0);
-	tdxtop_jw_key(w, "max");
-	tdxtop_jw_u64(w, s->max[m]);
+	tdxtop_jw_kv_u64(w, "n", s->n[m]);
+	tdxtop_jw_kv_u64(w, "sum", s->sum[m]);
+	tdxtop_jw_kv_u64(w, "min", s->n[m] ? s->min[m] : 0);
+	tdxtop_jw_kv_u64(w, "max", s->max[m]);
 	if (g->h)
 		for (q = 0; q < NR_Q; q++) {
 			tdxtop_jw_key_n(w, quantile_names[q], strlen(quantile_names[q]));
@@ -342,8 +338,7 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 	int m, b;
 
 	tdxtop_jw_obj(w);
-	tdxtop_jw_key(w, "pid");
-	tdxtop_jw_u64(w, k->tgid);
+	tdxtop_jw_kv_u64(w, "pid", k->tgid);
 	tdxtop_jw_key(w, "vm");
 	tdxtop_jw_str(w, tdxtop_snap_vm_name(s, k->tgid));
 	tdxtop_jw_key(w, "kind");
@@ -363,18 +358,14 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 			tdxtop_jw_key(w, "reason_code");
 			tdxtop_jw_s64(w, (__s32)k->reason);
 			str_or_null(w, "status", tdxtop_status_name(k->status));
-			tdxtop_jw_key(w, "status_code");
-			tdxtop_jw_u64(w, k->status);
+			tdxtop_jw_kv_u64(w, "status_code", k->status);
 			str_or_null(w, "leaf", k->leaf ? tdxtop_leaf_name(k->leaf) : NULL);
-			tdxtop_jw_key(w, "leaf_code");
-			tdxtop_jw_u64(w, k->leaf);
+			tdxtop_jw_kv_u64(w, "leaf_code", k->leaf);
 		} else if (k->kind == TDXTOP_KIND_URET) {
-			tdxtop_jw_key(w, "msrs");
-			tdxtop_jw_u64(w, k->leaf);
+			tdxtop_jw_kv_u64(w, "msrs", k->leaf);
 		}
 	}
-	tdxtop_jw_key(w, "count");
-	tdxtop_jw_u64(w, g->st.count);
+	tdxtop_jw_kv_u64(w, "count", g->st.count);
 	if (k->kind == TDXTOP_KIND_EXIT) {
 		static const char *const keys[TDXTOP_NR_METRICS] = {
 			[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
@@ -386,8 +377,8 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		tdxtop_jw_key(w, "restored");
 		tdxtop_jw_obj(w);
 		for (b = 0; b < TDXTOP_NR_RESTORED; b++) {
-			tdxtop_jw_key(w, tdxtop_restored_name(b));
-			tdxtop_jw_u64(w, g->st.restored[b]);
+			tdxtop_jw_kv_u64_n(w, tdxtop_restored_name(b),
+					   strlen(tdxtop_restored_name(b)), g->st.restored[b]);
 		}
 		tdxtop_jw_end_obj(w);
 	} else if (k->kind != TDXTOP_KIND_DEFERRED) {
@@ -411,15 +402,12 @@ static void header_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 	tdxtop_jw_str(w, s->source ? s->source : "tdx");
 	tdxtop_jw_key(w, "group_by");
 	tdxtop_jw_str(w, tdxtop_group_name(o->by));
-	tdxtop_jw_key(w, "events");
-	tdxtop_jw_u64(w, events);
+	tdxtop_jw_kv_u64(w, "events", events);
 
 	tdxtop_jw_key(w, "tsc");
 	tdxtop_jw_obj(w);
-	tdxtop_jw_key(w, "mult");
-	tdxtop_jw_u64(w, s->tsc.mult);
-	tdxtop_jw_key(w, "shift");
-	tdxtop_jw_u64(w, s->tsc.shift);
+	tdxtop_jw_kv_u64(w, "mult", s->tsc.mult);
+	tdxtop_jw_kv_u64(w, "shift", s->tsc.shift);
 	str_or_null(w, "source", s->tsc.source);
 	tdxtop_jw_end_obj(w);
 
