@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# make            BPF object, skeleton, tdxtop
+# make            BPF object, skeleton, tdxtop (installs nothing: make deps)
+# make deps       install the build dependencies (Debian, apt-get)
 # make check      every test (installs what it needs, builds the kernel)
 # make kernel     Linux 7.2 + kernel/patches, out of tree in $(TDXTOP_CACHE)
 # make demo       boot the kernel in QEMU, inject a TD exit mix, run tdxtop
@@ -22,7 +23,9 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
-LDLIBS_TDXTOP = -lbpf -lelf -lz -lncursesw -lsqlite3 -lm -lpthread
+# from pkg-config where it answers (a host with its own builds of the libraries)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libbpf ncursesw sqlite3 zlib 2>/dev/null)
+LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite3) -lm -lpthread
 # tests/e2e/inject writes its expectations with json-c: an oracle that
 # shares no code with tdxtop's own JSON writer
 LDLIBS_TEST = $(LDLIBS_TDXTOP) -ljson-c
@@ -46,7 +49,8 @@ TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 .DELETE_ON_ERROR:
 .PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean FORCE
 
-all: deps $(OUTPUT)/tdxtop
+# make builds and changes nothing on the system: make deps installs
+all: $(OUTPUT)/tdxtop
 
 deps:
 	$(Q)scripts/deps.sh build

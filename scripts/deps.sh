@@ -3,8 +3,8 @@
 #
 # Install, with apt-get, exactly what tdxtop's build and tests need and is
 # missing.  Silent when everything is present.  Debian's trixie-backports
-# suite is added with a priority-100 pin so that only linux-source-7.2 is
-# taken from it.
+# suite is added, from the mirror the machine's apt sources already use,
+# with a priority-100 pin so that only linux-source-7.2 is taken from it.
 #
 # Usage: scripts/deps.sh [build|test|kernel|all]   (default: all)
 set -eu
@@ -45,14 +45,47 @@ fi
 log=$(mktemp /tmp/tdxtop-deps.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
+# The Debian archive this machine already uses (its apt sources name it):
+# backports come from the same mirror, and no host is named here.
+archive_uri() {
+	local codename f
+	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || return 0
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		# deb822 stanzas: the one for this release's main component
+		awk -v c="$codename" 'BEGIN { RS = "" }
+			{
+				suites = uris = ""
+				n = split($0, l, "\n")
+				for (i = 1; i <= n; i++) {
+					if (l[i] ~ /^Suites:/) suites = " " substr(l[i], 8) " "
+					if (l[i] ~ /^URIs:/) { uris = substr(l[i], 6); gsub(/^[ \t]+/, "", uris) }
+				}
+				if (index(suites, " " c " ") && uris != "") { split(uris, u, /[ \t]+/); print u[1] }
+			}' "$f"
+	done
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk -v c="$codename" '$1 == "deb" {
+			i = 2; if ($i ~ /^\[/) while ($i !~ /\]$/) i++
+			if ($i ~ /^\[/ || $i ~ /\]$/) i++
+			if ($(i + 1) == c) print $i }'
+}
+
 case " $missing " in
 *" linux-source-7.2 "*)
 	src=/etc/apt/sources.list.d/tdxtop-trixie-backports.sources
 	pin=/etc/apt/preferences.d/tdxtop-trixie-backports
 	if [ ! -f "$src" ]; then
-		cat >"$src" <<'EOS'
+		uri=$(archive_uri | grep -v -- '-security' | head -1)
+		if [ -z "$uri" ]; then
+			echo "deps.sh: no Debian archive for this release in the apt sources;" \
+			     "add trixie-backports (main) to apt and run again" >&2
+			exit 1
+		fi
+		cat >"$src" <<EOS
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $uri
 Suites: trixie-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
