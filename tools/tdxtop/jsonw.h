@@ -84,27 +84,32 @@ static inline void tdxtop_jw_key_n(struct tdxtop_jw *w, const char *key, size_t 
 
 extern const char tdxtop_jw_digits[200];	/* "00" "01" ... "99" */
 
-static inline void tdxtop_jw_u64(struct tdxtop_jw *w, __u64 v)
+/* The decimal digits of v, ending at end; where they start */
+static inline char *tdxtop_jw_format_u64(char *end, __u64 v)
 {
-	char tmp[40], *t = tmp + 20;	/* digits end at tmp + 20 */
-	size_t n;
-
-	tdxtop_jw_sep(w);
 	while (v >= 100) {	/* two digits a division */
-		t -= 2;
-		memcpy(t, &tdxtop_jw_digits[(v % 100) * 2], 2);
+		end -= 2;
+		memcpy(end, &tdxtop_jw_digits[(v % 100) * 2], 2);
 		v /= 100;
 	}
 	if (v >= 10) {
-		t -= 2;
-		memcpy(t, &tdxtop_jw_digits[v * 2], 2);
+		end -= 2;
+		memcpy(end, &tdxtop_jw_digits[v * 2], 2);
 	} else {
-		*--t = '0' + v;
+		*--end = '0' + v;
 	}
-	n = tmp + 20 - t;
+	return end;
+}
+
+static inline void tdxtop_jw_u64(struct tdxtop_jw *w, __u64 v)
+{
+	char tmp[40], *t;	/* digits end at tmp + 20 */
+
+	tdxtop_jw_sep(w);
+	t = tdxtop_jw_format_u64(tmp + 20, v);
 	/* a constant 20 bytes (the token's room): an inline copy, not a call */
 	memcpy(w->buf + w->len, t, 20);
-	w->len += n;
+	w->len += tmp + 20 - t;
 	w->comma = true;
 }
 
@@ -118,7 +123,7 @@ static inline void tdxtop_jw_u64(struct tdxtop_jw *w, __u64 v)
 static inline void tdxtop_jw_kv_u64_n(struct tdxtop_jw *w, const char *key, size_t n,
 				      __u64 v)
 {
-	char tmp[40], *t = tmp + 20, *p;
+	char tmp[40], *t, *p;
 
 	tdxtop_jw_sep(w);
 	p = w->buf + w->len;
@@ -129,17 +134,7 @@ static inline void tdxtop_jw_kv_u64_n(struct tdxtop_jw *w, const char *key, size
 	*p++ = ':';
 	if (w->pretty)
 		*p++ = ' ';
-	while (v >= 100) {
-		t -= 2;
-		memcpy(t, &tdxtop_jw_digits[(v % 100) * 2], 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		t -= 2;
-		memcpy(t, &tdxtop_jw_digits[v * 2], 2);
-	} else {
-		*--t = '0' + v;
-	}
+	t = tdxtop_jw_format_u64(tmp + 20, v);
 	memcpy(p, t, 20);
 	p += tmp + 20 - t;
 	w->len = p - w->buf;
