@@ -91,23 +91,9 @@ static int by_value(const void *a, const void *b)
  * themselves are sorted.  The view keeps its arrays from one interval to
  * the next.
  */
-static size_t key_hash(const struct tdxtop_key *k)
-{
-	const __u64 *w = (const __u64 *)k;
-	__u64 h = 0x9e3779b97f4a7c15ULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k) / sizeof(*w); i++) {
-		h ^= w[i];
-		h *= 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 31;
-	}
-	return h;
-}
-
 static __u32 *index_find(const struct tdxtop_view *v, const struct tdxtop_key *k)
 {
-	size_t i = key_hash(k) & v->mask;
+	size_t i = tdxtop_hash_key(k, sizeof(*k)) & v->mask;
 
 	while (v->slot[i] && memcmp(&v->g[v->slot[i] - 1].key, k, sizeof(*k)))
 		i = (i + 1) & v->mask;

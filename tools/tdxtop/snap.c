@@ -240,24 +240,25 @@ void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s
 
 /* ---- merging intervals into one (report --merge, diff per run) ---- */
 
-static size_t hash_bytes(const void *p, size_t n)
+size_t tdxtop_hash_key(const void *key, size_t size)
 {
-	const unsigned char *b = p;
-	__u64 h = 0xcbf29ce484222325ULL;
+	const __u64 *w = key;
+	__u64 h = 0x9e3779b97f4a7c15ULL;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
+	for (i = 0; i < size / sizeof(*w); i++) {
+		h ^= w[i];
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
 	}
-	return h ^ h >> 29;
+	return h;
 }
 
 /* Slot of key k (size ksz at offset 0 of each elem-sized entry) in the index */
 static __u32 *merge_find(__u32 *slot, size_t mask, const void *base, size_t elem,
 			 const void *k, size_t ksz)
 {
-	size_t i = hash_bytes(k, ksz) & mask;
+	size_t i = tdxtop_hash_key(k, ksz) & mask;
 
 	while (slot[i] && memcmp((const char *)base + (slot[i] - 1) * elem, k, ksz))
 		i = (i + 1) & mask;

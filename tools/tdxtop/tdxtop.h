@@ -84,6 +84,8 @@ struct tdxtop_snap {
 	__u64 user_cpu_ns;		/* tdxtop's own CPU time */
 };
 
+/* Hash of a key of size bytes, a multiple of 8 (tdxtop_key, tdxtop_hkey) */
+size_t tdxtop_hash_key(const void *key, size_t size);
 /* Room for need elements of elem bytes in *p (capacity *cap, doubled) */
 int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem);
 #define TDXTOP_GROW(arr, cap, need) \
