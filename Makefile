@@ -24,8 +24,9 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
 # from pkg-config where it answers (a host with its own builds of the libraries)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs libbpf ncursesw sqlite3 zlib 2>/dev/null)
-LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite3) -lm -lpthread
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libbpf ncursesw sqlite3 zlib libmicrohttpd 2>/dev/null)
+LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite3 -lmicrohttpd) \
+		-lm -lpthread
 # tests/e2e/inject writes its expectations with json-c: an oracle that
 # shares no code with tdxtop's own JSON writer
 LDLIBS_TEST = $(LDLIBS_TDXTOP) -ljson-c
@@ -44,7 +45,8 @@ TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
 TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS))
 LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
 TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
-	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c))
+	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c \
+		       tests/serve/*.c))
 
 .DELETE_ON_ERROR:
 .PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean FORCE

@@ -23,6 +23,7 @@ all_tests="
 	tests/record/record.sh
 	tests/record/hlog.sh
 	tests/record/report-tui.sh
+	tests/serve/serve.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh

@@ -150,9 +150,48 @@ static void test_status(void)
 	ok(!strcmp(tdxtop_status_name(0), "SUCCESS"), "0 is SUCCESS");
 }
 
+/*
+ * Prometheus buckets (prom.c): each of tdxtop's buckets lies wholly in one,
+ * whose le (2^k - 1 ns, values being whole ns) is at least the bucket's
+ * largest value and below its smallest's previous le: no value moves
+ */
+static void test_prom_buckets(void)
+{
+	int bad = 0, last = 0, j;
+	__u32 i;
+
+	for (i = 0; i < TDXTOP_HIST_BUCKETS; i++) {
+		__u64 lo = tdxtop_bucket_lo(i), hi = tdxtop_bucket_hi(i);
+		__u64 le, prev;
+
+		j = tdxtop_prom_bucket(i);
+		if (j < last)
+			bad++;
+		last = j;
+		if (j == TDXTOP_PROM_BUCKETS - 1) {	/* +Inf: all above the last le */
+			if (lo <= (1ULL << TDXTOP_PROM_HI_SHIFT) - 1)
+				bad++;
+			continue;
+		}
+		le = (1ULL << (TDXTOP_PROM_LO_SHIFT + j)) - 1;
+		prev = j ? (1ULL << (TDXTOP_PROM_LO_SHIFT + j - 1)) - 1 : 0;
+		if (hi - 1 > le || (j && lo <= prev))
+			bad++;
+	}
+	ok(!bad, "each of %d buckets lies in one Prometheus bucket, le exact",
+	   TDXTOP_HIST_BUCKETS);
+	ok(tdxtop_prom_bucket(tdxtop_bucket(31)) == 0 &&
+	   tdxtop_prom_bucket(tdxtop_bucket(32)) == 1 &&
+	   tdxtop_prom_bucket(tdxtop_bucket(1023)) == 5 &&
+	   tdxtop_prom_bucket(tdxtop_bucket(1024)) == 6 &&
+	   tdxtop_prom_bucket(tdxtop_bucket((1ULL << 34) - 1)) == TDXTOP_PROM_BUCKETS - 2 &&
+	   tdxtop_prom_bucket(tdxtop_bucket(1ULL << 34)) == TDXTOP_PROM_BUCKETS - 1,
+	   "31, 32, 1023, 1024, 2^34 - 1 and 2^34 ns go where le says");
+}
+
 int main(void)
 {
-	tap_plan(7 + 4 + 2 + 4);
+	tap_plan(7 + 4 + 2 + 4 + 2);
 	test_buckets();
 	test_quantiles("lognormal 100k", gen_lognormal, 100000);
 	test_quantiles("bimodal 50k", gen_bimodal, 50000);
@@ -160,5 +199,6 @@ int main(void)
 	test_quantiles("lognormal 7", gen_lognormal, 7);
 	test_cyc2ns();
 	test_status();
+	test_prom_buckets();
 	return tap_done();
 }

@@ -28,6 +28,8 @@ static struct env {
 	int interval_ms;
 	long count;
 	bool record;		/* tdxtop record: no output */
+	bool serve;		/* tdxtop serve: /metrics, no output */
+	struct tdxtop_serve_opts srv;
 	const char *write;	/* -w / record -o: the recording */
 	__u32 pid, vcpu;
 	__u64 min_ns, tsc_khz;
@@ -37,6 +39,7 @@ static struct env {
 	.interval_ms = TDXTOP_DEF_INTERVAL_MS,
 	.count = -1,
 	.vcpu = TDXTOP_VCPU_NONE,
+	.srv.listen = TDXTOP_DEF_LISTEN,
 };
 
 const char *argp_program_version = "tdxtop 0.1";
@@ -51,6 +54,7 @@ static const char live_doc[] =
 "       tdxtop record [-o FILE] [-p PID] [--vcpu N] [interval] [count]\n"
 "       tdxtop report [-g GROUP] [-j] [--merge] [--from T] [--to T] FILE\n"
 "       tdxtop diff [--threshold PCT] BASE... -- NEW...\n"
+"       tdxtop serve [--listen ADDR:PORT] [--per-vcpu] [--per-pid] [-p PID]\n"
 "\n"
 "EXAMPLES:\n"
 "    tdxtop                 # live view, refreshed every second\n"
@@ -62,7 +66,8 @@ static const char live_doc[] =
 "    tdxtop -j -w run.db 1 60     # JSON lines, and record them\n"
 "    tdxtop record -o base.db 1 300   # record 5 minutes, print nothing\n"
 "    tdxtop report --merge base.db    # the whole recording in one table\n"
-"    tdxtop diff base.db -- new.db    # did exits get slower? (exit 1: yes)\n";
+"    tdxtop diff base.db -- new.db    # did exits get slower? (exit 1: yes)\n"
+"    tdxtop serve                     # Prometheus metrics on 127.0.0.1:9479\n";
 
 static const char record_doc[] =
 "Record TD enter/exit activity into an SQLite database (docs/record.md), one\n"
@@ -75,14 +80,63 @@ static const char record_doc[] =
 "    tdxtop record                # into tdxtop.db until Ctrl-C\n"
 "    tdxtop record -o a.db 1 600  # ten minutes, 1-second intervals\n";
 
+static const char serve_doc[] =
+"Serve TD enter/exit metrics over HTTP for Prometheus: GET /metrics, in the\n"
+"text format, or OpenMetrics when the scraper asks for it.  Each scrape\n"
+"reads the BPF maps; counters and histograms are totals since tdxtop serve\n"
+"started, labelled by VM name (docs/prometheus.md).  Listens on loopback\n"
+"unless told otherwise.\n"
+"\n"
+"USAGE: tdxtop serve [--listen ADDR:PORT] [--per-vcpu] [--per-pid] [-p PID]\n"
+"                    [--vcpu N] [--min-latency NS]\n"
+"\n"
+"EXAMPLES:\n"
+"    tdxtop serve                      # http://127.0.0.1:9479/metrics\n"
+"    tdxtop serve --listen [::1]:9479  # IPv6 loopback\n"
+"    tdxtop serve --listen 0.0.0.0:9479  # every interface: say so\n";
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define DEF_RECORD_FILE	"tdxtop.db"
 
 enum {
 	OPT_VCPU = 0x100, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
-	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES,
+	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_PID,
 };
+
+/* serve's own */
+static const struct argp_option serve_opts[] = {
+	{ "listen", OPT_LISTEN, "ADDR:PORT", 0,
+	  "Address to serve on (" TDXTOP_DEF_LISTEN "; 0.0.0.0:PORT for all)", 0 },
+	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "Also counters per vCPU (vcpu label)", 0 },
+	{ "per-pid", OPT_PER_PID, NULL, 0, "A pid label beside the VM name", 0 },
+	{},
+};
+
+static error_t parse_serve(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case OPT_LISTEN: {
+		char err[256];
+
+		if (tdxtop_listen_check(arg, err, sizeof(err)))
+			argp_error(state, "%s", err);
+		env.srv.listen = arg;
+		break;
+	}
+	case OPT_PER_VCPU:
+		env.srv.prom.per_vcpu = true;
+		break;
+	case OPT_PER_PID:
+		env.srv.prom.per_pid = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp serve_argp = { .options = serve_opts, .parser = parse_serve };
 
 /* What the kernel side aggregates: the same for live and record */
 static const struct argp_option opts[] = {
@@ -111,7 +165,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		if (!env.record)	/* record has no output options */
+		if (!env.record && !env.serve)	/* only the views have output options */
 			state->child_inputs[0] = &env.o;
 		break;
 	case 'h':
@@ -128,10 +182,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.vcpu = v;
 		break;
 	case 'd':
+		if (env.serve)
+			argp_error(state, "serve has no interval: each scrape reads the maps");
 		tdxtop_arg_secs(state, arg, &env.interval_ms, "delay");
 		break;
 	case 'w':
 	case 'o':
+		if (env.serve)
+			argp_error(state, "serve does not record: run 'tdxtop record' beside it");
 		if (!*arg)
 			argp_error(state, "empty file name");
 		if ((key == 'o') != env.record)
@@ -161,6 +219,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			env.vcpu_entries = v;
 		break;
 	case ARGP_KEY_ARG:
+		if (env.serve)
+			argp_error(state, "unexpected argument: %s (each scrape is an interval)",
+				   arg);
 		if (pos == 0) {
 			tdxtop_arg_secs(state, arg, &env.interval_ms, "interval");
 		} else if (pos == 1) {
@@ -426,22 +487,30 @@ static void record_summary(__u64 intervals, __u64 events)
 		st.st_size / 1024.0, env.write);
 }
 
-static int cmd_live(int argc, char **argv, bool record)
+enum mode { LIVE, RECORD, SERVE };
+
+static int cmd_live(int argc, char **argv, enum mode mode)
 {
 	static const struct argp_child children[] = {
 		{ &tdxtop_out_argp, 0, NULL, 0 }, {},
 	};
+	static const struct argp_child serve_children[] = {
+		{ &serve_argp, 0, "Serving:", 0 }, {},
+	};
+	const bool record = mode == RECORD;
 	const struct argp argp = {
-		.options = opts, .parser = parse_arg, .children = record ? NULL : children,
-		.doc = record ? record_doc : live_doc,
+		.options = opts, .parser = parse_arg,
+		.children = mode == LIVE ? children : mode == SERVE ? serve_children : NULL,
+		.doc = mode == LIVE ? live_doc : record ? record_doc : serve_doc,
 	};
 	struct live l = { .stats_fd = -1 };
 	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
 	__u64 intervals = 0, events = 0;
-	int err;
+	int err, listen_fd = -1;
 
 	tdxtop_cli_out_init(&env.o);
 	env.record = record;
+	env.serve = mode == SERVE;
 	if (record)
 		env.write = DEF_RECORD_FILE;
 	argp_err_exit_status = 2;
@@ -449,7 +518,7 @@ static int cmd_live(int argc, char **argv, bool record)
 		return 2;
 	if (env.o.json)
 		env.o.batch = true;
-	if (record || (!env.o.batch && !isatty(STDOUT_FILENO)))
+	if (record || env.serve || (!env.o.batch && !isatty(STDOUT_FILENO)))
 		env.o.batch = true;
 	/* which characters a VM name may show in text; numbers stay C */
 	setlocale(LC_CTYPE, "");
@@ -462,13 +531,28 @@ static int cmd_live(int argc, char **argv, bool record)
 		no_tdx_events();
 		return 1;
 	}
+	/* taken before loading anything: a port in use fails fast */
+	if (env.serve) {
+		listen_fd = tdxtop_serve_listen(env.srv.listen);
+		if (listen_fd < 0)
+			return 1;
+	}
 	err = live_open(&l);
 	if (!err && env.write)
 		err = open_recording(&l, argc, argv);
 	if (err)
 		goto cleanup;
 	tdxtop_catch_signals();
-	if (env.o.batch) {
+	if (env.serve) {
+		struct utsname u;
+
+		uname(&u);
+		env.srv.prom.version = argp_program_version;
+		env.srv.prom.kernel = u.release;
+		env.srv.prom.source = l.snap.source ? l.snap.source : "tdx";
+		err = tdxtop_serve(&env.srv, listen_fd, &src, &tdxtop_exiting);
+		listen_fd = -1;		/* closed by tdxtop_serve() */
+	} else if (env.o.batch) {
 		err = batch_loop(&l);
 	} else {
 		err = tdxtop_tui_run(&src, env.interval_ms, &env.o.out,
@@ -481,6 +565,8 @@ static int cmd_live(int argc, char **argv, bool record)
 	if (l.rec)
 		tdxtop_recorder_stats(l.rec, &intervals, &events);
 cleanup:
+	if (listen_fd >= 0)
+		close(listen_fd);
 	if (live_close(&l))
 		err = 1;
 	if (record && !err)
@@ -490,12 +576,13 @@ cleanup:
 
 int main(int argc, char **argv)
 {
-	static char rec[] = "tdxtop record", rep[] = "tdxtop report", dif[] = "tdxtop diff";
+	static char rec[] = "tdxtop record", rep[] = "tdxtop report", dif[] = "tdxtop diff",
+		srv[] = "tdxtop serve";
 
 	/* a subcommand parses the rest; its usage names it */
 	if (argc > 1 && !strcmp(argv[1], "record")) {
 		argv[1] = rec;
-		return cmd_live(argc - 1, argv + 1, true);
+		return cmd_live(argc - 1, argv + 1, RECORD);
 	}
 	if (argc > 1 && !strcmp(argv[1], "report")) {
 		argv[1] = rep;
@@ -505,5 +592,9 @@ int main(int argc, char **argv)
 		argv[1] = dif;
 		return tdxtop_cmd_diff(argc - 1, argv + 1);
 	}
-	return cmd_live(argc, argv, false);
+	if (argc > 1 && !strcmp(argv[1], "serve")) {
+		argv[1] = srv;
+		return cmd_live(argc - 1, argv + 1, SERVE);
+	}
+	return cmd_live(argc, argv, LIVE);
 }

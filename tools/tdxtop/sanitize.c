@@ -113,3 +113,42 @@ size_t tdxtop_text_cell(char *dst, const char *src, int width)
 	dst[o] = '\0';
 	return o;
 }
+
+/*
+ * A Prometheus / OpenMetrics label value: backslash, double quote and
+ * newline escaped as the exposition formats say; other characters that
+ * move a terminal (control, bidirectional) and invalid UTF-8 become U+FFFD,
+ * so that what a scraper stores and a dashboard shows is valid UTF-8 that
+ * draws as itself.
+ */
+size_t tdxtop_label_value(char *dst, size_t cap, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = strlen(src), o = 0;
+
+	while (n) {
+		__u32 cp;
+		int len = tdxtop_utf8_decode(s, n, &cp);
+		const char *rep = NULL;
+		size_t rn;
+
+		if (len == 1 && (cp == '\\' || cp == '"'))
+			rep = cp == '\\' ? "\\\\" : "\\\"";
+		else if (len == 1 && cp == '\n')
+			rep = "\\n";
+		else if (!len || unsafe_cp(cp))
+			rep = "\xef\xbf\xbd";
+		if (!len)
+			len = 1;
+		rn = rep ? strlen(rep) : (size_t)len;
+		if (o + rn >= cap)
+			break;
+		memcpy(dst + o, rep ? rep : (const char *)s, rn);
+		o += rn;
+		s += len;
+		n -= len;
+	}
+	if (cap)
+		dst[o] = '\0';
+	return o;
+}

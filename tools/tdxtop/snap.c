@@ -254,34 +254,40 @@ size_t tdxtop_hash_key(const void *key, size_t size)
 	return h;
 }
 
-/* Slot of key k (size ksz at offset 0 of each elem-sized entry) in the index */
-static __u32 *merge_find(__u32 *slot, size_t mask, const void *base, size_t elem,
+__u32 *tdxtop_index_find(const struct tdxtop_index *x, const void *base, size_t elem,
 			 const void *k, size_t ksz)
 {
-	size_t i = tdxtop_hash_key(k, ksz) & mask;
+	size_t i = tdxtop_hash_key(k, ksz) & x->mask;
 
-	while (slot[i] && memcmp((const char *)base + (slot[i] - 1) * elem, k, ksz))
-		i = (i + 1) & mask;
-	return &slot[i];
+	while (x->slot[i] && memcmp((const char *)base + (x->slot[i] - 1) * elem, k, ksz))
+		i = (i + 1) & x->mask;
+	return &x->slot[i];
 }
 
-static int merge_rehash(__u32 **slot, size_t *mask, const void *base, size_t elem,
-			size_t nr, size_t ksz)
+int tdxtop_index_reserve(struct tdxtop_index *x, const void *base, size_t elem,
+			 size_t nr, size_t ksz)
 {
-	size_t n = (*mask + 1) * 2, i;
-	__u32 *ns;
+	struct tdxtop_index n;
+	size_t i;
 
-	if (n < 64)
-		n = 64;
-	ns = calloc(n, sizeof(*ns));
-	if (!ns)
+	if (x->slot && (nr + 1) * 2 <= x->mask)
+		return 0;
+	n.mask = x->slot ? (x->mask + 1) * 2 - 1 : 63;
+	n.slot = calloc(n.mask + 1, sizeof(*n.slot));
+	if (!n.slot)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
-		*merge_find(ns, n - 1, base, elem, (const char *)base + i * elem, ksz) = i + 1;
-	free(*slot);
-	*slot = ns;
-	*mask = n - 1;
+		*tdxtop_index_find(&n, base, elem, (const char *)base + i * elem, ksz) = i + 1;
+	free(x->slot);
+	*x = n;
 	return 0;
+}
+
+void tdxtop_index_free(struct tdxtop_index *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->mask = 0;
 }
 
 struct merge_hist {
@@ -330,14 +336,12 @@ int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
 	for (i = 0; i < s->nr_rows; i++) {
 		__u32 *slot;
 
-		if ((d->nr_rows + 1) * 2 > m->row_mask) {
-			e = merge_rehash(&m->row_slot, &m->row_mask, d->rows, sizeof(*d->rows),
+		e = tdxtop_index_reserve(&m->rows, d->rows, sizeof(*d->rows),
 					 d->nr_rows, sizeof(struct tdxtop_key));
-			if (e)
-				return e;
-		}
-		slot = merge_find(m->row_slot, m->row_mask, d->rows, sizeof(*d->rows),
-				  &s->rows[i].key, sizeof(struct tdxtop_key));
+		if (e)
+			return e;
+		slot = tdxtop_index_find(&m->rows, d->rows, sizeof(*d->rows),
+					 &s->rows[i].key, sizeof(struct tdxtop_key));
 		if (*slot) {
 			tdxtop_stats_merge(&d->rows[*slot - 1].st, &s->rows[i].st);
 			continue;
@@ -351,15 +355,12 @@ int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
 		struct merge_hist *mh;
 		__u32 *slot;
 
-		if ((m->nr_hists + 1) * 2 > m->hist_mask) {
-			e = merge_rehash(&m->hist_slot, &m->hist_mask, m->hists,
-					 sizeof(*m->hists), m->nr_hists,
-					 sizeof(struct tdxtop_hkey));
-			if (e)
-				return e;
-		}
-		slot = merge_find(m->hist_slot, m->hist_mask, m->hists, sizeof(*m->hists),
-				  &s->hrows[i].key, sizeof(struct tdxtop_hkey));
+		e = tdxtop_index_reserve(&m->hist_idx, m->hists, sizeof(*m->hists),
+					 m->nr_hists, sizeof(struct tdxtop_hkey));
+		if (e)
+			return e;
+		slot = tdxtop_index_find(&m->hist_idx, m->hists, sizeof(*m->hists),
+					 &s->hrows[i].key, sizeof(struct tdxtop_hkey));
 		if (!*slot) {
 			if (TDXTOP_GROW(m->hists, m->cap_hists, m->nr_hists + 1))
 				return -ENOMEM;
@@ -392,8 +393,8 @@ int tdxtop_merge_finish(struct tdxtop_merge *m)
 void tdxtop_merge_free(struct tdxtop_merge *m)
 {
 	tdxtop_snap_free(&m->s);
-	free(m->row_slot);
-	free(m->hist_slot);
+	tdxtop_index_free(&m->rows);
+	tdxtop_index_free(&m->hist_idx);
 	free(m->hists);
 	memset(m, 0, sizeof(*m));
 }

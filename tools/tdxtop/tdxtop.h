@@ -86,6 +86,23 @@ struct tdxtop_snap {
 
 /* Hash of a key of size bytes, a multiple of 8 (tdxtop_key, tdxtop_hkey) */
 size_t tdxtop_hash_key(const void *key, size_t size);
+/*
+ * An open-addressing index of an array of entries of elem bytes, each with
+ * its key of ksz bytes (a multiple of 8) at offset 0: slots hold entry
+ * index + 1, 0 when free.
+ */
+struct tdxtop_index {
+	__u32 *slot;
+	size_t mask;
+};
+
+/* The slot of key k: the entry's, or the free one where it would go */
+__u32 *tdxtop_index_find(const struct tdxtop_index *x, const void *base, size_t elem,
+			 const void *k, size_t ksz);
+/* Before entry nr is added: at most half full, rebuilt from base[0, nr) */
+int tdxtop_index_reserve(struct tdxtop_index *x, const void *base, size_t elem,
+			 size_t nr, size_t ksz);
+void tdxtop_index_free(struct tdxtop_index *x);
 /* Room for need elements of elem bytes in *p (capacity *cap, doubled) */
 int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem);
 #define TDXTOP_GROW(arr, cap, need) \
@@ -140,8 +157,7 @@ struct merge_hist;
 struct tdxtop_merge {
 	struct tdxtop_snap s;		/* the result, after tdxtop_merge_finish() */
 	__u64 n;			/* intervals merged */
-	__u32 *row_slot, *hist_slot;	/* indices by key */
-	size_t row_mask, hist_mask;
+	struct tdxtop_index rows, hist_idx;	/* indices by key */
 	struct merge_hist *hists;	/* dense while merging */
 	size_t nr_hists, cap_hists;
 };
@@ -317,6 +333,14 @@ size_t tdxtop_text_cell(char *dst, const char *src, int width);
 int tdxtop_utf8_decode(const unsigned char *s, size_t n, __u32 *cp);
 #define TDXTOP_CELL_SIZE(width)	(4 * (width) + 1)
 
+/*
+ * A Prometheus / OpenMetrics label value of src into dst (cap bytes,
+ * TDXTOP_LABEL_SIZE for a VM name): escaped, valid UTF-8, nothing that
+ * moves a terminal.  Returns the bytes written.
+ */
+size_t tdxtop_label_value(char *dst, size_t cap, const char *src);
+#define TDXTOP_LABEL_SIZE	(3 * TDXTOP_VM_NAME_LEN)
+
 /* ---- self cost (selfcost.c) ---- */
 
 /* Figures of one interval, from a snapshot */
@@ -428,6 +452,43 @@ void tdxtop_recording_close(struct tdxtop_recording *r);
 int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 		      enum tdxtop_group_by by);
 
+/* ---- Prometheus exposition (prom.c) ---- */
+
+/*
+ * Histogram buckets of the exposition: tdxtop's buckets merged exactly into
+ * one per power of two of ns, le = 2^k - 1 ns for k in [LO, HI] (values
+ * are whole ns: "<= 2^k - 1" is "< 2^k", the bound of tdxtop's bucket),
+ * and +Inf.  docs/decisions.md says why.
+ */
+#define TDXTOP_PROM_LO_SHIFT	5
+#define TDXTOP_PROM_HI_SHIFT	34
+#define TDXTOP_PROM_BUCKETS	(TDXTOP_PROM_HI_SHIFT - TDXTOP_PROM_LO_SHIFT + 2)
+
+/* The Prometheus bucket that holds all of tdxtop's bucket idx */
+int tdxtop_prom_bucket(__u32 idx);
+
+struct tdxtop_prom_opts {
+	bool per_vcpu;		/* also counters per vCPU */
+	bool per_pid;		/* a pid label beside the VM name */
+	const char *version, *kernel, *source;
+};
+
+/* A growable text buffer */
+struct tdxtop_buf {
+	char *p;
+	size_t len, cap;
+};
+
+struct tdxtop_prom;
+int tdxtop_prom_new(struct tdxtop_prom **p, const struct tdxtop_prom_opts *o);
+/* Folds an interval into the totals since the start: counters only grow */
+int tdxtop_prom_add(struct tdxtop_prom *p, const struct tdxtop_snap *s);
+/* The totals in the text format 0.0.4, or OpenMetrics 1.0.0; 0 or -ENOMEM */
+int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool openmetrics);
+/* Label sets with histograms (exits, GS base, user return) so far */
+size_t tdxtop_prom_hist_series(const struct tdxtop_prom *p);
+void tdxtop_prom_free(struct tdxtop_prom *p);
+
 /* ---- statistics of diff (stats.c) ---- */
 
 /* Median of v[0, n) (NaN when empty), sorting a copy in scratch */
@@ -454,6 +515,23 @@ struct tdxtop_source {
 
 int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 		   struct tdxtop_out_opts *o, volatile int *stop);
+
+/* ---- tdxtop serve (serve.c) ---- */
+
+#include <signal.h>
+
+struct tdxtop_serve_opts {
+	const char *listen;	/* ADDR:PORT */
+	struct tdxtop_prom_opts prom;
+};
+#define TDXTOP_DEF_LISTEN	"127.0.0.1:9479"
+/* Whether spec is a valid ADDR:PORT: 0, or -1 and a line in err */
+int tdxtop_listen_check(const char *spec, char *err, size_t len);
+/* A socket listening on spec, or -1 (said on stderr) */
+int tdxtop_serve_listen(const char *spec);
+/* Serves /metrics on the listening socket fd (closed at the end) until *stop */
+int tdxtop_serve(const struct tdxtop_serve_opts *o, int fd, struct tdxtop_source *src,
+		 volatile sig_atomic_t *stop);
 
 /* ---- the command line (cli.c) ---- */
 
