@@ -5,7 +5,8 @@
 # make check      every test (installs what it needs, builds the kernel)
 # make kernel     Linux 7.2 + kernel/patches, out of tree in $(TDXTOP_CACHE)
 # make demo       boot the kernel in QEMU, inject a TD exit mix, run tdxtop
-# make install    PREFIX=/usr/local DESTDIR=
+# make install    PREFIX=/usr/local DESTDIR= (binary, man page, completion, unit)
+# make deb        a Debian package in build/deb (debhelper)
 # make clean
 # V=1 prints commands.
 
@@ -49,7 +50,7 @@ TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 		       tests/serve/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install clean FORCE
+.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install deb clean FORCE
 
 # make builds and changes nothing on the system: make deps installs
 all: $(OUTPUT)/tdxtop
@@ -74,7 +75,7 @@ $(OUTPUT)/tdx_enter.skel.h: $(OUTPUT)/tdx_enter.bpf.o
 $(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
 		$(OUTPUT)/tdx_enter.skel.h | $(OUTPUT)/obj
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libtdxtop.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -156,10 +157,27 @@ kernel-base:
 demo: deps-test all
 	$(Q)OUTPUT=$(OUTPUT) tests/e2e/demo.sh
 
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# the binary, man page, bash completion and tdxtop.service (with its
+# options file, kept when it exists: it is the admin's)
 install: $(OUTPUT)/tdxtop
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0755 $(OUTPUT)/tdxtop $(DESTDIR)$(PREFIX)/sbin/tdxtop
 	install -m 0644 docs/tdxtop.8 $(DESTDIR)$(PREFIX)/share/man/man8/tdxtop.8
+	install -m 0644 contrib/bash-completion/tdxtop $(DESTDIR)$(COMPLETIONDIR)/tdxtop
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		contrib/systemd/tdxtop.service > $(DESTDIR)$(UNITDIR)/tdxtop.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tdxtop.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/tdxtop ] || \
+		install -m 0644 contrib/systemd/tdxtop.default $(DESTDIR)$(SYSCONFDIR)/default/tdxtop
+
+# a Debian package (debian/), built from a copy of the tree in $(OUTPUT)/deb
+deb:
+	$(Q)scripts/deb.sh $(OUTPUT)/deb
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -19,17 +19,22 @@ all_tests="
 	tests/unit/names.sh
 	tests/unit/decode.sh
 	tests/cli/errors.sh
+	tests/cli/completion.sh
+	tests/cli/install.sh
+	tests/cli/deb.sh
 	$OUTPUT/tests/bpf/test_bpf
 	tests/record/record.sh
 	tests/record/hlog.sh
 	tests/record/report-tui.sh
 	tests/serve/serve.sh
+	tests/serve/rules.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh
 	tests/kernel/boot.sh
 	tests/e2e/e2e.sh
 	tests/record/vm-record.sh
+	tests/serve/vm-serve.sh
 	tests/tui/tui.sh
 "
 tests=${TESTS:-$all_tests}
