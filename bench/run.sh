@@ -14,3 +14,5 @@ echo "== tdxtop user space at 1 Hz, 1024 vCPUs x 40 reasons"
 "$OUTPUT/bench/userspace" 10 1024 40 all text
 echo "== recording, report, diff"
 "$top/bench/record.sh"
+echo "== tdxtop serve: a scrape, 1024 vCPUs x 40 reasons in 1 and 16 VMs"
+"$top/bench/serve.sh" 30

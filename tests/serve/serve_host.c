@@ -9,7 +9,8 @@
  * Usage: serve_host ADDR:PORT EXPECT_FILE [VMS VCPUS REASONS]
  *   Without VMS: the test workload (tests/serve/serve.sh), whose exact
  *   exposition lines, computed here without prom.c, go to EXPECT_FILE.
- *   With VMS VCPUS REASONS: one event per row, for bench/serve.sh.
+ *   With VMS VCPUS REASONS: one event per row every second, for
+ *   bench/serve.sh.
  * Prints "ready" on stdout once every event is in the maps; serves until
  * SIGTERM.  Also: serve_host fire FD VCPUS REASONS SEED -name NAME (a child).
  */
@@ -58,13 +59,19 @@ static int child(int fd, int vcpus, int reasons, int seed)
 	__u64 tsc = 1ULL << 45;
 	int v, r, i;
 
-	for (v = 0; v < vcpus; v++) {
-		if (reasons) {	/* bench: one event per row */
-			for (r = 0; r < reasons; r++, tsc += 10000000)
-				if (fire(fd, v, 0, r, 0, 1000 + v * 7 + r * 131, 50, tsc))
-					return 1;
-			continue;
+	if (reasons) {	/* bench: one event per row, every second */
+		for (i = 0;; i++) {
+			for (v = 0; v < vcpus; v++)
+				for (r = 0; r < reasons; r++, tsc += 10000000)
+					if (fire(fd, v, 0, r, 0, 1000 + v * 7 + r * 131 + i,
+						 50, tsc))
+						return 1;
+			if (!i && write(1, "x", 1) != 1)
+				return 1;
+			sleep(1);
 		}
+	}
+	for (v = 0; v < vcpus; v++) {
 		/* the test: HLT with every guest time, then TDCALL:MapGPA, a failure */
 		for (i = 0; i < (int)NR_GUEST; i++, tsc += (1ULL << 41))
 			if (fire(fd, v, 0, 12, 0, guest_ns[i], 100 + seed, tsc))

@@ -150,11 +150,12 @@ static enum MHD_Result scrape(struct serve *sv, struct MHD_Connection *c)
 			return reply(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, zlen, true,
 				     "gzip");
 	}
-	body = malloc(sv->buf.len);
-	if (!body)
-		return MHD_NO;
-	memcpy(body, sv->buf.p, sv->buf.len);
-	return reply(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, sv->buf.len, true, NULL);
+	/* the buffer goes with the response; the next scrape starts a new one */
+	body = sv->buf.p;
+	zlen = sv->buf.len;
+	sv->buf.p = NULL;
+	sv->buf.len = sv->buf.cap = 0;
+	return reply(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, zlen, true, NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
