@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/prom-lib.sh"
 
-plan 21
+plan 24
 h=$OUTPUT/tests/serve/serve_host
 work=$(mktemp -d /tmp/tdxtop-serve.XXXXXX)
 pids=()
@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 
 if ! [ -x "$h" ] || [ "$(id -u)" != 0 ]; then
-	for i in $(seq 21); do skip "needs root and $h"; done
+	for i in $(seq 24); do skip "needs root and $h"; done
 	exit 0
 fi
 
@@ -126,4 +126,19 @@ is "$(code "$url/metrics")" 200 "still serving after all of it"
 kill -TERM "$srv"
 wait "$srv"
 is "$?" 0 "SIGTERM: exit 0"
+
+# --per-vcpu and --per-pid: a pid label beside the name, counters per vCPU
+port=$(free_port)
+SERVE_HOST_PER=vcpu,pid "$h" "127.0.0.1:$port" "$work/expect2" >"$work/out2" 2>&1 &
+srv=$!
+pids+=("$srv")
+for i in $(seq 50); do grep -q ready "$work/out2" 2>/dev/null && break; sleep 0.1; done
+p0=$(awk '$1 == "vm" && $2 == 0 { print $4 }' "$work/out2")
+curl -sf "http://127.0.0.1:$port/metrics" >"$work/m3"
+is "$(grep -c "^tdxtop_exits_total{vm=\"td-alpha\",pid=\"$p0\",reason=\"HLT\",status=\"SUCCESS\"} 26$" "$work/m3")" 1 \
+	"--per-pid: the pid label beside the VM name"
+is "$(grep -E "^tdxtop_vcpu_exits_total\{vm=\"td-alpha\",pid=\"$p0\",vcpu=\"[01]\",reason=\"HLT\",status=\"SUCCESS\"\} 13$" "$work/m3" | wc -l)" 2 \
+	"--per-vcpu: each vCPU's exits as a counter of its own"
+lint=$(promtool check metrics <"$work/m3" 2>&1)
+is "$?:$lint" "0:" "promtool check metrics is clean with --per-vcpu --per-pid"
 done_testing

@@ -11,8 +11,9 @@
  *   exposition lines, computed here without prom.c, go to EXPECT_FILE.
  *   With VMS VCPUS REASONS: one event per row every second, for
  *   bench/serve.sh.
- * Prints "ready" on stdout once every event is in the maps; serves until
- * SIGTERM.  Also: serve_host fire FD VCPUS REASONS SEED -name NAME (a child).
+ * Prints "ready" on stdout once every event is in the maps, then the
+ * stand-ins' pids; serves until SIGTERM.  SERVE_HOST_PER=vcpu,pid: as
+ * --per-vcpu and --per-pid.  Also: serve_host fire FD VCPUS REASONS SEED -name NAME (a child).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -267,12 +268,19 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	so.listen = argv[1];
+	/* SERVE_HOST_PER=vcpu,pid: tdxtop serve's --per-vcpu and --per-pid */
+	if (getenv("SERVE_HOST_PER")) {
+		so.prom.per_vcpu = strstr(getenv("SERVE_HOST_PER"), "vcpu") != NULL;
+		so.prom.per_pid = strstr(getenv("SERVE_HOST_PER"), "pid") != NULL;
+	}
 	lfd = tdxtop_serve_listen(so.listen);
 	if (lfd < 0)
 		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	printf("ready\n");
+	for (i = 0; i < nvms; i++)
+		printf("vm %d pid %d\n", i, kids[i]);
 	fflush(stdout);
 	source.ctx = &src;
 	source.poll = poll_maps;
