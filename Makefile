@@ -7,6 +7,8 @@
 # make demo       boot the kernel in QEMU, inject a TD exit mix, run tdxtop
 # make install    PREFIX=/usr/local DESTDIR= (binary, man page, completion, unit)
 # make deb        a Debian package in build/deb (debhelper)
+# make fuzz       libFuzzer harnesses, FUZZ_SECS each (tests/fuzz)
+# make soak       30 minutes of live + record + serve in the VM (tests/soak)
 # make clean
 # V=1 prints commands.
 
@@ -25,8 +27,10 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
 # from pkg-config where it answers (a host with its own builds of the libraries)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs libbpf ncursesw sqlite3 zlib libmicrohttpd 2>/dev/null)
-LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite3 -lmicrohttpd) \
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libbpf ncursesw sqlite3 zlib libmicrohttpd \
+		libcap-ng 2>/dev/null)
+LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite3 -lmicrohttpd \
+		-lcap-ng) \
 		-lm -lpthread
 # tests/e2e/inject writes its expectations with json-c: an oracle that
 # shares no code with tdxtop's own JSON writer
@@ -50,7 +54,8 @@ TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 		       tests/serve/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install deb clean FORCE
+.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install deb fuzz fuzz-build \
+	soak clean FORCE
 
 # make builds and changes nothing on the system: make deps installs
 all: $(OUTPUT)/tdxtop
@@ -131,9 +136,38 @@ $(OUTPUT)/base/loop.bpf.o: FORCE
 bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(BASE_LOOP)
 	$(Q)BASE_LOOP=$(BASE_LOOP) bench/run.sh
 
+# fuzzing (libFuzzer, ASan, UBSan): tools/tdxtop built apart with clang
+FUZZ_SECS ?= 600
+FUZZ_CFLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	      -fno-omit-frame-pointer -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop \
+	      -Wno-unused-command-line-argument
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
+FUZZ_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/fuzz/obj/%.o,$(filter-out \
+	    tools/tdxtop/main.c,$(TDXTOP_SRCS)))
+
+$(OUTPUT)/fuzz/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
+		$(OUTPUT)/tdx_enter.skel.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS_TDXTOP) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# make soak [SOAK_SECS=1800]: live, record and serve at once in the VM
+soak: deps-test all $(TEST_BINS) kmod
+	$(Q)SOAK_SECS=$(or $(SOAK_SECS),1800) OUTPUT=$(OUTPUT) tests/soak/soak.sh
+
+# make fuzz [FUZZ_SECS=600] [FUZZ=fuzz_http]: each harness for FUZZ_SECS
+fuzz: deps-test fuzz-build
+	$(Q)FUZZ_SECS=$(FUZZ_SECS) OUTPUT=$(OUTPUT) tests/fuzz/run.sh $(FUZZ)
+
 FORCE:
 
-check: deps-test all $(TEST_BINS)
+check: deps-test all $(TEST_BINS) $(FUZZ_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh
 
 kernel:

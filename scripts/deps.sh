@@ -12,7 +12,7 @@ set -eu
 want=${1:-all}
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libncurses-dev libsqlite3-dev libmicrohttpd-dev pkg-config"
+	libncurses-dev libsqlite3-dev libmicrohttpd-dev libcap-ng-dev pkg-config"
 pkgs_test="jq tmux libjson-c-dev sqlite3 curl prometheus bash-completion
 	debhelper dpkg-dev lintian"
 pkgs_kernel="linux-source-7.2 flex bison bc libssl-dev dwarves ccache cpio kmod

@@ -28,6 +28,8 @@ all_tests="
 	tests/record/report-tui.sh
 	tests/serve/serve.sh
 	tests/serve/rules.sh
+	tests/fuzz/check.sh
+	tests/hardening/tui.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
 	tests/kernel/hotpath.sh
@@ -35,6 +37,7 @@ all_tests="
 	tests/e2e/e2e.sh
 	tests/record/vm-record.sh
 	tests/serve/vm-serve.sh
+	tests/hardening/vm-faults.sh
 	tests/tui/tui.sh
 "
 tests=${TESTS:-$all_tests}

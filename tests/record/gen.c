@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 	}
 	for (k = 0; k < (int)NR_MIX; k++)
 		total += mix[k].weight;
-	prctl(PR_SET_NAME, "td-regress");	/* the VM name in the recording */
+	/* the VM name in the recording; GEN_VM_NAME: another (15 bytes at most) */
+	prctl(PR_SET_NAME, getenv("GEN_VM_NAME") ? getenv("GEN_VM_NAME") : "td-regress");
 	unlink(argv[1]);			/* the recorder makes a new file */
 	skel = tdx_enter_bpf__open();
 	if (!skel)

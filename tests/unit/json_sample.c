@@ -2,7 +2,7 @@
 /*
  * Prints tdxtop's output of a synthetic interval through the production
  * output code, for tests/unit/json.sh and tests/unit/names.sh.
- * Usage: json_sample [GROUP] [json|text] [VM NAME]
+ * Usage: json_sample [GROUP] [json|text|prom] [VM NAME]
  */
 #include <locale.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@ int main(int argc, char **argv)
 {
 	struct tdxtop_out_opts o = { .by = argc > 1 ? tdxtop_parse_group(argv[1]) : TDXTOP_BY_REASON };
 	bool text = argc > 2 && !strcmp(argv[2], "text");
+	bool prom = argc > 2 && !strcmp(argv[2], "prom");
 	struct tdxtop_snap s = {
 		.start_ns = 1000000000, .end_ns = 2000000000,
 		.end_real_ns = 1795000000123456789ULL, .source = "tdx",
@@ -51,7 +52,19 @@ int main(int argc, char **argv)
 	tdxtop_snap_add_row(&s, &k, &st);
 	tdxtop_snap_add_vm(&s, 1, argc > 3 ? argv[3] : "td-sample");
 	s.losses[TDXTOP_LOSS_STATS_FULL] = 3;
-	if (text)
+	if (prom) {
+		struct tdxtop_prom_opts po = { .version = "tdxtop 0.1", .kernel = "sample",
+					       .source = "tdx", .per_vcpu = true };
+		struct tdxtop_buf b = {};
+		struct tdxtop_prom *p;
+
+		err = tdxtop_prom_new(&p, &po) || tdxtop_prom_add(p, &s) ||
+		      tdxtop_prom_write(p, &b, false);
+		if (!err)
+			fwrite(b.p, 1, b.len, stdout);
+		tdxtop_prom_free(p);
+		free(b.p);
+	} else if (text)
 		err = tdxtop_print_text(stdout, &s, &o, &v);
 	else
 		err = tdxtop_print_json(stdout, &s, &o, &v);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/prctl.h>
+#include <cap-ng.h>
 #include "tdxtop.h"
 
 volatile sig_atomic_t tdxtop_exiting;
@@ -161,4 +163,56 @@ int tdxtop_print(const struct tdxtop_cli_out *o, const struct tdxtop_snap *s,
 {
 	return o->json ? tdxtop_print_json(stdout, s, &o->out, v) :
 			 tdxtop_print_text(stdout, s, &o->out, v);
+}
+
+int tdxtop_drop_caps(void)
+{
+	/* no exec will give them back either */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (!capng_apply(CAPNG_SELECT_BOTH))
+		return 0;
+	/* without CAP_SETPCAP (a service given CAP_BPF and CAP_PERFMON only)
+	 * the bounding set stays as it was given; the sets themselves empty */
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (!capng_apply(CAPNG_SELECT_CAPS))
+		return 0;
+	tdxtop_fail("cannot drop capabilities after attaching");
+	return -1;
+}
+
+int tdxtop_parse_time(const char *s, __u64 mono0, __u64 real0, __u64 *ns)
+{
+	struct tm tm = {};
+	double secs, frac = 0;
+	char *end;
+	time_t t;
+
+	errno = 0;
+	secs = strtod(s, &end);
+	if (end != s && !*end && !errno && secs >= 0 && secs < 1e9) {
+		*ns = mono0 + (__u64)(secs * 1e9 + 0.5);
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return -EINVAL;
+	if (*end == '.') {
+		frac = strtod(end, &end);
+		if (!(frac >= 0 && frac < 1))
+			return -EINVAL;
+	}
+	if (*end == 'Z')
+		end++;
+	if (*end)
+		return -EINVAL;
+	t = timegm(&tm);
+	if (t < 0)
+		return -EINVAL;
+	secs = t + frac - real0 / 1e9;
+	/* after the start, within 500 years of it */
+	if (secs > 1.5e10)
+		return -ERANGE;
+	*ns = secs <= 0 ? 0 : mono0 + (__u64)(secs * 1e9 + 0.5);
+	return 0;
 }

@@ -540,6 +540,9 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	err = live_open(&l);
 	if (!err && env.write)
 		err = open_recording(&l, argc, argv);
+	/* reading maps through our fds, /proc and our files needs no privilege */
+	if (!err && tdxtop_drop_caps())
+		err = 1;
 	if (err)
 		goto cleanup;
 	tdxtop_catch_signals();

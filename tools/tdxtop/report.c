@@ -100,41 +100,12 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/*
- * A time on the recording's monotonic clock: seconds from its first
- * interval's start, or a UTC date and time
- */
 static int parse_time(const struct tdxtop_recording *r, const char *s, __u64 *ns)
 {
 	__u64 mono0, real0;
-	struct tm tm = {};
-	double secs, frac = 0;
-	char *end;
-	time_t t;
 
 	tdxtop_recording_times(r, &mono0, &real0);
-	errno = 0;
-	secs = strtod(s, &end);
-	if (end != s && !*end && !errno && secs >= 0 && secs < 1e9) {
-		*ns = mono0 + (__u64)(secs * 1e9 + 0.5);
-		return 0;
-	}
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return -EINVAL;
-	if (*end == '.') {
-		frac = strtod(end, &end);
-	}
-	if (*end == 'Z')
-		end++;
-	if (*end)
-		return -EINVAL;
-	t = timegm(&tm);
-	if (t < 0)
-		return -EINVAL;
-	secs = t + frac - real0 / 1e9;
-	*ns = secs <= 0 ? 0 : mono0 + (__u64)(secs * 1e9 + 0.5);
-	return 0;
+	return tdxtop_parse_time(s, mono0, real0, ns);
 }
 
 /* The TUI's source: one recorded interval per tick, then the last again */

@@ -269,49 +269,83 @@ int tdxtop_serve_listen(const char *spec)
 	return fd;
 }
 
+struct tdxtop_server {
+	struct serve sv;
+	struct MHD_Daemon *d;
+};
+
+int tdxtop_server_start(struct tdxtop_server **out, const struct tdxtop_serve_opts *o,
+			int fd, struct tdxtop_source *src, bool thread)
+{
+	struct tdxtop_server *s = calloc(1, sizeof(*s));
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT, NULL },
+		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, CONN_PER_IP, NULL },
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, NULL },
+		/* last: none when the caller adds the connections */
+		{ fd < 0 ? MHD_OPTION_END : MHD_OPTION_LISTEN_SOCKET, fd, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	*out = NULL;
+	if (!s || tdxtop_prom_new(&s->sv.prom, &o->prom)) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->sv.src = src;
+	s->sv.version = o->prom.version;
+	s->d = MHD_start_daemon((thread ? MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL : 0) |
+				(fd < 0 ? MHD_USE_NO_LISTEN_SOCKET : 0) | MHD_USE_ERROR_LOG,
+				0, NULL, NULL, on_request, &s->sv,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!s->d) {
+		tdxtop_prom_free(s->sv.prom);
+		free(s);
+		return -EINVAL;
+	}
+	*out = s;
+	return 0;
+}
+
+void *tdxtop_server_daemon(struct tdxtop_server *s)
+{
+	return s->d;
+}
+
+void tdxtop_server_stop(struct tdxtop_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);	/* closes the listening socket */
+	tdxtop_prom_free(s->sv.prom);
+	free(s->sv.buf.p);
+	free(s);
+}
+
 int tdxtop_serve(const struct tdxtop_serve_opts *o, int fd, struct tdxtop_source *src,
 		 volatile sig_atomic_t *stop)
 {
-	struct serve sv = { .src = src, .version = o->prom.version };
-	struct MHD_Daemon *d;
+	struct tdxtop_server *s;
 	sigset_t block, old;
-	int err;
 
-	err = tdxtop_prom_new(&sv.prom, &o->prom);
-	if (err) {
-		tdxtop_fail("out of memory");
-		close(fd);
-		return 1;
-	}
 	/* the server's thread leaves the stop signals to this one */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG,
-			     0, NULL, NULL, on_request, &sv,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			     MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)CONN_PER_IP,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-			     MHD_OPTION_END);
-	if (!d) {
+	if (tdxtop_server_start(&s, o, fd, src, true)) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		tdxtop_fail("cannot start the HTTP server on %s", o->listen);
 		close(fd);
-		tdxtop_prom_free(sv.prom);
 		return 1;
 	}
 	fprintf(stderr, "tdxtop serve: metrics at http://%s/metrics\n", o->listen);
 	while (!*stop)
 		sigsuspend(&old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	MHD_stop_daemon(d);	/* closes fd */
-	tdxtop_prom_free(sv.prom);
-	free(sv.buf.p);
+	tdxtop_server_stop(s);
 	return 0;
 }

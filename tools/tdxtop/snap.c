@@ -180,8 +180,11 @@ static int hrow_cmp(const void *a, const void *b)
 
 void tdxtop_snap_sort(struct tdxtop_snap *s)
 {
-	qsort(s->rows, s->nr_rows, sizeof(*s->rows), row_cmp);
-	qsort(s->hrows, s->nr_hrows, sizeof(*s->hrows), hrow_cmp);
+	/* qsort() takes no NULL, even for nothing (an empty interval) */
+	if (s->nr_rows)
+		qsort(s->rows, s->nr_rows, sizeof(*s->rows), row_cmp);
+	if (s->nr_hrows)
+		qsort(s->hrows, s->nr_hrows, sizeof(*s->hrows), hrow_cmp);
 }
 
 void tdxtop_snap_free(struct tdxtop_snap *s)

@@ -312,6 +312,12 @@ extern const size_t tdxtop_nr_leaves;
 
 /* ---- VM names from /proc (vmname.c) ---- */
 
+/*
+ * The name from a process's NUL-separated command line (n bytes: QEMU's
+ * -name guest=NAME,... or -name NAME) or else its comm (NULL: gone, "?")
+ */
+void tdxtop_vm_name_parse(const char *cmdline, size_t n, const char *comm, char *out,
+			  size_t len);
 /* QEMU's -name guest=NAME, or comm; "?" when the process is gone */
 const char *tdxtop_vm_name(__u32 pid);
 void tdxtop_vm_names_flush(void);
@@ -529,6 +535,16 @@ struct tdxtop_serve_opts {
 int tdxtop_listen_check(const char *spec, char *err, size_t len);
 /* A socket listening on spec, or -1 (said on stderr) */
 int tdxtop_serve_listen(const char *spec);
+/*
+ * The HTTP server of serve on the listening socket fd (-1: none, for
+ * connections added by the caller), with its own thread or driven by the
+ * caller (MHD_run(), tests/fuzz).  The daemon: a struct MHD_Daemon.
+ */
+struct tdxtop_server;
+int tdxtop_server_start(struct tdxtop_server **s, const struct tdxtop_serve_opts *o,
+			int fd, struct tdxtop_source *src, bool thread);
+void *tdxtop_server_daemon(struct tdxtop_server *s);
+void tdxtop_server_stop(struct tdxtop_server *s);
 /* Serves /metrics on the listening socket fd (closed at the end) until *stop */
 int tdxtop_serve(const struct tdxtop_serve_opts *o, int fd, struct tdxtop_source *src,
 		 volatile sig_atomic_t *stop);
@@ -560,6 +576,18 @@ int tdxtop_parse_secs(const char *s, int *ms);
 /* The same for an option or argument: argp's usage error when invalid */
 void tdxtop_arg_secs(struct argp_state *state, const char *arg, int *ms,
 		     const char *what);
+/*
+ * Once the programs are attached and files opened: every capability given
+ * up (effective, permitted, inheritable, and the bounding set where
+ * CAP_SETPCAP allows), no new privileges.  0, or -1 said on stderr.
+ */
+int tdxtop_drop_caps(void);
+/*
+ * A time of report's --from/--to into the recording's monotonic clock: s
+ * seconds from its first interval's start (mono0), or a UTC date and time
+ * (2026-11-28T10:00:00Z) against that start's wall clock (real0)
+ */
+int tdxtop_parse_time(const char *s, __u64 mono0, __u64 real0, __u64 *ns);
 /* Text or JSON, as o says */
 int tdxtop_print(const struct tdxtop_cli_out *o, const struct tdxtop_snap *s,
 		 struct tdxtop_view *v);

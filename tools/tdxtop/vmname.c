@@ -40,29 +40,50 @@ static void qemu_name(const char *arg, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)(end ? end - p : (long)strlen(p)), p);
 }
 
-static void lookup(__u32 pid, char *out, size_t len)
+void tdxtop_vm_name_parse(const char *cmdline, size_t n, const char *comm, char *out,
+			  size_t len)
 {
-	char path[64], buf[4096];
-	int n, i;
+	size_t i, l;
 
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
-	n = read_file(path, buf, sizeof(buf));
-	for (i = 0; n > 0 && i < n; i += strlen(buf + i) + 1) {
-		if (strcmp(buf + i, "-name") && strcmp(buf + i, "--name"))
+	/* NUL-separated arguments; the last may lack its NUL */
+	for (i = 0; i < n; i += l + 1) {
+		l = strnlen(cmdline + i, n - i);
+		if ((l != 5 || memcmp(cmdline + i, "-name", 5)) &&
+		    (l != 6 || memcmp(cmdline + i, "--name", 6)))
 			continue;
-		i += strlen(buf + i) + 1;
-		if (i < n && buf[i]) {
-			qemu_name(buf + i, out, len);
+		i += l + 1;	/* the value */
+		if (i >= n)
+			break;
+		l = strnlen(cmdline + i, n - i);
+		if (l) {
+			char arg[TDXTOP_VM_NAME_LEN * 4];
+
+			if (l >= sizeof(arg))
+				l = sizeof(arg) - 1;
+			memcpy(arg, cmdline + i, l);
+			arg[l] = '\0';
+			qemu_name(arg, out, len);
 			return;
 		}
 	}
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	if (read_file(path, buf, sizeof(buf)) <= 0) {
+	if (!comm) {
 		snprintf(out, len, "?");
 		return;
 	}
-	buf[strcspn(buf, "\n")] = '\0';
-	snprintf(out, len, "%.63s", buf);
+	l = strcspn(comm, "\n");
+	snprintf(out, len, "%.*s", (int)(l < 63 ? l : 63), comm);
+}
+
+static void lookup(__u32 pid, char *out, size_t len)
+{
+	char path[64], buf[4096], comm[64];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	n = read_file(path, buf, sizeof(buf));
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	tdxtop_vm_name_parse(buf, n > 0 ? n : 0, read_file(path, comm, sizeof(comm)) > 0 ?
+			     comm : NULL, out, len);
 }
 
 const char *tdxtop_vm_name(__u32 pid)
