@@ -155,6 +155,9 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS_TDXTOP) -o $@
 
+# kept: each harness links them all (make would remove them as intermediate)
+.SECONDARY: $(FUZZ_OBJS)
+
 fuzz-build: $(FUZZ_BINS)
 
 # make soak [SOAK_SECS=1800]: live, record and serve at once in the VM

@@ -1,36 +1,50 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * libFuzzer: the recording reader (report, diff) on any file.  Each input
- * is written as a file (on tmpfs) and opened, every interval read and
- * merged, as `tdxtop report --merge` does.  SQLite itself checks the file;
- * what tdxtop reads from tables it did not write (hostile but valid
- * schemas, rows, blobs of any size) must never crash it.
+ * is handed to SQLite as an in-memory database (the memdb VFS, shared by
+ * name) and opened through tdxtop_recording_open() by that name, every
+ * interval read and merged, as `tdxtop report --merge` does.  SQLite checks
+ * the file itself; what tdxtop reads from tables it did not write (hostile
+ * but valid schemas, rows, blobs of any size) must never crash it.
  */
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sqlite3.h>
 #include "tdxtop.h"
+
+#define NAME "file:/tdxtop-fuzz?vfs=memdb"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	static bool init;
 	struct tdxtop_recording *r;
 	struct tdxtop_merge m = {};
 	struct tdxtop_snap s = {};
+	sqlite3 *db;
+	unsigned char *copy;
 	char err[512];
 	__s64 after = 0;
-	int fd, n = 0;
+	int n = 0;
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/dev/shm/tdxtop-fuzz-rec.%d", getpid());
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+	if (!init) {	/* file names as URIs: the memdb database by its name */
+		sqlite3_config(SQLITE_CONFIG_URI, 1);
+		init = true;
+	}
+	if (sqlite3_open_v2(NAME, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
 		abort();
-	close(fd);
-	if (tdxtop_recording_open(&r, path, err, sizeof(err)) == 0) {
+	copy = sqlite3_malloc64(size ? size : 1);
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	if (sqlite3_deserialize(db, "main", copy, size, size,
+				SQLITE_DESERIALIZE_FREEONCLOSE |
+				SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK) {
+		sqlite3_close(db);
+		return 0;
+	}
+	if (tdxtop_recording_open(&r, NAME, err, sizeof(err)) == 0) {
 		while (n++ < 10000 && tdxtop_recording_next(r, &after, 0, ~0ULL, &s) > 0) {
 			tdxtop_snap_sort(&s);
 			if (tdxtop_merge_add(&m, &s))
@@ -40,8 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tdxtop_merge_finish(&m);
 		tdxtop_recording_close(r);
 	}
+	sqlite3_close(db);
 	tdxtop_merge_free(&m);
 	tdxtop_snap_free(&s);
-	unlink(path);
 	return 0;
 }
