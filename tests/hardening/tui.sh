@@ -6,9 +6,9 @@
 # 2x1, and back: still running, still drawing; SIGINT, SIGTERM and SIGHUP:
 # status 0, the terminal restored (main screen, cursor shown).
 . "$(dirname "$0")/../lib.sh"
-plan 6
+plan 7
 if [ "$(id -u)" != 0 ] || ! command -v tmux >/dev/null; then
-	for i in $(seq 6); do skip "needs root (BPF) and tmux"; done
+	for i in $(seq 7); do skip "needs root (BPF) and tmux"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-tuifault.XXXXXX)
@@ -31,7 +31,35 @@ run() {	# a fresh tmux server running the TUI, its status to $d/exit
 run
 check "a name that is an escape sequence shows as text: ?[2J?[31mred" waitfor '^\?\[2J\?\[31mred +' 20
 is "$(screen | head -1 | cut -c1-6)" tdxtop "... and the header stays on the first line"
-
+# more hostile names (comm: 15 bytes): the TUI's row shows the name's cell
+# exactly as report -b does, and nothing moves the header
+names=(
+	$'a\tb\rc'			# tab, carriage return
+	'quo"te\back'		# quotes, backslash
+	$'bad\xff\xfe\xc3('		# invalid UTF-8
+	$'\xe2\x80\xaeevil'		# right-to-left override
+	'<script>x'		# markup
+	$'\x7f\x01\x1b]0;t\x07'	# DEL, C0, an OSC title
+)
+bad=
+for n in "${names[@]}"; do
+	GEN_VM_NAME=$n "$OUTPUT/tests/record/gen" "$d/n.db" 9 2 >/dev/null
+	cell=$("$OUTPUT/tdxtop" report -b "$d/n.db" | sed -n 3p | cut -c1-20)
+	t kill-server 2>/dev/null
+	runs=$((runs + 1))
+	t new-session -d -s "$s" -x 150 -y 40 "$OUTPUT/tdxtop report -d 0.2 $d/n.db; sleep 60"
+	ok=0
+	for i in $(seq 50); do
+		[ ${#cell} -eq 20 ] && screen | grep -qF -- "$cell" &&
+			[ "$(screen | head -1 | cut -c1-6)" = tdxtop ] &&
+			{ ok=1; break; }
+		sleep 0.2
+	done
+	[ $ok = 1 ] || bad="$bad $(printf '%q' "$n")"
+done
+is "$bad" "" "${#names[@]} more hostile names: the TUI shows each as report -b does, header in place"
+run
+waitfor '^\?\[2J\?\[31mred +' 20
 for i in $(seq 20); do
 	t resize-window -t "$s" -x $((2 + RANDOM % 200)) -y $((1 + RANDOM % 60))
 	sleep 0.05
