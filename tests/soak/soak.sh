@@ -9,18 +9,21 @@
 # check (it takes SOAK_SECS).
 . "$(dirname "$0")/../lib.sh"
 secs=${SOAK_SECS:-1800}
-plan 7
+plan 8
 out=$OUTPUT/soak
 rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
-"$top/tests/e2e/vm.sh" -t $((secs + 900)) -c 2 -m 2048 -o "$out" \
+# SECS of the guest's time: under TCG on a busy host its clock can run at
+# half speed or less, hence the bound
+"$top/tests/e2e/vm.sh" -t $((secs * 3 + 900)) -c 2 -m 2048 -o "$out" \
 	"$top/tests/soak/guest-soak.sh" "$secs" >"$out/vm.log" 2>&1
 rc=$?
 grep -E '^soak:' "$out/vm.log" | sed 's/^/# /'
 is "$rc" 0 "the VM soaked for $secs s and powered off ($(( $(date +%s) - start ))s)"
 hits=$(cat "$out/hits" 2>/dev/null)
-diag "exits fired: $hits ($(( ${hits:-0} / secs ))/s)"
+check "the injector fired exits: ${hits:-none} ($(( ${hits:-0} / secs ))/s)" test "${hits:-0}" -gt 0
+hits=${hits:-none}
 is "$(cat "$out/live-exits" 2>/dev/null)" "$hits" "live: every exit counted"
 is "$(jq '[.rows[] | select(.kind == "exit") | .count] | add' "$out/record.json" 2>/dev/null)" \
 	"$hits" "record: every exit in the recording ($(awk '{ print $5 }' "$out/record-size") bytes)"
