@@ -93,7 +93,7 @@ for i in $(seq 300); do
 	kill -0 $np 2>/dev/null || break
 	sleep 0.2
 done
-grep '^Cap\(Eff\|Prm\)' /proc/$np/status >"$out/nobody.caps" 2>/dev/null
+grep '^Cap\(Eff\|Bnd\)' /proc/$np/status >"$out/nobody.caps" 2>/dev/null
 kill -TERM $np 2>/dev/null
 wait $np
 echo $? >"$out/nobody.rc"
