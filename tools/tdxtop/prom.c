@@ -64,11 +64,8 @@ struct tdxtop_prom {
 	struct prom_table names, series, vcpus, vms;
 	__u32 *vm_of;			/* name index per VM of the snapshot */
 	size_t cap_vm_of;
-	__u64 losses[TDXTOP_NR_LOSSES], notes[TDXTOP_NR_NOTES];
-	struct tdxtop_prog_cost progs[TDXTOP_MAX_PROGS];
-	int nr_progs;
+	struct tdxtop_snap totals;	/* losses, notes, program costs, CPU */
 	bool timed;			/* every interval had BPF run times */
-	__u64 cpu_ns;
 	char info[3 * TDXTOP_LABEL_SIZE + 64];
 	char le[TDXTOP_PROM_BUCKETS][24];	/* le="..." of each bucket */
 };
@@ -379,7 +376,7 @@ static int add_hist(struct tdxtop_prom *p, const struct tdxtop_snap *s,
 int tdxtop_prom_add(struct tdxtop_prom *p, const struct tdxtop_snap *s)
 {
 	size_t i;
-	int j, k, err;
+	int err;
 
 	err = map_vms(p, s);
 	for (i = 0; !err && i < s->nr_rows; i++)
@@ -388,25 +385,8 @@ int tdxtop_prom_add(struct tdxtop_prom *p, const struct tdxtop_snap *s)
 		err = add_hist(p, s, &s->hrows[i]);
 	if (err)
 		return err;
-	for (j = 0; j < TDXTOP_NR_LOSSES; j++)
-		p->losses[j] += s->losses[j];
-	for (j = 0; j < TDXTOP_NR_NOTES; j++)
-		p->notes[j] += s->notes[j];
-	for (j = 0; j < s->nr_progs; j++) {
-		for (k = 0; k < p->nr_progs; k++)
-			if (!strcmp(p->progs[k].name, s->progs[j].name))
-				break;
-		if (k == p->nr_progs) {
-			if (k == TDXTOP_MAX_PROGS)
-				continue;
-			memcpy(p->progs[k].name, s->progs[j].name, sizeof(p->progs[k].name));
-			p->nr_progs++;
-		}
-		p->progs[k].run_cnt += s->progs[j].run_cnt;
-		p->progs[k].run_time_ns += s->progs[j].run_time_ns;
-	}
+	tdxtop_snap_add_counters(&p->totals, s);
 	p->timed = p->timed && s->timed;
-	p->cpu_ns += s->user_cpu_ns;
 	return 0;
 }
 
@@ -684,27 +664,27 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 		   "Events, or samples of them, that could not be aggregated "
 		   "(stats_full: not counted; hist_full: counted, not in the buckets; "
 		   "vcpu_full: no host time; missed: program runs the kernel skipped).",
-		   "loss", loss_names, p->losses, TDXTOP_NR_LOSSES) ||
+		   "loss", loss_names, p->totals.losses, TDXTOP_NR_LOSSES) ||
 	    simple(b, om, "tdxtop_notes", F_COUNTER, false,
 		   "Events left out by choice (filtered: --min-latency) or without a host "
 		   "time (host_skew: TSC behind the previous exit's).",
-		   "note", note_names, p->notes, TDXTOP_NR_NOTES))
+		   "note", note_names, p->totals.notes, TDXTOP_NR_NOTES))
 		return -ENOMEM;
-	for (i = 0; i < p->nr_progs; i++) {
-		prog_names[i] = p->progs[i].name;
-		runs[i] = p->progs[i].run_cnt;
-		times[i] = p->progs[i].run_time_ns;
+	for (i = 0; i < p->totals.nr_progs; i++) {
+		prog_names[i] = p->totals.progs[i].name;
+		runs[i] = p->totals.progs[i].run_cnt;
+		times[i] = p->totals.progs[i].run_time_ns;
 	}
 	if (simple(b, om, "tdxtop_bpf_runs", F_COUNTER, false,
 		   "Runs of each of tdxtop's BPF programs.", "prog", prog_names, runs,
-		   p->nr_progs) ||
+		   p->totals.nr_progs) ||
 	    (p->timed &&
 	     simple(b, om, "tdxtop_bpf_run_seconds", F_COUNTER, true,
 		    "CPU time the kernel accounted to each of tdxtop's BPF programs.",
-		    "prog", prog_names, times, p->nr_progs)) ||
+		    "prog", prog_names, times, p->totals.nr_progs)) ||
 	    simple(b, om, "tdxtop_cpu_seconds", F_COUNTER, true,
 		   "CPU time of the tdxtop process (user and system).", NULL, NULL,
-		   &p->cpu_ns, 1))
+		   &p->totals.user_cpu_ns, 1))
 		return -ENOMEM;
 	if (p->o.per_vcpu && write_vcpus(p, b, om))
 		return -ENOMEM;

@@ -298,21 +298,10 @@ struct merge_hist {
 	struct tdxtop_hist h;
 };
 
-int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
+void tdxtop_snap_add_counters(struct tdxtop_snap *d, const struct tdxtop_snap *s)
 {
-	struct tdxtop_snap *d = &m->s;
-	size_t i;
-	int j, k, e;
+	int j, k;
 
-	if (!m->n || s->start_ns < d->start_ns)
-		d->start_ns = s->start_ns;
-	if (s->end_ns > d->end_ns) {
-		d->end_ns = s->end_ns;
-		d->end_real_ns = s->end_real_ns;
-	}
-	d->source = s->source;
-	d->tsc = s->tsc;
-	d->timed = m->n ? d->timed && s->timed : s->timed;
 	d->user_cpu_ns += s->user_cpu_ns;
 	for (j = 0; j < TDXTOP_NR_LOSSES; j++)
 		d->losses[j] += s->losses[j];
@@ -331,6 +320,24 @@ int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
 		d->progs[k].run_cnt += s->progs[j].run_cnt;
 		d->progs[k].run_time_ns += s->progs[j].run_time_ns;
 	}
+}
+
+int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
+{
+	struct tdxtop_snap *d = &m->s;
+	size_t i;
+	int e;
+
+	if (!m->n || s->start_ns < d->start_ns)
+		d->start_ns = s->start_ns;
+	if (s->end_ns > d->end_ns) {
+		d->end_ns = s->end_ns;
+		d->end_real_ns = s->end_real_ns;
+	}
+	d->source = s->source;
+	d->tsc = s->tsc;
+	d->timed = m->n ? d->timed && s->timed : s->timed;
+	tdxtop_snap_add_counters(d, s);
 	for (i = 0; i < s->nr_vms; i++) {
 		e = tdxtop_snap_add_vm(d, s->vms[i].tgid, s->vms[i].name);
 		if (e)

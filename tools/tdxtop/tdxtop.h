@@ -145,6 +145,8 @@ void tdxtop_snap_free(struct tdxtop_snap *s);
 double tdxtop_snap_seconds(const struct tdxtop_snap *s);
 __u64 tdxtop_snap_losses(const struct tdxtop_snap *s);
 void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src);
+/* d += the interval-wide counters of s: losses, notes, program costs, CPU */
+void tdxtop_snap_add_counters(struct tdxtop_snap *d, const struct tdxtop_snap *s);
 /* dst += the buckets of hrow h of s */
 void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s,
 			    const struct tdxtop_hrow *h);
