@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/prom-lib.sh"
 
-plan 24
+plan 25
 h=$OUTPUT/tests/serve/serve_host
 work=$(mktemp -d /tmp/tdxtop-serve.XXXXXX)
 pids=()
@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 
 if ! [ -x "$h" ] || [ "$(id -u)" != 0 ]; then
-	for i in $(seq 24); do skip "needs root and $h"; done
+	for i in $(seq 25); do skip "needs root and $h"; done
 	exit 0
 fi
 
@@ -74,6 +74,14 @@ if grep -qi '^content-encoding: gzip' "$work/gz.h" &&
 else
 	fail "gzip when accepted, the same metrics inside"
 fi
+
+# the weight of each item is its own: q=0 refuses gzip, another's q=0 does not
+enc=
+for ae in 'gzip;q=0, deflate' 'deflate;q=0, gzip' 'identity, gzip;q=0.5' 'x-gzip'; do
+	curl -sf -D "$work/h" -o /dev/null -H "Accept-Encoding: $ae" "$url/metrics"
+	enc="$enc$(grep -ci '^content-encoding: gzip' "$work/h")"
+done
+is "$enc" 0110 "Accept-Encoding weights: gzip;q=0 no, deflate;q=0 then gzip yes, gzip;q=0.5 yes, x-gzip no"
 
 code() { curl -s -o "$work/body" -w '%{http_code}' "$@"; }
 is "$(code "$url/nope"):$(cat "$work/body")" \

@@ -37,22 +37,21 @@ struct serve {
 	const char *version;
 };
 
-/* Does the comma-separated header value list token (before any ';')? */
+/* Does the comma-separated header value list token, with a weight above 0? */
 static bool header_has(const char *v, const char *token)
 {
-	size_t n = strlen(token);
+	size_t n = strlen(token), len;
+	const char *end, *q;
 
 	while (v && *v) {
-		const char *end = strchr(v, ',');
-
 		v += strspn(v, " \t");
-		if (!strncasecmp(v, token, n) &&
-		    (v[n] == ',' || v[n] == ';' || v[n] == ' ' || !v[n])) {
-			/* "gzip;q=0" refuses it */
-			const char *q = strchr(v, ';');
-
-			if (!q || (end && q > end) || !strstr(q, "q=0") ||
-			    strstr(q, "q=0."))
+		end = strchr(v, ',');
+		len = end ? (size_t)(end - v) : strlen(v);
+		if (len >= n && !strncasecmp(v, token, n) &&
+		    (len == n || v[n] == ';' || v[n] == ' ')) {
+			/* "gzip;q=0" refuses it; the weight is this item's own */
+			q = memmem(v, len, "q=", 2);
+			if (!q || strtod(q + 2, NULL) > 0)
 				return true;
 		}
 		v = end ? end + 1 : NULL;
