@@ -36,7 +36,7 @@ start=$(date +%s)
 "$top/tests/e2e/vm.sh" -t 1500 -c 2 -m 2048 -o "$out" \
 	"$top/tests/e2e/guest-e2e.sh" "${files[@]}" >"$out/vm.log" 2>&1
 rc=$?
-grep -E '^e2e:' "$out/vm.log" | sed 's/^/# /'
+grep -E '^(e2e|guest):' "$out/vm.log" | sed 's/^/# /'
 is "$rc" 0 "the VM ran all workloads and powered off ($(( $(date +%s) - start ))s)"
 [ "$rc" = 0 ] || tail -30 "$out/vm.log" | sed 's/^/# /'
 

@@ -14,19 +14,10 @@ out_root=/mnt/out
 T=/sys/kernel/tracing
 ev=$T/events/tdx
 
+. "$top/tests/guest-lib.sh"
 say() { echo "e2e: $*"; }
 
 insmod "$OUTPUT/kmod/tdx_inject.ko" || { say "insmod failed"; exit 1; }
-
-# wait until N raw_tracepoint links to tdx_vp_enter exist
-wait_links() {
-	local want=$1 i
-	for i in $(seq 600); do
-		[ "$(bpftool link show 2>/dev/null | grep -c "tp 'tdx_vp_enter'")" -ge "$want" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 hist_on() {
 	echo 'hist:keys=exit_reason,leaf,status:vals=hitcount,guest_cycles,restore_cycles:size=4096' \
@@ -86,10 +77,8 @@ tracepoint:tdx:tdx_uret_restore { @uret[pid] = count(); }' \
 	"$OUTPUT/tests/e2e/inject" run "$vms" "$vcpus" >"$out/pids.txt"
 	say "$name: injected in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
-	kill -INT $t1 $t2
-	wait $t1 $t2
-	kill -INT $bt
-	wait $bt
+	stop_wait INT 120 $t1 $t2 || say "$name: a tdxtop had to be killed"
+	stop_wait INT 120 $bt || say "$name: bpftrace had to be killed"
 	for e in tdx_vp_enter tdx_vp_enter_deferred tdx_host_gsbase tdx_uret_restore; do
 		cat "$ev/$e/hist" >"$out/hist-$e.txt"
 	done

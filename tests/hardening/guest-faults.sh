@@ -16,13 +16,8 @@ ev=$T/events/tdx
 out=/mnt/out
 X=$OUTPUT/tdxtop
 top=$TDXTOP_TOP
+. "$top/tests/guest-lib.sh"
 say() { echo "faults: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
-links() { bpftool link show 2>/dev/null | grep -c "tp 'tdx_vp_enter'"; }
-wait_links() {
-	local i
-	for i in $(seq 600); do [ "$(links)" -ge "$1" ] && return 0; sleep 0.1; done
-	return 1
-}
 inject() { "$OUTPUT/tests/e2e/inject" run 2 2 >/dev/null; }
 
 ip link set lo up

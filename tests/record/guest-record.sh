@@ -14,20 +14,11 @@ ev=$T/events/tdx
 out=/mnt/out
 X=$OUTPUT/tdxtop
 wl=$TDXTOP_TOP/tests/e2e/workloads/mix.wl
+. "$TDXTOP_TOP/tests/guest-lib.sh"
 say() { echo "record: $*"; }
 
 insmod "$OUTPUT/kmod/tdx_inject.ko" || { say "insmod failed"; exit 1; }
 cat "$wl" >/sys/kernel/debug/tdx_inject/workload || { say "workload refused"; exit 1; }
-
-# until N raw_tracepoint links to tdx_vp_enter exist
-wait_links() {
-	local i
-	for i in $(seq 600); do
-		[ "$(bpftool link show 2>/dev/null | grep -c "tp 'tdx_vp_enter'")" -ge "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 inject() { "$OUTPUT/tests/e2e/inject" run 2 4 >/dev/null; }
 

@@ -12,6 +12,7 @@ out=/mnt/out
 X=$OUTPUT/tdxtop
 top=$TDXTOP_TOP
 . "$top/tests/serve/prom-lib.sh"
+. "$top/tests/guest-lib.sh"
 say() { echo "serve: [$(cut -d" " -f1 /proc/uptime)] $*"; }
 
 ip link set lo up || { say "no loopback"; exit 1; }
@@ -22,10 +23,7 @@ cat "$top/tests/serve/serve.wl" >/sys/kernel/debug/tdx_inject/workload ||
 echo 'hist:keys=common_pid:vals=hitcount:size=256' >"$ev/tdx_vp_enter/trigger"
 "$X" serve --listen 127.0.0.1:9479 2>"$out/serve.err" &
 srv=$!
-for i in $(seq 600); do
-	bpftool link show 2>/dev/null | grep -q "tp 'tdx_vp_enter'" && break
-	sleep 0.2
-done
+wait_links 1 || say "serve did not attach"
 say "tdxtop serve attached"
 
 rules=$top/contrib/prometheus/tdxtop.rules.yml

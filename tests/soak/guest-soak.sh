@@ -13,6 +13,7 @@ ev=$T/events/tdx
 out=/mnt/out
 X=$OUTPUT/tdxtop
 top=$TDXTOP_TOP
+. "$top/tests/guest-lib.sh"
 say() { echo "soak: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 
 ip link set lo up
@@ -26,10 +27,7 @@ live=$!
 rec=$!
 "$X" serve --listen 127.0.0.1:9479 2>"$out/serve.err" &
 srv=$!
-for i in $(seq 600); do
-	[ "$(bpftool link show 2>/dev/null | grep -c "tp 'tdx_vp_enter'")" -ge 3 ] && break
-	sleep 0.2
-done
+wait_links 3 || say "not attached"
 say "attached; injecting for $secs s"
 "$OUTPUT/tests/e2e/inject" run 2 2 soak "$secs" >/dev/null &
 inj=$!
