@@ -223,13 +223,23 @@ static int set_var(struct bpf_object *obj, const char *sec, const char *name,
 struct loop_obj {
 	const char *what;
 	struct bpf_object *obj;
-	int fd_exits, fd_ref_full, fd_ref_guest, fd_empty;
+	int fd_exits, fd_capture, fd_ref_full, fd_ref_guest, fd_empty;
 };
 
-static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n)
+/* Outlier thresholds above any time of the stream: capture on, no outlier */
+#define NO_OUTLIER_NS	1000000000000ULL
+
+/*
+ * capture: 0 none set (a base object may not know outliers), 1 fixed
+ * thresholds, 2 per-histogram thresholds (auto)
+ */
+static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n, int capture)
 {
 	__u32 mult = 6990506, shift = 24, per = LOOP_EVENTS;
+	__u64 thr[TDXTOP_NR_METRICS] = { NO_OUTLIER_NS, NO_OUTLIER_NS, NO_OUTLIER_NS };
+	bool on = true;
 	struct bpf_program *p;
+	struct bpf_map *m;
 	int err;
 
 	err = set_var(lo->obj, ".rodata", "tsc_mult", &mult, sizeof(mult)) ?:
@@ -237,8 +247,20 @@ static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n)
 	      set_var(lo->obj, ".bss", "loop_n", &per, sizeof(per)) ?:
 	      set_var(lo->obj, ".bss", "loop_ev", ev,
 		      (n < LOOP_EVENTS ? n : LOOP_EVENTS) * sizeof(*ev));
+	if (!err && capture == 1)
+		err = set_var(lo->obj, ".rodata", "outlier_ns", thr, sizeof(thr));
+	if (!err && capture == 2)
+		err = set_var(lo->obj, ".rodata", "outlier_auto", &on, sizeof(on));
 	if (!err)
 		err = bpf_object__load(lo->obj);
+	m = capture == 2 ? bpf_object__find_map_by_name(lo->obj, "outlier_thresh") : NULL;
+	if (!err && m) {
+		struct tdxtop_thresh t = { { NO_OUTLIER_NS + 1, NO_OUTLIER_NS + 1, NO_OUTLIER_NS + 1 } };
+		__u32 i;
+
+		for (i = 0; !err && i < bpf_map__max_entries(m); i++)
+			err = bpf_map_update_elem(bpf_map__fd(m), &i, &t, BPF_ANY);
+	}
 	if (err) {
 		fprintf(stderr, "bpf_cost: cannot load the %s loop object: %s\n",
 			lo->what, strerror(-err));
@@ -246,6 +268,8 @@ static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n)
 	}
 	p = bpf_object__find_program_by_name(lo->obj, "loop_exits");
 	lo->fd_exits = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(lo->obj, "loop_capture");
+	lo->fd_capture = p ? bpf_program__fd(p) : -1;
 	p = bpf_object__find_program_by_name(lo->obj, "loop_ref_full");
 	lo->fd_ref_full = p ? bpf_program__fd(p) : -1;
 	p = bpf_object__find_program_by_name(lo->obj, "loop_ref_guest");
@@ -255,7 +279,7 @@ static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n)
 	return lo->fd_exits < 0 || lo->fd_empty < 0 ? -ENOENT : 0;
 }
 
-enum { W_TDX, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
+enum { W_TDX, W_CAPTURE, W_CAPTURE_AUTO, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
 
 /*
  * Warm: each side LOOP_RUNS program runs of LOOP_EVENTS events, rounds
@@ -265,27 +289,32 @@ enum { W_TDX, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
 static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 {
 	static const char *const names[W_NR] = {
-		"tdx_vp_enter", "reference, same fields", "reference, guest time only",
-		"base object", "empty",
+		"tdx_vp_enter", "tdx_vp_capture, no outlier",
+		"tdx_vp_capture (auto), no outlier", "reference, same fields",
+		"reference, guest time only", "base object", "empty",
 	};
-	struct loop_bpf *l = loop_bpf__open();
+	struct loop_bpf *l = loop_bpf__open(), *la = loop_bpf__open();
 	struct loop_obj cur = { .what = "this tree's" }, old = { .what = "base" };
+	struct loop_obj aut = { .what = "auto capture" };
 	double *t[W_NR], *d[W_NR];
 	int fd[W_NR], r, i, k;
 
-	if (!l)
+	if (!l || !la)
 		return 1;
 	cur.obj = l->obj;
-	if (loop_load(&cur, ev, n))
+	aut.obj = la->obj;
+	if (loop_load(&cur, ev, n, 1) || loop_load(&aut, ev, n, 2))
 		return 1;
 	fd[W_TDX] = cur.fd_exits;
+	fd[W_CAPTURE] = cur.fd_capture;
+	fd[W_CAPTURE_AUTO] = aut.fd_capture;
 	fd[W_REF] = cur.fd_ref_full;
 	fd[W_REF_GUEST] = cur.fd_ref_guest;
 	fd[W_EMPTY] = cur.fd_empty;
 	fd[W_BASE] = -1;
 	if (base) {
 		old.obj = bpf_object__open_file(base, NULL);
-		if (!old.obj || loop_load(&old, ev, n))
+		if (!old.obj || loop_load(&old, ev, n, 0))
 			return 1;
 		fd[W_BASE] = old.fd_exits;
 	}
@@ -320,6 +349,14 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 		d[W_EMPTY][r] = d[W_REF_GUEST][r] > 0 ? d[W_TDX][r] / d[W_REF_GUEST][r] : 0;
 	printf("tdx_vp_enter / reference (guest time only), warm: %.2f\n",
 	       median(d[W_EMPTY], rounds));
+	for (r = 0; r < rounds; r++)
+		d[W_EMPTY][r] = d[W_CAPTURE][r] - d[W_TDX][r];
+	printf("tdx_vp_capture - tdx_vp_enter, no outlier, warm: %+.1f ns/event (median of per-round differences)\n",
+	       median(d[W_EMPTY], rounds));
+	for (r = 0; r < rounds; r++)
+		d[W_EMPTY][r] = d[W_CAPTURE_AUTO][r] - d[W_TDX][r];
+	printf("tdx_vp_capture (auto) - tdx_vp_enter, no outlier, warm: %+.1f ns/event\n",
+	       median(d[W_EMPTY], rounds));
 	if (base) {
 		for (r = 0; r < rounds; r++)
 			d[W_EMPTY][r] = d[W_TDX][r] - d[W_BASE][r];
@@ -328,6 +365,7 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 		bpf_object__close(old.obj);
 	}
 	loop_bpf__destroy(l);
+	loop_bpf__destroy(la);
 	return 0;
 }
 

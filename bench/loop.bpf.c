@@ -96,7 +96,14 @@ __u32 loop_pos;
 
 static long exit_body(__u32 i, void *unused)
 {
-	on_vp_enter(loop_ev[(loop_pos + i) & (LOOP_EVENTS - 1)]);
+	on_vp_enter(loop_ev[(loop_pos + i) & (LOOP_EVENTS - 1)], false);
+	return 0;
+}
+
+/* with outlier capture: thresholds set by user space (bench/bpf_cost.c) */
+static long capture_body(__u32 i, void *unused)
+{
+	on_vp_enter(loop_ev[(loop_pos + i) & (LOOP_EVENTS - 1)], true);
 	return 0;
 }
 
@@ -122,6 +129,14 @@ SEC("raw_tp")
 int loop_exits(void *ctx)
 {
 	bpf_loop(loop_n, exit_body, NULL, 0);
+	loop_pos += loop_n;
+	return 0;
+}
+
+SEC("raw_tp")
+int loop_capture(void *ctx)
+{
+	bpf_loop(loop_n, capture_body, NULL, 0);
 	loop_pos += loop_n;
 	return 0;
 }

@@ -22,10 +22,19 @@ const volatile __u32 slot_mask = TDXTOP_DEF_SLOTS - 1;	/* of vcpu_slots */
 const volatile __u32 hist_max = TDXTOP_DEF_HISTS;	/* max_entries of hists */
 const volatile __u32 copy_max = TDXTOP_DEF_HISTS;	/* of cpu_hists */
 
+/* Outlier capture (tdx_vp_capture only): fixed thresholds, or per histogram */
+const volatile __u64 outlier_ns[TDXTOP_NR_METRICS] = {
+	TDXTOP_NO_THRESH, TDXTOP_NO_THRESH, TDXTOP_NO_THRESH,
+};
+const volatile bool outlier_auto = false;
+const volatile __u32 outlier_cap = 100;		/* records a second */
+
 /* Histograms handed out so far (some may be unused after a lost race) */
 __u32 hist_next = 0;
 /* Per-CPU copies handed out so far */
 __u32 copy_next = 0;
+/* The rate cap's window: second of CLOCK_MONOTONIC << 32 | records sent in it */
+__u64 outlier_win = 0;
 
 /*
  * The layout is explained in tdx_enter.h, above struct tdxtop_slot.  User
@@ -114,6 +123,31 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } notes SEC(".maps");
+
+/*
+ * Outlier capture, used by tdx_vp_capture only: tdx_vp_enter, the program
+ * loaded by default, is compiled without any of it.  The ring buffer is
+ * read once per interval, so records are submitted without a wakeup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);	/* sized by user space */
+} outlier_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, TDXTOP_DEF_HISTS);
+	__type(key, __u32);
+	__type(value, struct tdxtop_thresh);
+} outlier_thresh SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TDXTOP_NR_OUTLIER_COUNTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} outlier_stats SEC(".maps");
 
 static __always_inline void count_loss(__u32 what)
 {
@@ -370,8 +404,98 @@ static __always_inline struct tdxtop_map_row *vcpu_row(const struct tdxtop_key *
 	return e ? e : hash_row(k, false);
 }
 
-/* One exit: ctx holds tdx_vp_enter's arguments (a benchmark may pass others) */
-static __always_inline int on_vp_enter(const __u64 *ctx)
+static __always_inline void count_outlier(__u32 what)
+{
+	__u64 *c = bpf_map_lookup_elem(&outlier_stats, &what);
+
+	if (c)
+		(*c)++;
+}
+
+/*
+ * Whether one more record fits in this second's budget: the window and its
+ * count are one word, moved by compare-and-swap, so no second ever sends
+ * more than outlier_cap (a CPU that keeps losing the race counts as capped)
+ */
+static __always_inline bool outlier_admit(void)
+{
+	__u64 sec = bpf_ktime_get_ns() / 1000000000;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		__u64 old = outlier_win, nv;
+
+		if (old >> 32 != (sec & 0xffffffff))
+			nv = sec << 32 | 1;
+		else if ((old & 0xffffffff) >= outlier_cap)
+			return false;
+		else
+			nv = old + 1;
+		if (__sync_val_compare_and_swap(&outlier_win, old, nv) == old)
+			return true;
+	}
+	return false;
+}
+
+/* An exit of row e with times above their thresholds goes to user space */
+static __always_inline void check_outlier(const __u64 *ctx, const struct tdxtop_map_row *e,
+					  __u64 guest, __u64 host, __u64 restore)
+{
+	__u64 tg = outlier_ns[TDXTOP_M_GUEST], th = outlier_ns[TDXTOP_M_HOST];
+	__u64 tr = outlier_ns[TDXTOP_M_RESTORE];
+	struct tdxtop_outlier *o;
+	__u32 over = 0;
+
+	if (outlier_auto) {
+		__u32 id = e->hist - 1;
+		struct tdxtop_thresh *t;
+
+		if (!e->hist)
+			return;
+		t = bpf_map_lookup_elem(&outlier_thresh, &id);
+		if (!t)
+			return;
+		tg = t->ns_1[TDXTOP_M_GUEST] - 1;
+		th = t->ns_1[TDXTOP_M_HOST] - 1;
+		tr = t->ns_1[TDXTOP_M_RESTORE] - 1;
+	}
+	if (guest > tg)
+		over |= 1 << TDXTOP_M_GUEST;
+	if (host != TDXTOP_NO_HOST && host > th)
+		over |= 1 << TDXTOP_M_HOST;
+	if (restore > tr)
+		over |= 1 << TDXTOP_M_RESTORE;
+	if (!over)
+		return;
+	if (!outlier_admit()) {
+		count_outlier(TDXTOP_OUTLIER_CAPPED);
+		return;
+	}
+	o = bpf_ringbuf_reserve(&outlier_ring, sizeof(*o), 0);
+	if (!o) {
+		count_outlier(TDXTOP_OUTLIER_LOST);
+		return;
+	}
+	o->tsc = ctx[TDX_VP_ENTER_TSC];
+	o->status = ctx[TDX_VP_ENTER_STATUS];
+	o->leaf = ctx[TDX_VP_ENTER_LEAF];
+	o->exit_qual = ctx[TDX_VP_ENTER_EXIT_QUAL];
+	o->ns[TDXTOP_M_GUEST] = guest;
+	o->ns[TDXTOP_M_HOST] = host;
+	o->ns[TDXTOP_M_RESTORE] = restore;
+	o->tgid = e->key.tgid;
+	o->vcpu = e->key.vcpu;
+	o->reason = e->key.reason;
+	o->over = over;
+	bpf_ringbuf_submit(o, BPF_RB_NO_WAKEUP);
+	count_outlier(TDXTOP_OUTLIER_SENT);
+}
+
+/*
+ * One exit: ctx holds tdx_vp_enter's arguments (a benchmark may pass
+ * others).  capture: a constant; false compiles outlier capture out.
+ */
+static __always_inline int on_vp_enter(const __u64 *ctx, bool capture)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -384,7 +508,7 @@ static __always_inline int on_vp_enter(const __u64 *ctx)
 	struct tdxtop_map_row *e;
 	struct tdxtop_slot *s;
 	struct hist_ref h;
-	__u64 guest, restore;
+	__u64 guest, restore, host = TDXTOP_NO_HOST;
 	int i;
 
 	if (filtered_out(tgid, vcpu))
@@ -421,27 +545,38 @@ static __always_inline int on_vp_enter(const __u64 *ctx)
 	 */
 	if (!s) {
 		count_loss(TDXTOP_LOSS_VCPU_FULL);
+		if (capture)
+			check_outlier(ctx, e, guest, host, restore);
 		return 0;
 	}
 	if (s->last_tsc) {
 		__u64 spent = ctx[TDX_VP_ENTER_GUEST_CYCLES] +
 			      ctx[TDX_VP_ENTER_RESTORE_CYCLES];
 
-		if (tsc >= spent && tsc - spent >= s->last_tsc)
-			add_sample(&e->st, TDXTOP_KIND_EXIT, h, TDXTOP_M_HOST,
-				   tdxtop_cyc2ns(tsc - spent - s->last_tsc,
-						 mult, shift));
-		else
+		if (tsc >= spent && tsc - spent >= s->last_tsc) {
+			host = tdxtop_cyc2ns(tsc - spent - s->last_tsc, mult, shift);
+			add_sample(&e->st, TDXTOP_KIND_EXIT, h, TDXTOP_M_HOST, host);
+		} else {
 			count_note(TDXTOP_NOTE_HOST_SKEW);
+		}
 	}
 	s->last_tsc = tsc;
+	if (capture)
+		check_outlier(ctx, e, guest, host, restore);
 	return 0;
 }
 
 SEC("raw_tp/tdx_vp_enter")
 int tdx_vp_enter(__u64 *ctx)
 {
-	return on_vp_enter(ctx);
+	return on_vp_enter(ctx, false);
+}
+
+/* The same with outlier capture; user space loads one of the two */
+SEC("raw_tp/tdx_vp_enter")
+int tdx_vp_capture(__u64 *ctx)
+{
+	return on_vp_enter(ctx, true);
 }
 
 /* Counts and costs of the events that are not exits */

@@ -100,6 +100,47 @@ enum tdxtop_note {
 
 #define TDXTOP_VCPU_NONE	0xffffffffu
 
+/*
+ * Outlier capture (tdxtop --outliers): an exit with a time above its
+ * threshold is copied to user space whole, through the ring buffer
+ * "outlier_ring", at most "outlier_cap" a second.  Thresholds are fixed per
+ * metric (rodata outlier_ns) or, in auto mode, per histogram (the array
+ * "outlier_thresh", indexed like "hists", which user space rewrites each
+ * interval).  A metric whose threshold is TDXTOP_NO_THRESH is not checked.
+ * The per-CPU array "outlier_stats" counts what became of each outlier.
+ */
+#define TDXTOP_NO_THRESH	(~0ULL)
+#define TDXTOP_NO_HOST		(~0ULL)	/* an outlier's host time: none */
+
+enum tdxtop_outlier_count {
+	TDXTOP_OUTLIER_SENT,	/* into the ring buffer */
+	TDXTOP_OUTLIER_CAPPED,	/* over the rate cap: counted, not sent */
+	TDXTOP_OUTLIER_LOST,	/* the ring buffer was full */
+	TDXTOP_NR_OUTLIER_COUNTS,
+};
+
+/* A record of "outlier_ring" */
+struct tdxtop_outlier {
+	__u64 tsc;		/* the event's TSC */
+	__u64 status;		/* raw TDH.VP.ENTER return */
+	__u64 leaf;
+	__u64 exit_qual;
+	__u64 ns[TDXTOP_NR_METRICS];	/* host: TDXTOP_NO_HOST when unknown */
+	__u32 tgid;
+	__u32 vcpu;
+	__u32 reason;
+	__u32 over;		/* bit m: metric m above its threshold */
+};
+
+/*
+ * A value of "outlier_thresh": per metric the threshold + 1, so that the
+ * zeroes the map is created with mean no threshold yet (0 - 1 wraps to
+ * TDXTOP_NO_THRESH)
+ */
+struct tdxtop_thresh {
+	__u64 ns_1[TDXTOP_NR_METRICS];
+};
+
 /* Identity of a row: VM process, vCPU, reason, leaf, status, kind */
 struct tdxtop_key {
 	__u32 tgid;		/* VMM process */

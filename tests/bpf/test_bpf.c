@@ -630,13 +630,267 @@ static void test_errors(void)
 	       "BPF_F_TEST_RUN_ON_CPU with a CPU that does not exist fails with ENXIO");
 }
 
+/* ---- outlier capture ---- */
+
+/* load with capture as o asks; the ring of 'ring' bytes (0: as tdxtop sizes it) */
+static int load_capture(struct tdx_enter_bpf **s, const struct tdxtop_outlier_opts *o,
+			__u32 ring)
+{
+	int err;
+
+	*s = tdx_enter_bpf__open();
+	if (!*s)
+		return -errno;
+	(*s)->rodata->tsc_mult = MULT;
+	(*s)->rodata->tsc_shift = SHIFT;
+	err = tdxtop_maps_size(*s, 0, 0, 0, 0) ?: tdxtop_outlier_setup(*s, o, 1000);
+	if (!err && ring)
+		err = bpf_map__set_max_entries((*s)->maps.outlier_ring, ring);
+	return err ?: tdx_enter_bpf__load(*s);
+}
+
+/* an exit of the capture test: every field its own, guest and restore given */
+static void cap_exit(int fd, __u32 vcpu, __u32 i, __u64 guest_cyc, __u64 restore_cyc,
+		     __u64 *tsc, struct event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->args[TDX_VP_ENTER_VCPU_ID] = vcpu;
+	e->args[TDX_VP_ENTER_STATUS] = i % 3 ? 77 : 0x8000020000000092ULL;
+	e->args[TDX_VP_ENTER_EXIT_REASON] = i % 3 ? 77 : -1u;
+	e->args[TDX_VP_ENTER_LEAF] = i % 3 ? 0x10001 + i % 2 : 0xdeadbeef;	/* garbage */
+	e->args[TDX_VP_ENTER_EXIT_QUAL] = 0x1000 + i;
+	e->args[TDX_VP_ENTER_GUEST_CYCLES] = guest_cyc;
+	e->args[TDX_VP_ENTER_RESTORE_CYCLES] = restore_cyc;
+	*tsc += 2000 + guest_cyc + restore_cyc;
+	e->args[TDX_VP_ENTER_TSC] = *tsc;
+	run(fd, e->args, TDX_VP_ENTER_NR_ARGS, -1);
+}
+
+static bool same_outlier(const struct tdxtop_outlier *o, const struct event *e, __u32 over,
+			 __u64 host_ns)
+{
+	return o->tgid == (__u32)getpid() && o->vcpu == e->args[TDX_VP_ENTER_VCPU_ID] &&
+	       o->reason == (__u32)e->args[TDX_VP_ENTER_EXIT_REASON] &&
+	       o->status == e->args[TDX_VP_ENTER_STATUS] &&
+	       o->leaf == e->args[TDX_VP_ENTER_LEAF] &&
+	       o->exit_qual == e->args[TDX_VP_ENTER_EXIT_QUAL] &&
+	       o->tsc == e->args[TDX_VP_ENTER_TSC] &&
+	       o->ns[TDXTOP_M_GUEST] == e->args[TDX_VP_ENTER_GUEST_CYCLES] / 2 * 3 &&
+	       o->ns[TDXTOP_M_RESTORE] == e->args[TDX_VP_ENTER_RESTORE_CYCLES] / 2 * 3 &&
+	       o->ns[TDXTOP_M_HOST] == host_ns && o->over == over;
+}
+
+static int read_capture(struct tdx_enter_bpf *s, const struct tdxtop_outlier_opts *o,
+			struct tdxtop_reader *r, struct tdxtop_snap *snap)
+{
+	struct tdxtop_maps m;
+
+	tdxtop_maps_get(&m, s);
+	return tdxtop_reader_init(r, &m, &test_tsc) ?: tdxtop_reader_outliers(r, o) ?:
+	       tdxtop_reader_read(r, snap);
+}
+
+static __u64 mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Fixed thresholds: guest > 1500 ns, restore > 600 ns.  300 exits on two
+ * vCPUs; every 37th is slow in the guest, every 50th in the restore: the
+ * records are exactly those, in TSC order, every field as fired.
+ */
+static void test_outliers_fixed(void)
+{
+	struct tdxtop_outlier_opts o = { .rate = 100000 };
+	static struct event want[300];
+	__u32 want_over[300];
+	__u64 want_host[300], tsc[2] = { 1000000, 5000000 }, last[2] = { 0, 0 };
+	struct tdxtop_snap snap = {};
+	struct tdx_enter_bpf *s;
+	struct tdxtop_reader r;
+	size_t nw = 0, i, bad = 0;
+	char err[128];
+	int fd;
+
+	tdxtop_outlier_parse("guest=1500ns,restore=0.6us", &o, err, sizeof(err));
+	if (!ok(!load_capture(&s, &o, 0), "load tdx_vp_capture with fixed thresholds (%s)",
+		o.spec))
+		return;
+	ok(bpf_program__fd(s->progs.tdx_vp_enter) < 0,
+	   "tdx_vp_enter is not loaded beside it");
+	fd = bpf_program__fd(s->progs.tdx_vp_capture);
+	for (i = 0; i < 300; i++) {
+		__u32 v = i % 2, over = 0;
+		__u64 g = i % 37 == 5 ? 1002 : 998, rs = i % 50 == 7 ? 402 : 400;
+		struct event e;
+		__u64 start;
+
+		cap_exit(fd, v, i, g, rs, &tsc[v], &e);
+		start = tsc[v] - g - rs;
+		if (g / 2 * 3 > 1500)
+			over |= 1 << TDXTOP_M_GUEST;
+		if (rs / 2 * 3 > 600)
+			over |= 1 << TDXTOP_M_RESTORE;
+		if (over) {
+			want[nw] = e;
+			want_over[nw] = over;
+			want_host[nw] = last[v] ? (start - last[v]) / 2 * 3 : TDXTOP_NO_HOST;
+			nw++;
+		}
+		last[v] = tsc[v];
+	}
+	if (!ok(!read_capture(s, &o, &r, &snap), "read the maps and the ring"))
+		goto out;
+	/* TSC order: vCPU 1's timeline starts later, so all of vCPU 0's come first */
+	{
+		static struct event sorted[300];
+		__u32 so[300];
+		__u64 sh[300];
+		size_t k = 0, v2;
+
+		for (v2 = 0; v2 < 2; v2++)
+			for (i = 0; i < nw; i++)
+				if (want[i].args[TDX_VP_ENTER_VCPU_ID] == v2) {
+					sorted[k] = want[i];
+					so[k] = want_over[i];
+					sh[k++] = want_host[i];
+				}
+		for (i = 0; i < nw && i < snap.nr_outliers; i++)
+			if (!same_outlier(&snap.outliers[i].o, &sorted[i], so[i], sh[i]))
+				bad++;
+	}
+	is_u64(snap.nr_outliers, nw, "each exit above a threshold is captured (%zu of 300)", nw);
+	ok(!bad, "in TSC order, with vCPU, reason, raw status, leaf, exit qualification, "
+	   "TSC, the three times and which were over");
+	is_u64(snap.outlier_counts[TDXTOP_OUTLIER_SENT], nw, "counted as sent");
+	is_u64(snap.outlier_counts[TDXTOP_OUTLIER_CAPPED] +
+	       snap.outlier_counts[TDXTOP_OUTLIER_LOST], 0, "none capped or lost");
+	is_u64(count_all(&snap), 300, "and all 300 are aggregated as usual");
+out:
+	tdxtop_reader_free(&r);
+	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+}
+
+/* The cap and a full ring: sent + capped + lost = outliers fired, always */
+static void test_outliers_bounds(void)
+{
+	struct tdxtop_outlier_opts o = { .rate = 10 };
+	struct tdxtop_snap snap = {};
+	struct tdx_enter_bpf *s;
+	struct tdxtop_reader r;
+	__u64 tsc = 1000000, sec0, sec1, *c;
+	struct event e;
+	char err[128];
+	int fd, i;
+
+	tdxtop_outlier_parse("guest=0", &o, err, sizeof(err));
+	if (!ok(!load_capture(&s, &o, 0), "load with a cap of 10 a second"))
+		return;
+	fd = bpf_program__fd(s->progs.tdx_vp_capture);
+	sec0 = mono_sec();
+	for (i = 0; i < 50; i++)
+		cap_exit(fd, 0, i, 100, 10, &tsc, &e);
+	sec1 = mono_sec();
+	read_capture(s, &o, &r, &snap);
+	c = snap.outlier_counts;
+	/* a burst that crosses a second may send 10 in each */
+	ok(sec0 == sec1 ? snap.nr_outliers == 10 :
+	   snap.nr_outliers >= 10 && snap.nr_outliers <= 20,
+	   "50 outliers within %s, a cap of 10 a second: %zu records",
+	   sec0 == sec1 ? "one second" : "two seconds", snap.nr_outliers);
+	is_u64(c[TDXTOP_OUTLIER_SENT] + c[TDXTOP_OUTLIER_CAPPED], 50,
+	       "sent + capped = the 50 fired");
+	is_u64(c[TDXTOP_OUTLIER_SENT], snap.nr_outliers, "every record sent is read");
+	tdxtop_reader_free(&r);
+	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+
+	o.rate = 100000;
+	if (!ok(!load_capture(&s, &o, 4096), "load with a one-page ring and no cap"))
+		return;
+	fd = bpf_program__fd(s->progs.tdx_vp_capture);
+	for (i = 0; i < 100; i++)
+		cap_exit(fd, 0, i, 100, 10, &tsc, &e);
+	read_capture(s, &o, &r, &snap);
+	c = snap.outlier_counts;
+	ok(c[TDXTOP_OUTLIER_LOST] > 0 && c[TDXTOP_OUTLIER_SENT] + c[TDXTOP_OUTLIER_LOST] == 100 &&
+	   snap.nr_outliers == c[TDXTOP_OUTLIER_SENT],
+	   "a full ring: %llu records, %llu lost, together the 100 fired",
+	   (unsigned long long)c[TDXTOP_OUTLIER_SENT], (unsigned long long)c[TDXTOP_OUTLIER_LOST]);
+	tdxtop_reader_free(&r);
+	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * auto: nothing is captured before a key has an interval; then each exit
+ * above the bucket of the last interval's p99.9 of its key, and only those
+ */
+static void test_outliers_auto(void)
+{
+	struct tdxtop_outlier_opts o = { .rate = 100000 };
+	static __u64 g[2000];
+	struct tdxtop_snap snap = {};
+	struct tdx_enter_bpf *s;
+	struct tdxtop_reader r;
+	__u64 tsc = 1000000, seed = 42, thr, sorted[2000];
+	size_t i, want = 0, bad = 0;
+	struct event e;
+	char err[128];
+	int fd;
+
+	tdxtop_outlier_parse("auto", &o, err, sizeof(err));
+	if (!ok(!load_capture(&s, &o, 0), "load tdx_vp_capture in auto mode"))
+		return;
+	fd = bpf_program__fd(s->progs.tdx_vp_capture);
+	for (i = 0; i < 2000; i++) {
+		g[i] = 2 * (500 + rnd(&seed) % 2000);
+		cap_exit(fd, 0, 1, g[i], 10, &tsc, &e);	/* one key: MapGPA's */
+	}
+	if (!ok(!read_capture(s, &o, &r, &snap), "first interval read"))
+		goto out;
+	is_u64(snap.nr_outliers, 0, "first interval: no threshold yet, nothing captured");
+	for (i = 0; i < 2000; i++)
+		sorted[i] = g[i] / 2 * 3;
+	qsort(sorted, 2000, sizeof(sorted[0]), cmp_u64);
+	thr = tdxtop_bucket_hi(tdxtop_bucket(sorted[2000 - 2000 / 1000 - 1])) - 1;
+	for (i = 0; i < 2000; i++) {
+		g[i] = 2 * (1000 + rnd(&seed) % 2200);
+		cap_exit(fd, 0, 1, g[i], 10, &tsc, &e);
+		want += g[i] / 2 * 3 > thr;
+	}
+	tdxtop_reader_read(&r, &snap);
+	for (i = 0; i < snap.nr_outliers; i++)
+		bad += snap.outliers[i].o.ns[TDXTOP_M_GUEST] <= thr ||
+		       snap.outliers[i].o.over != 1 << TDXTOP_M_GUEST;
+	ok(want > 0 && snap.nr_outliers == want && !bad,
+	   "second interval: the %zu exits above %llu ns (p99.9's bucket) are captured, "
+	   "guest only", want, (unsigned long long)thr);
+out:
+	tdxtop_reader_free(&r);
+	tdxtop_snap_free(&snap);
+	tdx_enter_bpf__destroy(s);
+}
+
 int main(void)
 {
 	int err;
 
-	tap_plan(35);
+	tap_plan(53);
 	if (geteuid()) {
-		skip(35, "needs root to load BPF programs");
+		skip(53, "needs root to load BPF programs");
 		return 0;
 	}
 	ncpus = libbpf_num_possible_cpus();
@@ -651,6 +905,9 @@ int main(void)
 	test_deltas();
 	test_filters();
 	test_errors();
+	test_outliers_fixed();
+	test_outliers_bounds();
+	test_outliers_auto();
 	tdx_enter_bpf__destroy(skel);
 	return tap_done();
 }

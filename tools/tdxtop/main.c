@@ -34,12 +34,15 @@ static struct env {
 	__u32 pid, vcpu;
 	__u64 min_ns, tsc_khz;
 	__u32 stats_entries, hist_entries, vcpu_entries;
+	struct tdxtop_outlier_opts outliers;
+	bool outlier_rate_set;
 	struct tdxtop_cli_out o;
 } env = {
 	.interval_ms = TDXTOP_DEF_INTERVAL_MS,
 	.count = -1,
 	.vcpu = TDXTOP_VCPU_NONE,
 	.srv.listen = TDXTOP_DEF_LISTEN,
+	.outliers.rate = TDXTOP_DEF_OUTLIER_RATE,
 };
 
 const char *argp_program_version = "tdxtop 0.1";
@@ -63,6 +66,8 @@ static const char live_doc[] =
 "    tdxtop -p 4242 -g vcpu # only QEMU process 4242, per vCPU\n"
 "    tdxtop -s max -n 10    # ten rows with the longest guest time\n"
 "    tdxtop --min-latency 100000  # only exits after >= 100us in the guest\n"
+"    tdxtop --outliers guest=1ms  # and each exit with > 1 ms in the guest\n"
+"    tdxtop --outliers auto -j    # each exit above its key's last p99.9\n"
 "    tdxtop -j -w run.db 1 60     # JSON lines, and record them\n"
 "    tdxtop record -o base.db 1 300   # record 5 minutes, print nothing\n"
 "    tdxtop report --merge base.db    # the whole recording in one table\n"
@@ -74,7 +79,8 @@ static const char record_doc[] =
 "transaction per interval, printing nothing; 'tdxtop report' and 'tdxtop\n"
 "diff' read it.  An existing FILE is moved to FILE.old.\n"
 "\n"
-"USAGE: tdxtop record [-o FILE] [-p PID] [--vcpu N] [-d SECS] [interval] [count]\n"
+"USAGE: tdxtop record [-o FILE] [-p PID] [--vcpu N] [-d SECS] [--outliers SPEC]\n"
+"                     [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
 "    tdxtop record                # into tdxtop.db until Ctrl-C\n"
@@ -102,6 +108,7 @@ static const char serve_doc[] =
 enum {
 	OPT_VCPU = 0x100, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
 	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_PID,
+	OPT_OUTLIERS, OPT_OUTLIER_RATE,
 };
 
 /* serve's own */
@@ -146,6 +153,12 @@ static const struct argp_option opts[] = {
 	{ "write", 'w', "FILE", 0, "Also record every interval into FILE (see record)", 0 },
 	{ "output", 'o', "FILE", OPTION_HIDDEN, "record: the file (" DEF_RECORD_FILE ")", 0 },
 	{ "min-latency", OPT_MIN_LAT, "NS", 0, "Only exits with at least NS ns in the guest", 0 },
+	{ "outliers", OPT_OUTLIERS, "SPEC", 0,
+	  "Capture each exit above a threshold: guest=TIME,host=TIME,restore=TIME "
+	  "(ns, us, ms, s), or auto (above its key's p99.9 of the last interval)", 0 },
+	{ "outlier-rate", OPT_OUTLIER_RATE, "N", 0,
+	  "At most N outliers a second, the rest counted as capped ("
+	  STR(TDXTOP_DEF_OUTLIER_RATE) ")", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
 	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0,
 	  "vCPUs with rows of their own (" STR(TDXTOP_DEF_VCPUS) ")", 0 },
@@ -201,6 +214,27 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_MIN_LAT:
 		if (tdxtop_parse_u64(arg, 0, ULLONG_MAX, &env.min_ns))
 			argp_error(state, "invalid latency: %s", arg);
+		break;
+	case OPT_OUTLIERS: {
+		char err[256];
+
+		if (env.serve)
+			argp_error(state, "serve does not capture outliers: run 'tdxtop record "
+				   "--outliers' beside it");
+		if (tdxtop_outlier_parse(arg, &env.outliers, err, sizeof(err)))
+			argp_error(state, "%s", err);
+		break;
+	}
+	case OPT_OUTLIER_RATE:
+		if (tdxtop_parse_u64(arg, 1, TDXTOP_MAX_OUTLIER_RATE, &v))
+			argp_error(state, "invalid outlier rate: %s (1 to %d a second)", arg,
+				   TDXTOP_MAX_OUTLIER_RATE);
+		env.outliers.rate = v;
+		env.outlier_rate_set = true;
+		break;
+	case ARGP_KEY_END:
+		if (env.outlier_rate_set && !env.outliers.on)
+			argp_error(state, "--outlier-rate needs --outliers");
 		break;
 	case OPT_TSC_KHZ:
 		if (tdxtop_parse_u64(arg, 1, 100000000, &env.tsc_khz))
@@ -358,7 +392,8 @@ static int live_open(struct live *l)
 	l->skel->rodata->tsc_mult = l->tsc.mult;
 	l->skel->rodata->tsc_shift = l->tsc.shift;
 	err = tdxtop_maps_size(l->skel, env.vcpu_entries, env.stats_entries,
-			       env.hist_entries, 0);
+			       env.hist_entries, 0) ?:
+	      tdxtop_outlier_setup(l->skel, &env.outliers, env.interval_ms);
 	if (err) {
 		fail("map sizes out of range: %s", strerror(-err));
 		return 1;
@@ -378,7 +413,8 @@ static int live_open(struct live *l)
 		return 1;
 	}
 	l->stats_fd = tdxtop_selfcost_enable();
-	err = tdxtop_reader_init(&l->reader, &maps, &l->tsc);
+	err = tdxtop_reader_init(&l->reader, &maps, &l->tsc) ?:
+	      tdxtop_reader_outliers(&l->reader, &env.outliers);
 	l->reader.timed = l->stats_fd >= 0;
 	if (!err)	/* from here on, each read is one interval */
 		err = tdxtop_reader_read(&l->reader, &l->snap);

@@ -39,7 +39,8 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 	    bpf_map__set_max_entries(skel->maps.hists, hists) ||
 	    bpf_map__set_max_entries(skel->maps.hist_ids, hists) ||
 	    bpf_map__set_max_entries(skel->maps.cpu_hist_idx, hists) ||
-	    bpf_map__set_max_entries(skel->maps.cpu_hists, copies))
+	    bpf_map__set_max_entries(skel->maps.cpu_hists, copies) ||
+	    bpf_map__set_max_entries(skel->maps.outlier_thresh, hists))
 		return -EINVAL;
 	return 0;
 }
@@ -58,11 +59,16 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel)
 	m->cpu_hists_fd = bpf_map__fd(skel->maps.cpu_hists);
 	m->losses_fd = bpf_map__fd(skel->maps.losses);
 	m->notes_fd = bpf_map__fd(skel->maps.notes);
+	m->outlier_ring_fd = bpf_map__fd(skel->maps.outlier_ring);
+	m->outlier_thresh_fd = bpf_map__fd(skel->maps.outlier_thresh);
+	m->outlier_stats_fd = bpf_map__fd(skel->maps.outlier_stats);
 	m->nr_slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);
 	bpf_object__for_each_program(p, skel->obj) {
 		if (m->nr_progs == TDXTOP_MAX_PROGS)
 			break;
+		if (!bpf_program__autoload(p))	/* the exit handler not chosen */
+			continue;
 		m->prog_fds[m->nr_progs] = bpf_program__fd(p);
 		snprintf(m->prog_names[m->nr_progs], TDXTOP_PROG_NAME_LEN, "%s",
 			 bpf_program__name(p));

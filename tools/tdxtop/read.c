@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <x86intrin.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
@@ -123,6 +124,9 @@ void tdxtop_reader_free(struct tdxtop_reader *r)
 		munmap((void *)r->slots, r->slots_len);
 	if (r->blocks && r->blocks != MAP_FAILED)
 		munmap((void *)r->blocks, r->blocks_len);
+	ring_buffer__free(r->ring);
+	if (r->thresh && r->thresh != MAP_FAILED)
+		munmap(r->thresh, r->thresh_len);
 	free(r->hash_vals);
 	free(r->keys);
 	free(r->ids);
@@ -278,10 +282,28 @@ static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
 	return 0;
 }
 
+static int read_counters(struct tdxtop_reader *r, int fd, __u32 n, __u64 *out);
+
+/* Auto mode: thresholds of histogram id from its interval, the last hrow of d */
+static void set_thresh(struct tdxtop_reader *r, __u32 id, const struct tdxtop_snap *d)
+{
+	const struct tdxtop_hrow *h = &d->hrows[d->nr_hrows - 1];
+	int m;
+
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		__u64 ns;
+
+		/* a metric without samples keeps the threshold it had */
+		if (tdxtop_outlier_auto_ns(d, h, m, &ns))
+			__atomic_store_n(&r->thresh[id].ns_1[m], ns + 1, __ATOMIC_RELAXED);
+	}
+}
+
 static int add_hist(struct tdxtop_reader *r, const void *k, const void *v,
 		    struct tdxtop_snap *d)
 {
 	__u32 id = *(const __u32 *)v;
+	size_t had = d->nr_hrows;
 	int err;
 
 	if (id >= r->m.nr_hists)
@@ -294,7 +316,85 @@ static int add_hist(struct tdxtop_reader *r, const void *k, const void *v,
 		if (!r->prev_h[id])
 			return -ENOMEM;
 	}
-	return tdxtop_snap_add_hist(d, k, r->hbuf, r->prev_h[id]);
+	err = tdxtop_snap_add_hist(d, k, r->hbuf, r->prev_h[id]);
+	if (!err && r->thresh && d->nr_hrows > had &&
+	    ((const struct tdxtop_hkey *)k)->kind == TDXTOP_KIND_EXIT)
+		set_thresh(r, id, d);
+	return err;
+}
+
+/* The wall-clock time of a TSC, from a TSC and wall clock read together */
+static __u64 tsc_real_ns(const struct tdxtop_reader *r, __u64 tsc)
+{
+	if (tsc >= r->anchor_tsc)
+		return r->anchor_real_ns + tdxtop_cyc2ns(tsc - r->anchor_tsc, r->tsc.mult,
+							  r->tsc.shift);
+	return r->anchor_real_ns - tdxtop_cyc2ns(r->anchor_tsc - tsc, r->tsc.mult,
+						 r->tsc.shift);
+}
+
+static int on_outlier(void *ctx, void *data, size_t size)
+{
+	struct tdxtop_reader *r = ctx;
+	const struct tdxtop_outlier *o = data;
+
+	if (size < sizeof(*o))
+		return 0;
+	r->ring_err = tdxtop_snap_add_outlier(r->ring_dst, o, tsc_real_ns(r, o->tsc));
+	return r->ring_err;
+}
+
+int tdxtop_reader_outliers(struct tdxtop_reader *r, const struct tdxtop_outlier_opts *o)
+{
+	size_t n = r->m.nr_hists;
+
+	if (!o->on)
+		return 0;
+	r->outlier_spec = o->spec;
+	r->outlier_auto = o->automatic;
+	r->ring = ring_buffer__new(r->m.outlier_ring_fd, on_outlier, r, NULL);
+	if (!r->ring)
+		return -errno;
+	if (!o->automatic)
+		return 0;
+	r->thresh_len = map_len(n, sizeof(*r->thresh));
+	r->thresh = mmap(NULL, r->thresh_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 r->m.outlier_thresh_fd, 0);
+	if (r->thresh == MAP_FAILED) {
+		r->thresh = NULL;
+		return -errno;
+	}
+	/* as loaded, zeroes: no threshold until a histogram has had an interval */
+	return 0;
+}
+
+/* The records of the interval, and the counts of what became of outliers */
+static int read_outliers(struct tdxtop_reader *r, struct tdxtop_snap *d)
+{
+	__u64 counts[TDXTOP_NR_OUTLIER_COUNTS];
+	int err, i;
+
+	d->outlier_spec = r->outlier_spec;
+	if (!r->ring)
+		return 0;
+	err = read_counters(r, r->m.outlier_stats_fd, TDXTOP_NR_OUTLIER_COUNTS, counts);
+	if (err)
+		return err;
+	r->anchor_tsc = __rdtsc();
+	r->anchor_real_ns = clock_ns(CLOCK_REALTIME);
+	r->ring_dst = d;
+	r->ring_err = 0;
+	err = ring_buffer__consume(r->ring);
+	if (r->ring_err)
+		return r->ring_err;
+	if (err < 0)
+		return err;
+	tdxtop_snap_sort_outliers(d);
+	for (i = 0; i < TDXTOP_NR_OUTLIER_COUNTS; i++) {
+		d->outlier_counts[i] = counts[i] - r->prev_outlier[i];
+		r->prev_outlier[i] = counts[i];
+	}
+	return 0;
 }
 
 /* Sum of a per-CPU array's entries [0, n) into out */
@@ -357,6 +457,14 @@ static int add_vms(struct tdxtop_snap *d)
 		if (err)
 			return err;
 	}
+	/* an outlier's exit may have been counted in the interval before */
+	for (i = 0; i < d->nr_outliers; i++) {
+		__u32 tgid = d->outliers[i].o.tgid;
+
+		if (tdxtop_snap_vm_name(d, tgid)[0] == '?' &&
+		    (err = tdxtop_snap_add_vm(d, tgid, tdxtop_vm_name(tgid))))
+			return err;
+	}
 	return 0;
 }
 
@@ -398,6 +506,8 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 		err = read_counters(r, r->m.notes_fd, TDXTOP_NR_NOTES, notes);
 	if (!err)
 		err = read_progs(r, d, &losses[TDXTOP_LOSS_MISSED]);
+	if (!err)
+		err = read_outliers(r, d);
 	if (!err)
 		err = add_vms(d);
 	if (err)

@@ -164,6 +164,35 @@ void tdxtop_snap_reset(struct tdxtop_snap *s)
 	memset(s->notes, 0, sizeof(s->notes));
 	s->nr_progs = 0;
 	s->user_cpu_ns = 0;
+	s->nr_outliers = 0;
+	memset(s->outlier_counts, 0, sizeof(s->outlier_counts));
+}
+
+int tdxtop_snap_add_outlier(struct tdxtop_snap *s, const struct tdxtop_outlier *o,
+			    __u64 real_ns)
+{
+	if (TDXTOP_GROW(s->outliers, s->cap_outliers, s->nr_outliers + 1))
+		return -ENOMEM;
+	s->outliers[s->nr_outliers].o = *o;
+	s->outliers[s->nr_outliers].real_ns = real_ns;
+	s->nr_outliers++;
+	return 0;
+}
+
+static int outlier_cmp(const void *a, const void *b)
+{
+	const struct tdxtop_outlier_ev *x = a, *y = b;
+
+	if (x->o.tsc != y->o.tsc)
+		return x->o.tsc < y->o.tsc ? -1 : 1;
+	if (x->o.tgid != y->o.tgid)
+		return x->o.tgid < y->o.tgid ? -1 : 1;
+	return x->o.vcpu < y->o.vcpu ? -1 : x->o.vcpu > y->o.vcpu;
+}
+
+void tdxtop_snap_sort_outliers(struct tdxtop_snap *s)
+{
+	qsort(s->outliers, s->nr_outliers, sizeof(*s->outliers), outlier_cmp);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -193,6 +222,7 @@ void tdxtop_snap_free(struct tdxtop_snap *s)
 	free(s->hrows);
 	free(s->buckets);
 	free(s->vms);
+	free(s->outliers);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -303,6 +333,10 @@ void tdxtop_snap_add_counters(struct tdxtop_snap *d, const struct tdxtop_snap *s
 	int j, k;
 
 	d->user_cpu_ns += s->user_cpu_ns;
+	for (j = 0; j < TDXTOP_NR_OUTLIER_COUNTS; j++)
+		d->outlier_counts[j] += s->outlier_counts[j];
+	if (s->outlier_spec)
+		d->outlier_spec = s->outlier_spec;
 	for (j = 0; j < TDXTOP_NR_LOSSES; j++)
 		d->losses[j] += s->losses[j];
 	for (j = 0; j < TDXTOP_NR_NOTES; j++)
@@ -340,6 +374,11 @@ int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s)
 	tdxtop_snap_add_counters(d, s);
 	for (i = 0; i < s->nr_vms; i++) {
 		e = tdxtop_snap_add_vm(d, s->vms[i].tgid, s->vms[i].name);
+		if (e)
+			return e;
+	}
+	for (i = 0; i < s->nr_outliers; i++) {
+		e = tdxtop_snap_add_outlier(d, &s->outliers[i].o, s->outliers[i].real_ns);
 		if (e)
 			return e;
 	}

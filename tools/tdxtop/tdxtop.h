@@ -55,6 +55,12 @@ struct tdxtop_prog_cost {
 	__u64 run_cnt, run_time_ns;
 };
 
+/* An outlier as user space keeps it: the record, and its wall-clock time */
+struct tdxtop_outlier_ev {
+	struct tdxtop_outlier o;
+	__u64 real_ns;		/* CLOCK_REALTIME of o.tsc */
+};
+
 /*
  * One interval: what happened between two reads of the maps, and what it
  * takes to print, record or compare it without the maps: rows (counts,
@@ -82,6 +88,11 @@ struct tdxtop_snap {
 	int nr_progs;
 	bool timed;			/* BPF run-time accounting was on */
 	__u64 user_cpu_ns;		/* tdxtop's own CPU time */
+	/* outlier capture: NULL spec when off; outliers in TSC order */
+	const char *outlier_spec;	/* "auto", "guest>1000000ns ..." */
+	struct tdxtop_outlier_ev *outliers;
+	size_t nr_outliers, cap_outliers;
+	__u64 outlier_counts[TDXTOP_NR_OUTLIER_COUNTS];
 };
 
 /* Hash of a key of size bytes, a multiple of 8 (tdxtop_key, tdxtop_hkey) */
@@ -145,6 +156,10 @@ void tdxtop_snap_free(struct tdxtop_snap *s);
 double tdxtop_snap_seconds(const struct tdxtop_snap *s);
 __u64 tdxtop_snap_losses(const struct tdxtop_snap *s);
 void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src);
+int tdxtop_snap_add_outlier(struct tdxtop_snap *s, const struct tdxtop_outlier *o,
+			    __u64 real_ns);
+/* Sorts the outliers by TSC (records of several CPUs come interleaved) */
+void tdxtop_snap_sort_outliers(struct tdxtop_snap *s);
 /* d += the interval-wide counters of s: losses, notes, program costs, CPU */
 void tdxtop_snap_add_counters(struct tdxtop_snap *d, const struct tdxtop_snap *s);
 /* dst += the buckets of hrow h of s */
@@ -176,6 +191,7 @@ struct tdxtop_maps {
 	int vcpu_slots_fd, vcpu_rows_fd, shared_rows_fd;
 	int hists_fd, hist_ids_fd, cpu_hist_idx_fd, cpu_hists_fd;
 	int losses_fd, notes_fd;
+	int outlier_ring_fd, outlier_thresh_fd, outlier_stats_fd;
 	__u32 nr_slots, nr_hists;
 	int prog_fds[TDXTOP_MAX_PROGS];
 	char prog_names[TDXTOP_MAX_PROGS][TDXTOP_PROG_NAME_LEN];
@@ -192,6 +208,26 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies);
 /* After load */
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
+
+/* Outlier capture: what --outliers and --outlier-rate ask for */
+struct tdxtop_outlier_opts {
+	bool on, automatic;
+	__u64 ns[TDXTOP_NR_METRICS];	/* fixed: TDXTOP_NO_THRESH unless given */
+	__u32 rate;			/* records a second */
+	char spec[96];			/* as shown: "auto", "guest>1000000ns ..." */
+};
+#define TDXTOP_DEF_OUTLIER_RATE	100
+#define TDXTOP_MAX_OUTLIER_RATE	100000
+
+/* "auto" or "guest=1ms,host=200us,restore=20us" (units ns, us, ms, s) */
+int tdxtop_outlier_parse(const char *arg, struct tdxtop_outlier_opts *o,
+			 char *err, size_t errlen);
+/*
+ * Before load: one of tdx_vp_enter and tdx_vp_capture, the thresholds,
+ * the cap and a ring buffer that holds two intervals at the cap
+ */
+int tdxtop_outlier_setup(struct tdx_enter_bpf *skel, const struct tdxtop_outlier_opts *o,
+			 int interval_ms);
 
 /*
  * Reads the maps once per interval.  It keeps what the last read saw, per
@@ -224,12 +260,31 @@ struct tdxtop_reader {
 	struct tdxtop_hist *hbuf, *hcopy;
 	__u64 *percpu;			/* one per-CPU value */
 	int ncpus;
+	/* outlier capture (tdxtop_reader_outliers()) */
+	struct ring_buffer *ring;
+	struct tdxtop_snap *ring_dst;	/* the snapshot being read */
+	int ring_err;
+	const char *outlier_spec;
+	bool outlier_auto;
+	struct tdxtop_thresh *thresh;	/* "outlier_thresh", mapped */
+	size_t thresh_len;
+	__u64 prev_outlier[TDXTOP_NR_OUTLIER_COUNTS];
+	__u64 anchor_tsc, anchor_real_ns;	/* TSC and wall clock read together */
 };
 
 int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
 		       const struct tdxtop_tsc *tsc);
+/* Reads the outliers of o (on) too; before the first read */
+int tdxtop_reader_outliers(struct tdxtop_reader *r, const struct tdxtop_outlier_opts *o);
 /* What happened since the last call (the first call: since load) */
 int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *delta);
+/*
+ * Auto mode's threshold of metric m from a sparse histogram: the largest
+ * value of the bucket that holds p99.9, so that an outlier is above every
+ * value of that bucket.  false when the histogram has no sample of m.
+ */
+bool tdxtop_outlier_auto_ns(const struct tdxtop_snap *s, const struct tdxtop_hrow *h,
+			    int m, __u64 *ns);
 void tdxtop_reader_free(struct tdxtop_reader *r);
 
 /* ---- grouping into views (group.c) ---- */
