@@ -12,6 +12,11 @@
  *
  * Prints the exact samples as "expect" lines for the tests: per interval,
  * exits per exit reason.
+ *
+ * GEN_OUTLIERS=SPEC: load with outlier capture (tdxtop --outliers SPEC,
+ * fixed thresholds only, no rate cap to speak of) and print an "outlier"
+ * line per exit above a threshold: interval, TSC, vCPU, reason, leaf, the
+ * three times (host -1: none) and the mask of metrics over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +78,7 @@ int main(int argc, char **argv)
 	struct tdxtop_snap s = {};
 	struct tdx_enter_bpf *skel;
 	struct tdxtop_maps m;
+	struct tdxtop_outlier_opts oo = { .rate = TDXTOP_MAX_OUTLIER_RATE };
 	char err[512];
 	int fd, total = 0, k;
 	__u64 i, j;
@@ -106,13 +112,22 @@ int main(int argc, char **argv)
 		return 1;
 	skel->rodata->tsc_mult = 1;
 	skel->rodata->tsc_shift = 0;	/* 1 cycle = 1 ns */
-	if (tdxtop_maps_size(skel, 0, 0, 0, 0) || tdx_enter_bpf__load(skel)) {
+	if (getenv("GEN_OUTLIERS") &&
+	    (tdxtop_outlier_parse(getenv("GEN_OUTLIERS"), &oo, err, sizeof(err)) ||
+	     oo.automatic)) {
+		fprintf(stderr, "gen: GEN_OUTLIERS: %s\n", oo.automatic ? "not auto" : err);
+		return 2;
+	}
+	info.outliers = oo.on ? oo.spec : NULL;
+	if (tdxtop_maps_size(skel, 0, 0, 0, 0) || tdxtop_outlier_setup(skel, &oo, 1000) ||
+	    tdx_enter_bpf__load(skel)) {
 		fprintf(stderr, "gen: cannot load the BPF object (root?)\n");
 		return 1;
 	}
-	fd = bpf_program__fd(skel->progs.tdx_vp_enter);
+	fd = bpf_program__fd(oo.on ? skel->progs.tdx_vp_capture : skel->progs.tdx_vp_enter);
 	tdxtop_maps_get(&m, skel);
-	if (tdxtop_reader_init(&rd, &m, &info.tsc) || tdxtop_reader_read(&rd, &s) ||
+	if (tdxtop_reader_init(&rd, &m, &info.tsc) || tdxtop_reader_outliers(&rd, &oo) ||
+	    tdxtop_reader_read(&rd, &s) ||
 	    tdxtop_recorder_open(&rec, argv[1], &info, err, sizeof(err))) {
 		fprintf(stderr, "gen: %s\n", err);
 		return 1;
@@ -131,6 +146,21 @@ int main(int argc, char **argv)
 			g = draw(&seed, mix[k].glo, mix[k].ghi, scaled ? scale[0] : 1);
 			h = draw(&seed, 400, 1400, scaled ? scale[1] : 1);
 			r = draw(&seed, 300, 900, scaled ? scale[2] : 1);
+			if (oo.on) {
+				__u64 t[3] = { g, tsc[v] ? h : TDXTOP_NO_HOST, r };
+				int over = 0, mi;
+
+				for (mi = 0; mi < 3; mi++)
+					if (t[mi] != TDXTOP_NO_HOST && t[mi] > oo.ns[mi])
+						over |= 1 << mi;
+				if (over)
+					printf("outlier %llu %llu %d %u %llu %llu %lld %llu %d\n",
+					       (unsigned long long)i,
+					       (unsigned long long)(tsc[v] + (tsc[v] ? h : 1000000) + g + r),
+					       v, mix[k].reason, (unsigned long long)mix[k].leaf,
+					       (unsigned long long)g, (long long)(tsc[v] ? (__s64)h : -1),
+					       (unsigned long long)r, over);
+			}
 			memset(args, 0, sizeof(args));
 			args[TDX_VP_ENTER_VCPU_ID] = v;
 			/* a successful TDH.VP.ENTER: the exit reason, class 0 */

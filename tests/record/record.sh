@@ -8,11 +8,11 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 27
+plan 33
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 27); do skip "needs root (BPF)"; done
+	for i in $(seq 33); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
@@ -39,6 +39,30 @@ check "sqlite3 reads the recording: 30 intervals, 60000 events" \
 check "the per-reason table answers SQL: HLT exits and mean host time" \
 	test "$(sqlite3 "$d/base.db" "select sum(count) > 0, sum(host_sum_ns) / sum(host_n) between 800 and 1000 from reasons where label = 'TDCALL:HLT'")" = "1|1"
 
+# -- outliers: recorded whole, listed by report, each exactly as fired
+GEN_OUTLIERS=guest=395000,restore=895 "$G" "$d/out.db" 7 5 >"$d/out.expect" ||
+	fail "gen ran with outlier capture"
+want=$(awk '$1 == "outlier" { print $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$d/out.expect" | sort -n -k1,2)
+got=$("$T" report -j "$d/out.db" | jq -r --argjson m '{"guest":1,"host":2,"restore":4}' '
+	input_line_number as $i | .outliers[] |
+	[($i - 1), .tsc, .vcpu, .reason_code, .leaf_code, .guest_ns, (.host_ns // -1), .restore_ns,
+	 ([.over[] | $m[.]] | add)] | map(tostring) | join(" ")' | sort -n -k1,2)
+check "report -j: every exit above a threshold, with TSC, vCPU, reason, leaf, times and mask ($(wc -l <<<"$want") in 5 intervals)" \
+	test -n "$want" -a "$got" = "$want"
+is "$("$T" report -j "$d/out.db" | jq -r '.outlier_capture | "\(.spec) \(.capped + .lost)"' | sort -u)" \
+	"guest>395000ns restore>895ns 0" "the capture's thresholds travel with the recording; nothing capped or lost"
+is "$("$T" report -j --merge "$d/out.db" | jq '.outliers | length')" "$(wc -l <<<"$want")" \
+	"report --merge: all of them in one list"
+n=$("$T" report "$d/out.db" | grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{6\} td-regress ')
+is "$n" "$(wc -l <<<"$want")" "report (text): a line per outlier under each interval"
+is "$(sqlite3 "$d/out.db" 'select count(*), sum(host_ns is null) from outliers')" \
+	"$(wc -l <<<"$want")|$(awk '$8 == -1' <<<"$want" | wc -l)" \
+	"sqlite3: the outliers table, host time NULL where there is none"
+# a recording of schema 1 (before outliers) still reads, as one without capture
+v1=$top/tests/fuzz/corpus/fuzz_recording/small.db
+is "$(sqlite3 "$v1" 'pragma user_version')/$("$T" report -j "$v1" | jq -s 'length > 0 and all(has("outliers") | not)')" \
+	"1/true" "a schema 1 recording reads, without outliers"
+
 # -- errors: one line, exit 2
 printf 'not a database at all\n' >"$d/foreign.txt"
 out=$("$T" report "$d/foreign.txt" 2>&1); rc=$?
@@ -47,10 +71,10 @@ sqlite3 "$d/other.db" 'create table t(x); insert into t values (1);'
 out=$("$T" report "$d/other.db" 2>&1); rc=$?
 is "$rc $out" "2 tdxtop: $d/other.db: not a tdxtop recording" "report of another SQLite database: exit 2, says so"
 cp "$d/base.db" "$d/newer.db"
-sqlite3 "$d/newer.db" 'pragma user_version = 2'
+sqlite3 "$d/newer.db" 'pragma user_version = 3'
 out=$("$T" report "$d/newer.db" 2>&1); rc=$?
 check "a recording of a newer schema: exit 2, one line naming both schemas" \
-	test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'schema 2 by a newer tdxtop; this one reads schema 1' <<<"$out")"
+	test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'schema 3 by a newer tdxtop; this one reads schema 2' <<<"$out")"
 head -c 40000 "$d/base.db" >"$d/cut.db"
 out=$("$T" report "$d/cut.db" 2>&1 >/dev/null); rc=$?
 check "a truncated recording: exit 2, one line" test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1

@@ -458,6 +458,7 @@ static int open_recording(struct live *l, int argc, char **argv)
 	info.host = host;
 	info.options = args;
 	info.tsc = l->tsc;
+	info.outliers = env.outliers.on ? env.outliers.spec : NULL;
 	if (tdxtop_recorder_open(&l->rec, env.write, &info, err, sizeof(err))) {
 		fail("%s", err);
 		return 1;

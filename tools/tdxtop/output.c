@@ -15,6 +15,8 @@ static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999 };
 static const char *const quantile_names[] = { "p50", "p90", "p99", "p999" };
 #define NR_Q (sizeof(quantiles) / sizeof(quantiles[0]))
 
+static void str_or_null(struct tdxtop_jw *w, const char *key, const char *s);
+
 /* Decimal digits of v at p; returns the end */
 static char *put_u64(char *p, __u64 v)
 {
@@ -214,6 +216,173 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 	return p - buf;
 }
 
+/* ---- outliers ---- */
+
+/* The row key of an outlier, for its label and names */
+static struct tdxtop_key outlier_key(const struct tdxtop_outlier *o)
+{
+	struct tdxtop_key k = {
+		.tgid = o->tgid, .vcpu = o->vcpu, .reason = o->reason,
+		.status = tdxtop_status_class(o->status), .leaf = o->leaf,
+		.kind = TDXTOP_KIND_EXIT,
+	};
+
+	return k;
+}
+
+/* HH:MM:SS.uuuuuu (UTC), or ISO 8601 with microseconds */
+static void wall_time_us(char *buf, size_t len, __u64 real_ns, bool iso)
+{
+	time_t sec = real_ns / 1000000000ULL;
+	int us = real_ns / 1000 % 1000000;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	if (iso)
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, us);
+	else
+		snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, us);
+}
+
+/* A time of an outlier: "1.2ms", with '*' when above its threshold */
+static void outlier_time(char *buf, size_t len, const struct tdxtop_outlier *o, int m)
+{
+	size_t n;
+
+	if (m == TDXTOP_M_HOST && o->ns[m] == TDXTOP_NO_HOST) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	tdxtop_fmt_ns(buf, len - 1, o->ns[m]);
+	n = strlen(buf);
+	if (o->over & (1u << m)) {
+		buf[n++] = '*';
+		buf[n] = '\0';
+	}
+}
+
+const char *tdxtop_outliers_header(void)
+{
+	static char h[TDXTOP_LINE_SIZE];
+
+	if (!h[0])
+		snprintf(h, sizeof(h), "%-15s %-16s %4s %-24s %-18s %-18s %9s %9s %9s",
+			 "TIME", "VM", "VCPU", "REASON", "STATUS", "EXIT_QUAL", "GUEST",
+			 "HOST", "RESTORE");
+	return h;
+}
+
+size_t tdxtop_format_outlier(char *buf, const struct tdxtop_snap *s,
+			     const struct tdxtop_outlier_ev *e)
+{
+	const struct tdxtop_outlier *o = &e->o;
+	struct tdxtop_key k = outlier_key(o);
+	char ts[32], vm[TDXTOP_CELL_SIZE(16)], label[64], st[24], q[24], vcpu[12];
+	char t[TDXTOP_NR_METRICS][24];
+	int m;
+
+	wall_time_us(ts, sizeof(ts), e->real_ns, false);
+	tdxtop_format_vm(vm, s, o->tgid, 16);
+	tdxtop_row_label(&k, label, sizeof(label));
+	for (m = 0; m < TDXTOP_NR_METRICS; m++)
+		outlier_time(t[m], sizeof(t[m]), o, m);
+	if (o->vcpu == TDXTOP_VCPU_NONE)
+		snprintf(vcpu, sizeof(vcpu), "-");
+	else
+		snprintf(vcpu, sizeof(vcpu), "%u", o->vcpu);
+	return snprintf(buf, TDXTOP_LINE_SIZE, "%-15s %s %4s %-24.24s %-18s %-18s %9s %9s %9s",
+			ts, vm, vcpu, label, tdxtop_hex(st, o->status, 16),
+			tdxtop_hex(q, o->exit_qual, 1), t[TDXTOP_M_GUEST],
+			t[TDXTOP_M_HOST], t[TDXTOP_M_RESTORE]);
+}
+
+/* Text: the interval's outliers, oldest first, under their own header */
+static void print_outliers(FILE *f, const struct tdxtop_snap *s)
+{
+	char line[TDXTOP_LINE_SIZE];
+	size_t i;
+
+	fprintf(f, "outliers (%s): %zu  capped %llu  lost %llu\n", s->outlier_spec,
+		s->nr_outliers,
+		(unsigned long long)s->outlier_counts[TDXTOP_OUTLIER_CAPPED],
+		(unsigned long long)s->outlier_counts[TDXTOP_OUTLIER_LOST]);
+	if (!s->nr_outliers)
+		return;
+	fprintf(f, "%s\n", tdxtop_outliers_header());
+	for (i = 0; i < s->nr_outliers; i++) {
+		tdxtop_format_outlier(line, s, &s->outliers[i]);
+		fprintf(f, "%s\n", line);
+	}
+}
+
+static void outliers_json(struct tdxtop_jw *w, const struct tdxtop_snap *s)
+{
+	static const char *const keys[TDXTOP_NR_METRICS] = {
+		[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
+		[TDXTOP_M_RESTORE] = "restore_ns",
+	};
+	char buf[64];
+	size_t i;
+	int m;
+
+	tdxtop_jw_key(w, "outlier_capture");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "spec");
+	tdxtop_jw_str(w, s->outlier_spec);
+	tdxtop_jw_kv_u64(w, "sent", s->outlier_counts[TDXTOP_OUTLIER_SENT]);
+	tdxtop_jw_kv_u64(w, "capped", s->outlier_counts[TDXTOP_OUTLIER_CAPPED]);
+	tdxtop_jw_kv_u64(w, "lost", s->outlier_counts[TDXTOP_OUTLIER_LOST]);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "outliers");
+	tdxtop_jw_arr(w);
+	for (i = 0; i < s->nr_outliers; i++) {
+		const struct tdxtop_outlier *o = &s->outliers[i].o;
+		struct tdxtop_key k = outlier_key(o);
+
+		tdxtop_jw_obj(w);
+		wall_time_us(buf, sizeof(buf), s->outliers[i].real_ns, true);
+		tdxtop_jw_key(w, "time");
+		tdxtop_jw_str(w, buf);
+		tdxtop_jw_kv_u64(w, "real_ns", s->outliers[i].real_ns);
+		tdxtop_jw_kv_u64(w, "tsc", o->tsc);
+		tdxtop_jw_kv_u64(w, "pid", o->tgid);
+		tdxtop_jw_key(w, "vm");
+		tdxtop_jw_str(w, tdxtop_snap_vm_name(s, o->tgid));
+		tdxtop_jw_key(w, "vcpu");
+		if (o->vcpu == TDXTOP_VCPU_NONE)
+			tdxtop_jw_null(w);
+		else
+			tdxtop_jw_u64(w, o->vcpu);
+		tdxtop_jw_key(w, "label");
+		tdxtop_jw_str(w, tdxtop_row_label(&k, buf, sizeof(buf)));
+		str_or_null(w, "reason", tdxtop_exit_reason_name(o->reason));
+		tdxtop_jw_key(w, "reason_code");
+		tdxtop_jw_s64(w, (__s32)o->reason);
+		str_or_null(w, "status", tdxtop_status_name(k.status));
+		tdxtop_jw_kv_u64(w, "status_raw", o->status);
+		tdxtop_jw_kv_u64(w, "leaf_code", o->leaf);
+		tdxtop_jw_kv_u64(w, "exit_qual", o->exit_qual);
+		for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+			tdxtop_jw_key(w, keys[m]);
+			if (m == TDXTOP_M_HOST && o->ns[m] == TDXTOP_NO_HOST)
+				tdxtop_jw_null(w);
+			else
+				tdxtop_jw_u64(w, o->ns[m]);
+		}
+		tdxtop_jw_key(w, "over");
+		tdxtop_jw_arr(w);
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			if (o->over & (1u << m))
+				tdxtop_jw_str(w, tdxtop_metric_name(m));
+		tdxtop_jw_end_arr(w);
+		tdxtop_jw_end_obj(w);
+	}
+	tdxtop_jw_end_arr(w);
+}
+
 const char *tdxtop_format_self(char *buf, size_t len,
 			       const struct tdxtop_selfcost *c, bool timed)
 {
@@ -295,6 +464,8 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
 	}
 	if (v->nr > shown)
 		fprintf(f, "(%zu more rows)\n", v->nr - shown);
+	if (s->outlier_spec)
+		print_outliers(f, s);
 	fputc('\n', f);
 	return fflush(f) ? -errno : 0;
 }
@@ -470,6 +641,8 @@ int tdxtop_print_json(FILE *f, const struct tdxtop_snap *s,
 		row_json(&w, s, &v->g[i], o->by);
 	}
 	tdxtop_jw_end_arr(&w);
+	if (s->outlier_spec)
+		outliers_json(&w, s);
 	tdxtop_jw_end_obj(&w);
 	err = tdxtop_jw_done(&w);
 	if (!err && fflush(f))

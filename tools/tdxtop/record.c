@@ -20,13 +20,14 @@
 
 static const char *const schema_sql =
 	"PRAGMA application_id = 1413765204;"	/* APP_ID */
-	"PRAGMA user_version = 1;"		/* TDXTOP_RECORD_SCHEMA */
+	"PRAGMA user_version = 2;"		/* TDXTOP_RECORD_SCHEMA */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
 	"CREATE TABLE intervals(id INTEGER PRIMARY KEY, start_ns INTEGER,"
 	" end_ns INTEGER, end_real_ns INTEGER, events INTEGER,"
 	" stats_full INTEGER, hist_full INTEGER, vcpu_full INTEGER,"
 	" missed INTEGER, filtered INTEGER, host_skew INTEGER,"
-	" user_cpu_ns INTEGER, bpf_timed INTEGER);"
+	" user_cpu_ns INTEGER, bpf_timed INTEGER, outliers_sent INTEGER,"
+	" outliers_capped INTEGER, outliers_lost INTEGER);"
 	"CREATE TABLE programs(interval INTEGER, name TEXT, run_cnt INTEGER,"
 	" run_time_ns INTEGER, PRIMARY KEY(interval, name)) WITHOUT ROWID;"
 	"CREATE TABLE vms(interval INTEGER, pid INTEGER, name BLOB,"
@@ -41,10 +42,15 @@ static const char *const schema_sql =
 	" count INTEGER, guest_n INTEGER, guest_sum_ns INTEGER,"
 	" host_n INTEGER, host_sum_ns INTEGER, restore_n INTEGER,"
 	" restore_sum_ns INTEGER);"
-	"CREATE INDEX reasons_interval ON reasons(interval);";
+	"CREATE INDEX reasons_interval ON reasons(interval);"
+	"CREATE TABLE outliers(interval INTEGER, pid INTEGER, vcpu INTEGER,"
+	" reason INTEGER, status INTEGER, leaf INTEGER, exit_qual INTEGER,"
+	" tsc INTEGER, real_ns INTEGER, guest_ns INTEGER, host_ns INTEGER,"
+	" restore_ns INTEGER, over INTEGER);"
+	"CREATE INDEX outliers_interval ON outliers(interval);";
 
 enum {
-	ST_INTERVAL, ST_PROGRAM, ST_VM, ST_ROWS, ST_HIST, ST_REASON, NR_ST,
+	ST_INTERVAL, ST_PROGRAM, ST_VM, ST_ROWS, ST_HIST, ST_REASON, ST_OUTLIER, NR_ST,
 };
 
 /* The insert of each table: its columns (intervals: after the id) */
@@ -54,10 +60,10 @@ static const struct {
 } inserts[NR_ST] = {
 	[ST_INTERVAL] = { "intervals(start_ns, end_ns, end_real_ns, events, stats_full, "
 			  "hist_full, vcpu_full, missed, filtered, host_skew, user_cpu_ns, "
-			  "bpf_timed)", 12 },
+			  "bpf_timed, outliers_sent, outliers_capped, outliers_lost)", 15 },
 	[ST_PROGRAM] = { "programs", 4 }, [ST_VM] = { "vms", 3 },
 	[ST_ROWS] = { "rows", 4 }, [ST_HIST] = { "hists", 7 },
-	[ST_REASON] = { "reasons", 14 },
+	[ST_REASON] = { "reasons", 14 }, [ST_OUTLIER] = { "outliers", 13 },
 };
 
 
@@ -254,6 +260,8 @@ static int create_db(struct tdxtop_recorder *r, const struct tdxtop_run_info *in
 		    meta(r, "hist_sub_bits", NULL, TDXTOP_HIST_SUB_BITS) ?:
 		    meta(r, "hist_max_msb", NULL, TDXTOP_HIST_MAX_MSB) ?:
 		    meta(r, "hist_buckets", NULL, TDXTOP_HIST_BUCKETS);
+	if (!e && info->outliers)
+		e = meta(r, "outliers", info->outliers, 0);
 	return e ?: exec(r, "COMMIT");
 }
 
@@ -419,6 +427,36 @@ static int write_hist(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 	return step(r, ST_HIST);
 }
 
+/* The interval's outliers, a row each */
+static int write_outliers(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
+			  __s64 id)
+{
+	sqlite3_stmt *st = r->st[ST_OUTLIER];
+	size_t i;
+	int e = 0, m;
+
+	for (i = 0; !e && i < s->nr_outliers; i++) {
+		const struct tdxtop_outlier *o = &s->outliers[i].o;
+
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, o->tgid);
+		if (o->vcpu != TDXTOP_VCPU_NONE)
+			sqlite3_bind_int64(st, 3, o->vcpu);
+		sqlite3_bind_int64(st, 4, (__s32)o->reason);
+		sqlite3_bind_int64(st, 5, (__s64)o->status);
+		sqlite3_bind_int64(st, 6, (__s64)o->leaf);
+		sqlite3_bind_int64(st, 7, (__s64)o->exit_qual);
+		sqlite3_bind_int64(st, 8, (__s64)o->tsc);
+		sqlite3_bind_int64(st, 9, (__s64)s->outliers[i].real_ns);
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			if (m != TDXTOP_M_HOST || o->ns[m] != TDXTOP_NO_HOST)
+				sqlite3_bind_int64(st, 10 + m, (__s64)o->ns[m]);
+		sqlite3_bind_int64(st, 13, o->over);
+		e = step(r, ST_OUTLIER);
+	}
+	return e;
+}
+
 /* The per-reason view, as plain columns for SQL users */
 static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 			 __s64 id)
@@ -453,7 +491,7 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 {
 	sqlite3_stmt *st = r->st[ST_INTERVAL];
-	__u64 v[12], events = 0;
+	__u64 v[15], events = 0;
 	size_t i;
 	__s64 id;
 	int e, n = 0;
@@ -473,6 +511,8 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 		v[n++] = s->notes[i];
 	v[n++] = s->user_cpu_ns;
 	v[n++] = s->timed;
+	for (i = 0; i < TDXTOP_NR_OUTLIER_COUNTS; i++)
+		v[n++] = s->outlier_counts[i];
 	bind_u64s(st, 1, v, n);
 	e = step(r, ST_INTERVAL);
 	if (e)
@@ -501,6 +541,8 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 		e = write_hist(r, s, &s->hrows[i], id);
 	if (!e)
 		e = write_reasons(r, s, id);
+	if (!e)
+		e = write_outliers(r, s, id);
 	if (!e)
 		e = exec(r, "COMMIT");
 out:
@@ -554,9 +596,10 @@ int tdxtop_recorder_close(struct tdxtop_recorder *r)
 
 struct tdxtop_recording {
 	sqlite3 *db;
-	sqlite3_stmt *iv, *progs, *vms, *rows, *hists;
+	sqlite3_stmt *iv, *progs, *vms, *rows, *hists, *outliers;
 	char *path;
-	char tsc_source[32], source[16];
+	char tsc_source[32], source[16], outlier_spec[96];
+	bool has_outliers;		/* schema 2 and capture was on */
 	struct tdxtop_tsc tsc;
 	__u64 first_start_ns, first_real_ns;
 	__s64 nr_intervals;
@@ -637,6 +680,7 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 		e = rec_err(r, -EINVAL, "not a tdxtop recording (no schema version)");
 		goto fail;
 	}
+	/* schema 1: no outliers; it reads as a recording without capture */
 	if (ver > TDXTOP_RECORD_SCHEMA) {
 		e = rec_err(r, -EPROTO, "recorded with schema %lld by a newer tdxtop; "
 			    "this one reads schema %d", (long long)ver,
@@ -662,11 +706,25 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 	r->tsc.mult = mult;
 	r->tsc.shift = shift;
 	r->tsc.source = r->tsc_source;
-	if (sqlite3_prepare_v2(r->db, "SELECT id, start_ns, end_ns, end_real_ns,"
+	r->has_outliers = ver >= 2 &&
+		!meta_text(r, "outliers", r->outlier_spec, sizeof(r->outlier_spec));
+	if (sqlite3_prepare_v2(r->db, ver >= 2 ?
+			       "SELECT id, start_ns, end_ns, end_real_ns,"
 			       " stats_full, hist_full, vcpu_full, missed, filtered,"
-			       " host_skew, user_cpu_ns, bpf_timed FROM intervals"
+			       " host_skew, user_cpu_ns, bpf_timed, outliers_sent,"
+			       " outliers_capped, outliers_lost FROM intervals"
+			       " WHERE id > ? AND end_ns > ? AND start_ns < ?"
+			       " ORDER BY id LIMIT 1" :
+			       "SELECT id, start_ns, end_ns, end_real_ns,"
+			       " stats_full, hist_full, vcpu_full, missed, filtered,"
+			       " host_skew, user_cpu_ns, bpf_timed, 0, 0, 0 FROM intervals"
 			       " WHERE id > ? AND end_ns > ? AND start_ns < ?"
 			       " ORDER BY id LIMIT 1", -1, &r->iv, NULL) ||
+	    (r->has_outliers &&
+	     sqlite3_prepare_v2(r->db, "SELECT pid, vcpu, reason, status, leaf, exit_qual,"
+				" tsc, real_ns, guest_ns, host_ns, restore_ns, over"
+				" FROM outliers WHERE interval = ? ORDER BY rowid", -1,
+				&r->outliers, NULL)) ||
 	    sqlite3_prepare_v2(r->db, "SELECT name, run_cnt, run_time_ns FROM programs"
 			       " WHERE interval = ?", -1, &r->progs, NULL) ||
 	    sqlite3_prepare_v2(r->db, "SELECT pid, name FROM vms WHERE interval = ?",
@@ -792,6 +850,42 @@ out:
 	return e;
 }
 
+static int read_outliers(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
+{
+	sqlite3_stmt *st = r->outliers;
+	int rc, e = 0, m;
+
+	s->outlier_spec = r->outlier_spec;
+	sqlite3_bind_int64(st, 1, id);
+	while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tdxtop_outlier o = {
+			.tgid = sqlite3_column_int64(st, 0),
+			.vcpu = sqlite3_column_type(st, 1) == SQLITE_NULL ? TDXTOP_VCPU_NONE :
+				sqlite3_column_int64(st, 1),
+			.reason = sqlite3_column_int64(st, 2),
+			.status = sqlite3_column_int64(st, 3),
+			.leaf = sqlite3_column_int64(st, 4),
+			.exit_qual = sqlite3_column_int64(st, 5),
+			.tsc = sqlite3_column_int64(st, 6),
+			.over = sqlite3_column_int64(st, 11),
+		};
+
+		for (m = 0; m < TDXTOP_NR_METRICS; m++)
+			o.ns[m] = sqlite3_column_type(st, 8 + m) == SQLITE_NULL ? TDXTOP_NO_HOST :
+				  (__u64)sqlite3_column_int64(st, 8 + m);
+		if (o.over >> TDXTOP_NR_METRICS) {
+			sqlite3_reset(st);
+			return rec_err(r, -EINVAL, "damaged outlier in interval %lld",
+				       (long long)id);
+		}
+		e = tdxtop_snap_add_outlier(s, &o, sqlite3_column_int64(st, 7));
+	}
+	sqlite3_reset(st);
+	if (e)
+		return rec_err(r, e, "out of memory");
+	return rc == SQLITE_DONE ? 0 : rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
+}
+
 int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
 			  __u64 to_ns, struct tdxtop_snap *s)
 {
@@ -817,6 +911,9 @@ int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_n
 		s->notes[i] = sqlite3_column_int64(r->iv, 4 + TDXTOP_NR_LOSSES + i);
 	s->user_cpu_ns = sqlite3_column_int64(r->iv, 4 + TDXTOP_NR_LOSSES + TDXTOP_NR_NOTES);
 	s->timed = sqlite3_column_int64(r->iv, 5 + TDXTOP_NR_LOSSES + TDXTOP_NR_NOTES);
+	for (i = 0; i < TDXTOP_NR_OUTLIER_COUNTS; i++)
+		s->outlier_counts[i] = sqlite3_column_int64(r->iv, 6 + TDXTOP_NR_LOSSES +
+							    TDXTOP_NR_NOTES + i);
 	sqlite3_reset(r->iv);
 	*after = id;
 	s->source = r->source;
@@ -849,6 +946,8 @@ int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_n
 	e = read_rows(r, s, id);
 	if (!e)
 		e = read_hists(r, s, id);
+	if (!e && r->has_outliers)
+		e = read_outliers(r, s, id);
 	return e ? e : 1;
 }
 
@@ -861,6 +960,7 @@ void tdxtop_recording_close(struct tdxtop_recording *r)
 	sqlite3_finalize(r->vms);
 	sqlite3_finalize(r->rows);
 	sqlite3_finalize(r->hists);
+	sqlite3_finalize(r->outliers);
 	sqlite3_close(r->db);
 	free(r->path);
 	free(r);

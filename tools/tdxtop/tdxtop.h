@@ -433,6 +433,10 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 			  const struct tdxtop_group *g, enum tdxtop_group_by by);
 /* The VM name column of g, as shown (for the TUI's filter) */
 void tdxtop_format_vm(char *buf, const struct tdxtop_snap *s, __u32 tgid, int width);
+/* An outlier's line (no newline) into buf of TDXTOP_LINE_SIZE bytes, and the header */
+size_t tdxtop_format_outlier(char *buf, const struct tdxtop_snap *s,
+			     const struct tdxtop_outlier_ev *e);
+const char *tdxtop_outliers_header(void);
 /* "1234ns", "12.3us", "1.5ms", "2.0s" */
 void tdxtop_fmt_ns(char *buf, size_t len, double ns);
 /* "bpf N ns/event X% CPU  user Y% CPU", or "bpf ? ..." when untimed */
@@ -462,11 +466,12 @@ void tdxtop_json_error(FILE *f, const char *msg);
 
 /* ---- recordings (record.c, schema in docs/record.md) ---- */
 
-#define TDXTOP_RECORD_SCHEMA	1
+#define TDXTOP_RECORD_SCHEMA	2
 
 /* What a recording says about the run, beside its intervals */
 struct tdxtop_run_info {
 	const char *version, *kernel, *host, *source, *options;
+	const char *outliers;		/* the capture's spec; NULL: off */
 	struct tdxtop_tsc tsc;
 };
 
