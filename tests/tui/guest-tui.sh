@@ -42,7 +42,7 @@ keys 2
 ok "2: per-vCPU view" "waitfor 'view: vcpu' 10 && sleep 2 && screen | grep -qE '^vm[01] +[0-9]+ +[01] '"
 keys 3 c Home Enter
 ok "Enter: drill-down shows percentiles and a histogram" \
-	"waitfor 'p99' 15 && screen | grep -qE '>= +[0-9.]+[un]?s +[0-9]+ \\|\\*'"
+	"waitfor 'p99' 15 && screen | grep -qE '[0-9.]+[unm]?s-[0-9.]+[unm]?s +[0-9]+ \\|#'"
 keys Escape
 ok "Esc: back to the table" "waitfor 'GUEST/p99' 10"
 keys '?'

@@ -269,9 +269,9 @@ const char *tdxtop_outliers_header(void)
 	static char h[TDXTOP_LINE_SIZE];
 
 	if (!h[0])
-		snprintf(h, sizeof(h), "%-15s %-16s %4s %-24s %-18s %-18s %9s %9s %9s",
-			 "TIME", "VM", "VCPU", "REASON", "STATUS", "EXIT_QUAL", "GUEST",
-			 "HOST", "RESTORE");
+		snprintf(h, sizeof(h), "%-15s %4s %9s %9s %9s %-20s %-18s %-18s %s",
+			 "TIME", "VCPU", "GUEST", "HOST", "RESTORE", "REASON", "STATUS",
+			 "EXIT_QUAL", "VM");
 	return h;
 }
 
@@ -293,10 +293,11 @@ size_t tdxtop_format_outlier(char *buf, const struct tdxtop_snap *s,
 		snprintf(vcpu, sizeof(vcpu), "-");
 	else
 		snprintf(vcpu, sizeof(vcpu), "%u", o->vcpu);
-	return snprintf(buf, TDXTOP_LINE_SIZE, "%-15s %s %4s %-24.24s %-18s %-18s %9s %9s %9s",
-			ts, vm, vcpu, label, tdxtop_hex(st, o->status, 16),
-			tdxtop_hex(q, o->exit_qual, 1), t[TDXTOP_M_GUEST],
-			t[TDXTOP_M_HOST], t[TDXTOP_M_RESTORE]);
+	/* what matters first: at 80 columns time, vCPU, the times and the reason */
+	return snprintf(buf, TDXTOP_LINE_SIZE, "%-15s %4s %9s %9s %9s %-20.20s %-18s %-18s %s",
+			ts, vcpu, t[TDXTOP_M_GUEST], t[TDXTOP_M_HOST], t[TDXTOP_M_RESTORE],
+			label, tdxtop_hex(st, o->status, 16), tdxtop_hex(q, o->exit_qual, 1),
+			vm);
 }
 
 /* Text: the interval's outliers, oldest first, under their own header */

@@ -6,6 +6,8 @@
  *   /         filter (VM name, PID or reason substring), empty clears
  *   Up Down   select      Enter  drill into the selected row's histograms
  *   Esc       back        ? h    help        q  quit
+ * In the drill-down, Tab / Left / Right choose the metric whose histogram
+ * is drawn; the row's outliers (--outliers) are listed under it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +17,14 @@
 #include <string.h>
 #include <time.h>
 #include "tdxtop.h"
+
+/* Outliers kept for the drill-down, across intervals: the newest */
+#define TUI_OUTLIERS	512
+
+struct tui_outlier {
+	struct tdxtop_outlier_ev e;
+	char vm[TDXTOP_VM_NAME_LEN];	/* raw, as the snapshot had it */
+};
 
 struct tui {
 	struct tdxtop_out_opts *o;
@@ -26,8 +36,41 @@ struct tui {
 	char filter[64];
 	bool drill, help, have;
 	struct tdxtop_key drill_key;
+	int drill_metric;
 	char msg[128];
+	struct tui_outlier outliers[TUI_OUTLIERS];	/* a ring */
+	size_t nr_outliers, next_outlier;
 };
+
+/* Keeps the interval's outliers, dropping the oldest beyond TUI_OUTLIERS */
+static void keep_outliers(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->s->nr_outliers; i++) {
+		struct tui_outlier *o = &t->outliers[t->next_outlier];
+
+		o->e = t->s->outliers[i];
+		snprintf(o->vm, sizeof(o->vm), "%s", tdxtop_snap_vm_name(t->s, o->e.o.tgid));
+		t->next_outlier = (t->next_outlier + 1) % TUI_OUTLIERS;
+		if (t->nr_outliers < TUI_OUTLIERS)
+			t->nr_outliers++;
+	}
+}
+
+/* Whether outlier o is an exit of the row with key k in view by */
+static bool outlier_of(const struct tdxtop_outlier *o, const struct tdxtop_key *k,
+		       enum tdxtop_group_by by)
+{
+	if (o->tgid != k->tgid || k->kind != TDXTOP_KIND_EXIT)
+		return false;
+	if ((by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL) && o->vcpu != k->vcpu)
+		return false;
+	if (by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL)
+		return o->reason == k->reason && o->leaf == k->leaf &&
+		       tdxtop_status_class(o->status) == k->status;
+	return true;
+}
 
 /* the filter matches what the row shows: VM name, PID, reason, status */
 static bool matches(const struct tui *t, const struct tdxtop_group *g)
@@ -143,55 +186,143 @@ static const struct tdxtop_group *find_drill(struct tui *t)
 	return NULL;
 }
 
+/*
+ * The histogram of metric m as bars on a log axis: one row per power of
+ * two of ns from the smallest sample to the largest (tdxtop's buckets
+ * merged exactly), bars scaled to the widest row, within 80 columns
+ */
+static int draw_log_hist(const struct tdxtop_group *g, int m, int y, int last)
+{
+	__u64 pow2[64] = {}, peak = 0;
+	const __u32 *bk = g->h->bucket[m];
+	int b, lo = 64, hi = -1, k, x, width = COLS - 36;
+	char a[16], z[16];
+
+	for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
+		__u64 v = tdxtop_bucket_lo(b);
+
+		k = v ? tdxtop_msb(v) : 0;
+		pow2[k] += bk[b];
+		if (bk[b] && k < lo)
+			lo = k;
+		if (bk[b] && k > hi)
+			hi = k;
+	}
+	for (k = lo; k <= hi; k++)
+		if (pow2[k] > peak)
+			peak = pow2[k];
+	if (width > 60)
+		width = 60;
+	for (k = lo; k <= hi && y < last; k++) {
+		tdxtop_fmt_ns(a, sizeof(a), k ? 1ULL << k : 0);
+		tdxtop_fmt_ns(z, sizeof(z), 1ULL << (k + 1));
+		mvprintw(y++, 0, "  %7s-%-7s %10llu |", a, z, (unsigned long long)pow2[k]);
+		for (x = 0; width > 0 && peak && x < (int)(pow2[k] * width / peak); x++)
+			addch('#');
+		if (pow2[k] && width > 0 && pow2[k] * width < peak)
+			addch('.');	/* some, less than one column */
+	}
+	return y;
+}
+
+/* The row's outliers, newest first, from line y to the screen's end */
+static void draw_drill_outliers(struct tui *t, int y)
+{
+	char line[TDXTOP_LINE_SIZE];
+	struct tdxtop_snap one = {};
+	size_t i, shown = 0, seen = 0;
+	struct tdxtop_vm vm;
+
+	if (!t->s->outlier_spec || y >= LINES - 1)
+		return;
+	attron(A_BOLD);
+	mvprintw(y++, 0, "outliers (%s), newest first", t->s->outlier_spec);
+	attroff(A_BOLD);
+	attron(A_REVERSE);
+	mvaddnstr(y++, 0, tdxtop_outliers_header(), COLS);
+	clrtoeol();
+	attroff(A_REVERSE);
+	/* each line names its VM from the snapshot it came with */
+	one.vms = &vm;
+	one.nr_vms = 1;
+	for (i = 0; i < t->nr_outliers; i++) {
+		size_t pos = (t->next_outlier + TUI_OUTLIERS - 1 - i) % TUI_OUTLIERS;
+		const struct tui_outlier *o = &t->outliers[pos];
+
+		if (!outlier_of(&o->e.o, &t->drill_key, t->o->by))
+			continue;
+		seen++;
+		if (y >= LINES - 1)
+			continue;
+		vm.tgid = o->e.o.tgid;
+		memcpy(vm.name, o->vm, sizeof(vm.name));
+		tdxtop_format_outlier(line, &one, &o->e);
+		mvaddnstr(y++, 0, line, COLS);
+		shown++;
+	}
+	if (!seen)
+		mvprintw(y, 0, "  none yet");
+	else if (seen > shown)
+		mvprintw(LINES - 1, 0, "(%zu more)", seen - shown);
+}
+
 static void draw_drill(struct tui *t)
 {
-	static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
+	static const double qs[] = { 0.5, 0.99, 0.999 };
 	const struct tdxtop_group *g = find_drill(t);
 	char label[64], v[16], vm[TDXTOP_CELL_SIZE(32)];
-	int m, y = 4, q, b, x;
+	int m, y = 4, q, hist_end;
 
-	tdxtop_row_label(&t->drill_key, label, sizeof(label));
+	/* rows of the VM and vCPU views are of a kind, not of a reason */
+	if (t->o->by == TDXTOP_BY_REASON || t->o->by == TDXTOP_BY_ALL)
+		tdxtop_row_label(&t->drill_key, label, sizeof(label));
+	else
+		snprintf(label, sizeof(label), "%s", tdxtop_kind_name(t->drill_key.kind));
+	if (t->o->by == TDXTOP_BY_VCPU || t->o->by == TDXTOP_BY_ALL)
+		snprintf(label + strlen(label), sizeof(label) - strlen(label), " vCPU %u",
+			 t->drill_key.vcpu);
 	tdxtop_format_vm(vm, t->s, t->drill_key.tgid, 32);
+	for (q = strlen(vm); q > 0 && vm[q - 1] == ' '; q--)
+		vm[q - 1] = '\0';
 	attron(A_BOLD);
-	mvprintw(y++, 0, "%s  pid %u (%s)   Esc: back", label, t->drill_key.tgid, vm);
+	mvprintw(y++, 0, "%s  pid %u (%s)   Tab: metric  Esc: back", label,
+		 t->drill_key.tgid, vm);
 	attroff(A_BOLD);
 	if (!g || !g->h) {
 		mvprintw(y + 1, 0, g ? "no histogram in this view (press 3 or 1)" :
 			 "no samples in this interval");
+		draw_drill_outliers(t, y + 3);
 		return;
 	}
-	mvprintw(y++, 0, "count %llu", (unsigned long long)g->st.count);
-	for (m = 0; m < TDXTOP_NR_METRICS && y < LINES - 1; m++) {
-		const __u32 *bk = g->h->bucket[m];
-		__u64 n = g->st.n[m], peak = 0;
+	/* one line per metric, then the chosen metric's histogram */
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		__u64 n = g->st.n[m];
 
-		y++;
-		attron(A_BOLD);
-		mvprintw(y++, 0, "%-8s n %llu", tdxtop_metric_name(m), (unsigned long long)n);
-		attroff(A_BOLD);
-		if (!n)
-			continue;
-		for (q = 0; q < 4; q++) {
-			tdxtop_fmt_ns(v, sizeof(v), tdxtop_hist_quantile(bk, n, qs[q], g->st.min[m],
-								  g->st.max[m]));
-			printw("   p%g %s", qs[q] * 100, v);
+		if (m == t->drill_metric)
+			attron(A_BOLD);
+		mvprintw(y++, 0, "%c %-7s n %-9llu", m == t->drill_metric ? '>' : ' ',
+			 tdxtop_metric_name(m), (unsigned long long)n);
+		for (q = 0; n && q < 3; q++) {
+			tdxtop_fmt_ns(v, sizeof(v), tdxtop_hist_quantile(g->h->bucket[m], n,
+									 qs[q], g->st.min[m],
+									 g->st.max[m]));
+			printw(" p%-4g %-7s", qs[q] * 100, v);
 		}
-		tdxtop_fmt_ns(v, sizeof(v), g->st.max[m]);
-		printw("   max %s", v);
-		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
-			if (bk[b] > peak)
-				peak = bk[b];
-		for (b = 0; b < TDXTOP_HIST_BUCKETS && y < LINES - 1; b++) {
-			int width = COLS - 32;
-
-			if (!bk[b])
-				continue;
-			tdxtop_fmt_ns(v, sizeof(v), tdxtop_bucket_lo(b));
-			mvprintw(y++, 0, "  >= %9s %10u |", v, bk[b]);
-			for (x = 0; width > 0 && x < (int)((__u64)bk[b] * width / peak); x++)
-				addch('*');
+		if (n) {
+			tdxtop_fmt_ns(v, sizeof(v), g->st.max[m]);
+			printw(" max %s", v);
 		}
+		if (m == t->drill_metric)
+			attroff(A_BOLD);
 	}
+	y++;
+	/* the histogram takes what the outliers leave: at most half the screen */
+	hist_end = t->s->outlier_spec ? y + (LINES - y) / 2 : LINES - 1;
+	if (g->st.n[t->drill_metric])
+		y = draw_log_hist(g, t->drill_metric, y, hist_end);
+	else
+		mvprintw(y++, 0, "  no %s samples", tdxtop_metric_name(t->drill_metric));
+	draw_drill_outliers(t, y + 1);
 }
 
 static void draw_help(const struct tui *t)
@@ -202,7 +333,8 @@ static void draw_help(const struct tui *t)
 		"c g o r m sort by count, guest, host (o), restore, max guest",
 		"/         filter rows (VM name, PID, reason, status); empty clears",
 		"Up Down   select a row (PgUp PgDn Home End)",
-		"Enter     histograms and percentiles of the selected row",
+		"Enter     histograms, percentiles and outliers of the selected row",
+		"Tab       (in it) the next metric's histogram",
 		"Esc       back",
 		"? h       this help",
 		"q         quit",
@@ -297,6 +429,7 @@ int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 			if (err)
 				break;
 			t.have = true;
+			keep_outliers(&t);
 			next += interval_ms;
 			if (next < mono_ms())
 				next = mono_ms() + interval_ms;
@@ -378,6 +511,14 @@ int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 		case KEY_BACKSPACE:
 			t.drill = false;
 			t.help = false;
+			break;
+		case '\t':
+		case KEY_RIGHT:
+			t.drill_metric = (t.drill_metric + 1) % TDXTOP_NR_METRICS;
+			break;
+		case KEY_LEFT:
+			t.drill_metric = (t.drill_metric + TDXTOP_NR_METRICS - 1) %
+					 TDXTOP_NR_METRICS;
 			break;
 		case KEY_RESIZE:
 			break;
