@@ -85,7 +85,7 @@ void tdxtop_arg_secs(struct argp_state *state, const char *arg, int *ms,
 		argp_error(state, "invalid %s: %s (seconds, 0.01 to 86400)", what, arg);
 }
 
-enum { OPT_PRETTY = 0x200 };
+enum { OPT_PRETTY = 0x200, OPT_BUCKETS };
 
 static const struct argp_option out_opts[] = {
 	{ NULL, 0, NULL, 0, "Output:", 1 },
@@ -96,6 +96,8 @@ static const struct argp_option out_opts[] = {
 	{ "sort", 's', "KEY", 0, "Sort by count (default), guest, host, restore, max", 1 },
 	{ "rows", 'n', "N", 0, "Print at most N rows per interval", 1 },
 	{ "timestamp", 'T', NULL, 0, "Print a timestamp per interval", 1 },
+	{ "buckets", OPT_BUCKETS, NULL, 0,
+	  "JSON: each row's histogram buckets, [lo, hi, count] in ns (implies --json)", 1 },
 	{ "verbose", 'v', NULL, 0, "Each BPF program's cost (text); libbpf debug output", 1 },
 	{},
 };
@@ -121,6 +123,11 @@ static error_t parse_out(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		o->out.verbose = true;
+		break;
+	case OPT_BUCKETS:
+		o->json = true;
+		o->out.buckets = true;
+		tdxtop_json_errors = true;
 		break;
 	case 'T':
 		o->out.timestamp = true;

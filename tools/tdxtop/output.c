@@ -472,10 +472,11 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
 }
 
 static void metric_json(struct tdxtop_jw *w, const char *key, size_t keylen,
-			const struct tdxtop_group *g, int m)
+			const struct tdxtop_group *g, int m, bool buckets)
 {
 	const struct tdxtop_stats *s = &g->st;
 	size_t q;
+	int b;
 
 	tdxtop_jw_key_n(w, key, keylen);
 	tdxtop_jw_obj(w);
@@ -490,6 +491,26 @@ static void metric_json(struct tdxtop_jw *w, const char *key, size_t keylen,
 							      quantiles[q], s->min[m],
 							      s->max[m]));
 		}
+	if (g->h && buckets) {
+		/* the non-empty buckets: [lo, hi) ns and the count; the last is open */
+		tdxtop_jw_key(w, "buckets");
+		tdxtop_jw_arr(w);
+		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
+			__u64 hi = tdxtop_bucket_hi(b);
+
+			if (!g->h->bucket[m][b])
+				continue;
+			tdxtop_jw_arr(w);
+			tdxtop_jw_u64(w, tdxtop_bucket_lo(b));
+			if (hi == ~0ULL)
+				tdxtop_jw_null(w);
+			else
+				tdxtop_jw_u64(w, hi);
+			tdxtop_jw_u64(w, g->h->bucket[m][b]);
+			tdxtop_jw_end_arr(w);
+		}
+		tdxtop_jw_end_arr(w);
+	}
 	tdxtop_jw_end_obj(w);
 }
 
@@ -503,7 +524,7 @@ static void str_or_null(struct tdxtop_jw *w, const char *key, const char *s)
 }
 
 static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
-		     const struct tdxtop_group *g, enum tdxtop_group_by by)
+		     const struct tdxtop_group *g, enum tdxtop_group_by by, bool buckets)
 {
 	const struct tdxtop_key *k = &g->key;
 	char label[64];
@@ -545,7 +566,7 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		};
 
 		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			metric_json(w, keys[m], strlen(keys[m]), g, m);
+			metric_json(w, keys[m], strlen(keys[m]), g, m, buckets);
 		tdxtop_jw_key(w, "restored");
 		tdxtop_jw_obj(w);
 		for (b = 0; b < TDXTOP_NR_RESTORED; b++) {
@@ -554,7 +575,7 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		}
 		tdxtop_jw_end_obj(w);
 	} else if (k->kind != TDXTOP_KIND_DEFERRED) {
-		metric_json(w, "cost_ns", 7, g, TDXTOP_M_RESTORE);
+		metric_json(w, "cost_ns", 7, g, TDXTOP_M_RESTORE, buckets);
 	}
 	tdxtop_jw_end_obj(w);
 }
@@ -639,7 +660,7 @@ int tdxtop_print_json(FILE *f, const struct tdxtop_snap *s,
 	for (i = 0; i < v->nr; i++) {
 		if (o->top && i >= (size_t)o->top)
 			break;
-		row_json(&w, s, &v->g[i], o->by);
+		row_json(&w, s, &v->g[i], o->by, o->buckets);
 	}
 	tdxtop_jw_end_arr(&w);
 	if (s->outlier_spec)

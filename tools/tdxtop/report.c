@@ -12,7 +12,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "tdxtop.h"
+
+extern const char *argp_program_version;
 
 static const char report_doc[] =
 "Show a recording (tdxtop record, tdxtop -w) through the live views: every\n"
@@ -21,25 +24,32 @@ static const char report_doc[] =
 "USAGE: tdxtop report [-b] [-j] [--pretty] [-g GROUP] [-s SORT] [-n ROWS] [-T]\n"
 "                     [--from T] [--to T] [--merge] [--format text|json|hlog]\n"
 "                     FILE\n"
+"       tdxtop report --html OUT.html [--from T] [--to T] FILE [NEW_FILE]\n"
 "\n"
 "T is seconds from the start of the recording (30, 1.5) or a UTC time\n"
 "(2026-11-28T10:00:00Z).  --format hlog writes HdrHistogram interval logs\n"
-"(a tag per VM, reason and metric; values in ns).\n"
+"(a tag per VM, reason and metric; values in ns).  --html writes one\n"
+"self-contained page: histograms per key on a log axis, a heatmap of host\n"
+"time, exit rates, drops, tdxtop's cost and the outliers; given two\n"
+"recordings, base and new overlaid with tdxtop diff's verdicts.\n"
 "\n"
 "EXAMPLES:\n"
 "    tdxtop report run.db              # each interval, as tdxtop -b showed it\n"
 "    tdxtop report -j run.db | jq .    # as tdxtop -j printed it, byte for byte\n"
 "    tdxtop report --merge -g vm run.db   # whole-run percentiles per VM\n"
 "    tdxtop report --from 60 --to 120 run.db\n"
-"    tdxtop report --format hlog run.db > run.hlog\n";
+"    tdxtop report --format hlog run.db > run.hlog\n"
+"    tdxtop report --html run.html run.db\n"
+"    tdxtop report --html cmp.html base.db new.db   # overlaid, with verdicts\n";
 
-enum { OPT_FROM = 0x300, OPT_TO, OPT_MERGE, OPT_FORMAT };
+enum { OPT_FROM = 0x300, OPT_TO, OPT_MERGE, OPT_FORMAT, OPT_HTML };
 
 enum report_format { FMT_VIEW, FMT_HLOG };
 
 static struct {
 	struct tdxtop_cli_out o;
-	const char *file;
+	const char *file, *file2;	/* file2: --html's new side */
+	const char *html;
 	const char *from, *to;
 	bool merge;
 	enum report_format format;
@@ -52,6 +62,8 @@ static const struct argp_option report_opts[] = {
 	{ "merge", OPT_MERGE, NULL, 0, "All the selected intervals as one", 0 },
 	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, or hlog", 0 },
 	{ "delay", 'd', "SECS", 0, "TUI: seconds per recorded interval (1)", 0 },
+	{ "html", OPT_HTML, "OUT", 0,
+	  "One self-contained HTML page of FILE (and of NEW_FILE against it)", 0 },
 	{},
 };
 
@@ -85,14 +97,27 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid format: %s (text, json, hlog)", arg);
 		}
 		break;
+	case OPT_HTML:
+		if (!*arg)
+			argp_error(state, "empty file name");
+		rep.html = arg;
+		break;
 	case ARGP_KEY_ARG:
+		if (rep.file2)
+			argp_error(state, "at most two recordings (base and new): %s", arg);
 		if (rep.file)
-			argp_error(state, "one recording at a time: %s", arg);
-		rep.file = arg;
+			rep.file2 = arg;
+		else
+			rep.file = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!rep.file)
 			argp_error(state, "which recording? (tdxtop report FILE)");
+		if (rep.file2 && !rep.html)
+			argp_error(state, "one recording at a time: %s (two only with --html)",
+				   rep.file2);
+		if (rep.html && (rep.merge || rep.format == FMT_HLOG))
+			argp_error(state, "--html takes every interval itself; no --merge or --format");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -197,6 +222,165 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 	return err;
 }
 
+/*
+ * The JSON of a recording for the page: each interval as report -j -g
+ * reason --buckets prints it, comma-separated, and the --merge of them
+ */
+static int html_run(struct tdxtop_recording *r, __u64 from, __u64 to,
+		    struct tdxtop_html_run *h)
+{
+	struct tdxtop_out_opts o = {
+		.by = TDXTOP_BY_REASON, .sort = TDXTOP_SORT_COUNT, .buckets = true,
+	};
+	FILE *iv = open_memstream(&h->intervals, &h->intervals_len);
+	FILE *mg = open_memstream(&h->merged, &h->merged_len);
+	struct tdxtop_merge m = {};
+	struct tdxtop_snap s = {};
+	struct tdxtop_view v = {};
+	__s64 after = 0;
+	__u64 n = 0;
+	int e;
+
+	if (!iv || !mg) {
+		if (iv)
+			fclose(iv);
+		if (mg)
+			fclose(mg);
+		return -ENOMEM;
+	}
+	while ((e = tdxtop_recording_next(r, &after, from, to, &s)) > 0) {
+		if ((n++ && fputc(',', iv) == EOF) ||
+		    (e = tdxtop_print_json(iv, &s, &o, &v)) || (e = tdxtop_merge_add(&m, &s)))
+			break;
+	}
+	if (!e && !n)
+		e = -ENODATA;
+	if (!e)
+		e = tdxtop_merge_finish(&m) ?: tdxtop_print_json(mg, &m.s, &o, &v);
+	if ((fclose(iv) | fclose(mg)) && !e)
+		e = -ENOMEM;
+	/* one object, and intervals joined by commas: no newlines between */
+	while (h->merged_len && h->merged[h->merged_len - 1] == '\n')
+		h->merged[--h->merged_len] = '\0';
+	for (size_t i = 0; i < h->intervals_len; i++)
+		if (h->intervals[i] == '\n')
+			h->intervals[i] = ' ';
+	tdxtop_merge_free(&m);
+	tdxtop_snap_free(&s);
+	tdxtop_view_free(&v);
+	return e;
+}
+
+/* Reads fd to its end into a string (NULL: out of memory) */
+static char *slurp(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *b = malloc(cap), *nb;
+	ssize_t n;
+
+	while (b && (n = read(fd, b + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			nb = realloc(b, cap *= 2);
+			if (!nb)
+				free(b);
+			b = nb;
+		}
+	}
+	if (b)
+		b[len] = '\0';
+	return b;
+}
+
+/*
+ * tdxtop diff -j BASE -- NEW, run as its own process (the diff a user runs,
+ * verdicts and all): its JSON, or NULL and its error line in *err
+ */
+static char *run_diff(const char *base, const char *new, char **err)
+{
+	int out[2], errp[2], status;
+	char *json, *msg;
+	pid_t pid;
+
+	*err = NULL;
+	if (pipe(out) || pipe(errp))
+		return NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(errp[1], STDERR_FILENO);
+		close(out[0]);
+		close(errp[0]);
+		execl("/proc/self/exe", "tdxtop", "diff", "-j", base, "--", new, (char *)NULL);
+		fprintf(stderr, "cannot run tdxtop diff: %s\n", strerror(errno));
+		_exit(2);
+	}
+	close(out[1]);
+	close(errp[1]);
+	json = pid > 0 ? slurp(out[0]) : NULL;
+	msg = pid > 0 ? slurp(errp[0]) : strdup(strerror(errno));
+	close(out[0]);
+	close(errp[0]);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) <= 1 && json && *json == '{') {
+		free(msg);
+		return json;
+	}
+	free(json);
+	/* diff -j says its error as {"error": ...} on stdout, or on stderr */
+	if (msg)
+		msg[strcspn(msg, "\n")] = '\0';
+	*err = msg;
+	return NULL;
+}
+
+static int report_html(struct tdxtop_recording *r, struct tdxtop_recording *r2,
+		       __u64 from, __u64 to)
+{
+	struct tdxtop_html_run runs[2] = { { .file = rep.file }, { .file = rep.file2 } };
+	char *diff = NULL, *diff_err = NULL;
+	int i, nr = r2 ? 2 : 1, e = 0, ret = 0;
+	FILE *f;
+
+	for (i = 0; i < nr && !e; i++) {
+		/* --from and --to count from the start of each recording */
+		if (i && ((rep.from && parse_time(r2, rep.from, &from)) ||
+			  (rep.to && parse_time(r2, rep.to, &to)))) {
+			tdxtop_fail("invalid time for %s", rep.file2);
+			ret = 2;
+			break;
+		}
+		e = html_run(i ? r2 : r, from, to, &runs[i]);
+		if (e) {
+			tdxtop_fail("%s", e == -ENODATA ? "no interval in the selected span" :
+				    e == -ENOMEM ? "out of memory" :
+				    tdxtop_recording_error(i ? r2 : r));
+			ret = 2;
+		}
+	}
+	if (!ret && r2) {
+		diff = run_diff(rep.file, rep.file2, &diff_err);
+		if (!diff && !diff_err)
+			diff_err = strdup("tdxtop diff did not run");
+	}
+	if (!ret) {
+		f = fopen(rep.html, "w");
+		if (!f || tdxtop_html_write(f, runs, nr, argp_program_version, diff,
+					    diff_err) || fclose(f)) {
+			tdxtop_fail("%s: %s", rep.html, strerror(errno ? errno : EIO));
+			ret = 1;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		free(runs[i].intervals);
+		free(runs[i].merged);
+	}
+	free(diff);
+	free(diff_err);
+	return ret;
+}
+
 int tdxtop_cmd_report(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
@@ -206,7 +390,7 @@ int tdxtop_cmd_report(int argc, char **argv)
 		.options = report_opts, .parser = parse_report, .children = children,
 		.doc = report_doc,
 	};
-	struct tdxtop_recording *r;
+	struct tdxtop_recording *r, *r2 = NULL;
 	__u64 from = 0, to = ~0ULL;
 	char err[512];
 	int e;
@@ -226,6 +410,11 @@ int tdxtop_cmd_report(int argc, char **argv)
 		tdxtop_fail("%s", err);
 		return 2;
 	}
+	if (rep.file2 && tdxtop_recording_open(&r2, rep.file2, err, sizeof(err))) {
+		tdxtop_fail("%s", err);
+		tdxtop_recording_close(r);
+		return 2;
+	}
 	if ((rep.from && parse_time(r, rep.from, &from)) ||
 	    (rep.to && parse_time(r, rep.to, &to))) {
 		tdxtop_fail("invalid time: %s (seconds from the start, or "
@@ -234,10 +423,13 @@ int tdxtop_cmd_report(int argc, char **argv)
 		tdxtop_recording_close(r);
 		return 2;
 	}
-	if (rep.format == FMT_HLOG)
+	if (rep.html)
+		e = report_html(r, r2, from, to);
+	else if (rep.format == FMT_HLOG)
 		e = tdxtop_hlog_write(stdout, r, from, to, rep.o.out.by);
 	else
 		e = report_views(r, from, to);
 	tdxtop_recording_close(r);
+	tdxtop_recording_close(r2);
 	return e;
 }

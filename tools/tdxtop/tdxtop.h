@@ -453,6 +453,7 @@ struct tdxtop_out_opts {
 	bool timestamp;
 	bool pretty;
 	bool verbose;		/* text: the cost of each BPF program */
+	bool buckets;		/* JSON: each row's histogram buckets */
 };
 
 /* Output of one interval; the view is scratch space kept across calls */
@@ -515,6 +516,20 @@ void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start
 			    __u64 *first_real_ns);
 const char *tdxtop_recording_error(const struct tdxtop_recording *r);
 void tdxtop_recording_close(struct tdxtop_recording *r);
+
+/* One recording of an HTML report: report -j's lines, comma-separated, and --merge's */
+struct tdxtop_html_run {
+	const char *file;
+	char *intervals, *merged;
+	size_t intervals_len, merged_len;
+};
+
+/*
+ * The self-contained page of report --html (html.c): the runs (one, or
+ * base and new), and diff -j's output for two (or why there is none)
+ */
+int tdxtop_html_write(FILE *f, const struct tdxtop_html_run *runs, int nr,
+		      const char *version, const char *diff_json, const char *diff_error);
 
 /* HdrHistogram interval logs of a recording (hlog.c); an exit status */
 int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
