@@ -26,6 +26,7 @@ all_tests="
 	tests/record/record.sh
 	tests/record/hlog.sh
 	tests/record/report-tui.sh
+	tests/report/html.sh
 	tests/serve/serve.sh
 	tests/serve/rules.sh
 	tests/fuzz/check.sh
@@ -36,6 +37,7 @@ all_tests="
 	tests/kernel/boot.sh
 	tests/e2e/e2e.sh
 	tests/record/vm-record.sh
+	tests/outliers/vm-outliers.sh
 	tests/serve/vm-serve.sh
 	tests/hardening/vm-faults.sh
 	tests/tui/tui.sh

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 bin=$OUTPUT/tdxtop
-plan 18
+plan 26
 
 out=$("$bin" -h 2>&1); rc=$?
 is "$rc" 0 "-h exits 0"
@@ -13,7 +13,9 @@ case $out in *USAGE:*EXAMPLES:*) pass "-h shows USAGE and EXAMPLES" ;; *) fail "
 
 for args in "--bogus" "-g sideways" "-s nothing" "-p -5" "1 2 3" "0" \
 	    "record -j" "record -w x.db" "record 1 2 3" "report" "report -g x a.db" "diff a.db" \
-	    "diff --threshold -1 a -- b"; do
+	    "diff --threshold -1 a -- b" "--outliers guest" "--outliers guest=1ms,guest=2ms" \
+	    "--outliers cpu=1ms" "--outliers guest=-1ms" "--outlier-rate 10" \
+	    "--outliers auto --outlier-rate 0" "serve --outliers auto" "report a.db b.db"; do
 	"$bin" $args >/dev/null 2>"$OUTPUT/err.txt"; rc=$?
 	if [ "$rc" = 2 ] && grep -q "^tdxtop\( [a-z]*\)\?: \|unrecognized option\|invalid option" "$OUTPUT/err.txt"; then
 		pass "'tdxtop $args' is a usage error, exit 2"

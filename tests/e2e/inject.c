@@ -13,6 +13,12 @@
  *	recompute every sample the module fires for that run (same PRNG, same
  *	seeding) and print the exact aggregates, as JSON, per VM index and
  *	(kind, reason, leaf, status class): count, sums, exact percentiles.
+ *
+ *   inject outliers WORKLOAD VMS VCPUS MULT SHIFT GUEST_NS
+ *	the exits of that run with more than GUEST_NS ns in the guest, one
+ *	line each, in each vCPU's firing order: VM index, vCPU, exit index
+ *	(the exit qualification the module gives it), reason, leaf, raw
+ *	status, guest, host (-1: none, a vCPU's first) and restore ns.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -345,10 +351,53 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 	return 0;
 }
 
+static int outliers(const char *path, int vms, int vcpus, __u32 mult, __u32 shift,
+		    __u64 guest_ns)
+{
+	struct workload w;
+	int vm, vc, err;
+	__u32 i, j;
+
+	err = parse(path, &w);
+	if (err) {
+		fprintf(stderr, "inject: %s: %s\n", path, strerror(-err));
+		return 1;
+	}
+	for (vm = 0; vm < vms; vm++)
+		for (vc = 0; vc < vcpus; vc++) {
+			__u64 s = w.seed ^ (0x9e3779b97f4a7c15ULL * (vm + 1)) ^
+				  (0xbf58476d1ce4e5b9ULL * (vc + 1));
+
+			if (!s)
+				s = 1;
+			for (i = 0; i < w.count; i++) {
+				__u32 pick = rnd(&s) % w.total_weight;
+				struct inj_exit *e;
+				__u64 g, rs;
+
+				for (j = 0; pick >= w.exits[j].weight; j++)
+					pick -= w.exits[j].weight;
+				e = &w.exits[j];
+				g = tdxtop_cyc2ns(uniform(&s, e->glo, e->ghi), mult, shift);
+				rs = tdxtop_cyc2ns(uniform(&s, e->rlo, e->rhi), mult, shift);
+				if (g <= guest_ns)
+					continue;
+				printf("%d %d %u %d %llu %llu %llu %lld %llu\n", vm, vc, i,
+				       (__s32)e->reason, (unsigned long long)e->leaf,
+				       (unsigned long long)e->status, (unsigned long long)g,
+				       i ? (long long)tdxtop_cyc2ns(1000 + (i % 8) * 250, mult,
+								    shift) : -1LL,
+				       (unsigned long long)rs);
+			}
+		}
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: inject run VMS VCPUS [NAME [SECONDS]] | "
-		"inject expect WORKLOAD VMS VCPUS MULT SHIFT\n");
+		"inject expect WORKLOAD VMS VCPUS MULT SHIFT | "
+		"inject outliers WORKLOAD VMS VCPUS MULT SHIFT GUEST_NS\n");
 	return 2;
 }
 
@@ -362,5 +411,9 @@ int main(int argc, char **argv)
 	if (argc == 7 && !strcmp(argv[1], "expect"))
 		return expect(argv[2], atoi(argv[3]), atoi(argv[4]),
 			      strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));
+	if (argc == 8 && !strcmp(argv[1], "outliers"))
+		return outliers(argv[2], atoi(argv[3]), atoi(argv[4]),
+				strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0),
+				strtoull(argv[7], NULL, 0));
 	return usage();
 }

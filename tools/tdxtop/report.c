@@ -294,7 +294,8 @@ static char *slurp(int fd)
 
 /*
  * tdxtop diff -j BASE -- NEW, run as its own process (the diff a user runs,
- * verdicts and all): its JSON, or NULL and its error line in *err
+ * verdicts and all): its JSON (verdicts, or {"error": ...} when it cannot
+ * judge), or NULL and what it said on stderr in *err
  */
 static char *run_diff(const char *base, const char *new, char **err)
 {
@@ -323,7 +324,7 @@ static char *run_diff(const char *base, const char *new, char **err)
 	close(out[0]);
 	close(errp[0]);
 	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) <= 1 && json && *json == '{') {
+	    WEXITSTATUS(status) <= 2 && json && *json == '{') {
 		free(msg);
 		return json;
 	}
