@@ -8,13 +8,13 @@
 # report -j's, names as text only) and a screenshot that is not blank,
 # kept in $OUTPUT/report-html for people to look at.
 . "$(dirname "$0")/../lib.sh"
-plan 17
+plan 19
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 C=$top/tests/report/html-check.py
 out=$OUTPUT/report-html
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 17); do skip "needs root (BPF)"; done
+	for i in $(seq 19); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-html.XXXXXX)
@@ -107,6 +107,20 @@ rc=$?
 chrome dom "$d/short.html" "$d/short.dom"
 check "too few intervals to judge: exit 0, the page says diff's reason" \
 	test "$rc" = 0 -a -n "$(grep -o 'id="diff-error">no verdict: too few samples: base has 30, new has 3' "$d/short.dom")"
+
+# a long hostile name (60 bytes; /proc gives at most 63) written into the recording
+long=$'"\'\x7f\xe2\x80\xae<img src=x onerror=alert(1)><svg onload=alert(2)>-LONG'
+cp "$d/base.db" "$d/long.db"
+sqlite3 "$d/long.db" "update vms set name = cast('$(sed "s/'/''/g" <<<"$long")' as blob)"
+"$T" report --html "$d/long.html" "$d/long.db" 2>/dev/null
+chrome dom "$d/long.html" "$d/long.dom"
+"$C" dom "$d/long.dom" >"$d/long.facts"
+check "a 60-byte name of markup: no img, no element in a cell, the name intact in the data" \
+	test "$(grep -c '^rendered yes' "$d/long.facts")" = 1 -a "$(grep '^tag img ' "$d/long.facts")" = "tag img 0" \
+	-a -z "$(grep '^in-td ' "$d/long.facts")" -a \
+	"$(grep '^row keys ' "$d/long.facts" | cut -d' ' -f3- | jq -r '.[1]' | sort -u)" = "$(printf '%s' "$long" | iconv -f utf-8 -t utf-8 -c 2>/dev/null || true)"
+check "... cut at 40 characters in its cell (U+2026), DEL and the bidi override shown as U+FFFD" \
+	test -n "$(grep -Fx 'td "'"'"'\ufffd\ufffd<img src=x onerror=alert(1)><svg on\u2026' "$d/long.facts")"
 
 # bad input
 out1=$("$T" report --html "$d/x.html" "$d/one.html" 2>&1); rc=$?

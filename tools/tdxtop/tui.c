@@ -133,6 +133,10 @@ static void draw_header(struct tui *t)
 		if (s->losses[d])
 			printw(" %s=%llu", tdxtop_loss_name(d),
 			       (unsigned long long)s->losses[d]);
+	if (s->outlier_spec)
+		printw("   outliers %zu capped %llu lost %llu", s->nr_outliers,
+		       (unsigned long long)s->outlier_counts[TDXTOP_OUTLIER_CAPPED],
+		       (unsigned long long)s->outlier_counts[TDXTOP_OUTLIER_LOST]);
 	if (s->timed) {
 		struct tdxtop_selfcost c;
 		char self[96];
