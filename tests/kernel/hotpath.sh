@@ -12,7 +12,7 @@
 paths=$top/scripts/hotpath-paths
 hdiff=$top/scripts/hotpath-diff
 bad=("$top"/tests/kernel/hotpath-bad/*.diff)
-plan $((5 + ${#bad[@]}))
+plan $((6 + ${#bad[@]}))
 out=$OUTPUT/hotpath
 mkdir -p "$out"
 
@@ -41,6 +41,12 @@ is "$rc $(grep -c '^result: same$' "$out/diff.txt")" "0 1" \
 is "$(awk '/^new +[0-9]/ { print $5 }' "$out/diff.txt")" 0 "no RDTSC on the longest disabled path of the patched tdx_vcpu_run"
 is "$(sed -n 's/.*NOPs: \([+-][0-9]*\) on the longest path.*/\1/p' "$out/diff.txt")" +3 \
 	"the series adds exactly 3 jump-label NOPs (timestamps and helper) to the longest path"
+# the cover letter states these figures: they must be what hotpath-diff printed
+read -r _ paths core mem rdtsc nops < <(grep '^new ' "$out/diff.txt")
+cover=$(tr '\n' ' ' <"$top/kernel/cover-letter.txt" | tr -s ' ')
+claim="walks all $paths paths from tdx_vcpu_run() to tdx_vcpu_enter_exit() in the patched vmlinux and in the unpatched tdx.o of the same config: every path has the same instructions but NOPs ($core on the longest), the same memory accesses ($mem on the longest) and no RDTSC; the longest path gains $((nops - $(awk '/^base / { print $6 }' "$out/diff.txt"))) jump-label NOPs"
+check "the cover letter's disabled-path figures are hotpath-diff's ($paths paths, $core instructions, $mem memory accesses, $rdtsc RDTSC)" \
+	test "$rdtsc" = 0 -a -n "$(grep -F "$claim" <<<"$cover")"
 grep -E 'rdtsc|trace_tsc|tdx_trace_vp_enter' "$out/vmlinux-longest-path.txt" | sed 's/^/# on the path: /'
 check "the enabled code (RDTSC, tdx_trace_vp_enter) exists, out of the disabled path" \
 	bash -c "objdump -d '$vmlinux' --disassemble=tdx_vcpu_run | grep -q rdtsc && objdump -d '$vmlinux' --disassemble=tdx_vcpu_run | grep -q '<tdx_trace_vp_enter>'"

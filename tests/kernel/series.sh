@@ -7,7 +7,7 @@
 
 patches=("$top"/kernel/patches/0[0-9][0-9][0-9]-*.patch)
 series=("${patches[@]:1}")	# without the cover letter
-plan $((4 + 2 * ${#series[@]}))
+plan $((5 + 2 * ${#series[@]}))
 
 if [ ! -f "$LINUX_TARBALL" ]; then
 	for i in $(seq $((4 + 2 * ${#series[@]}))); do skip "linux-source-7.2 not installed"; done
@@ -20,6 +20,13 @@ check "cover letter and at least 4 patches" \
 	test "${patches[0]##*/}" = 0000-cover-letter.patch -a ${#series[@]} -ge 4
 check "the cover letter has a subject, a body, and answers the 2021 objection" \
 	bash -c "! grep -q '\*\*\*' '${patches[0]}' && grep -q 'proposed in 2021' '${patches[0]}'"
+
+# the cover letter mailed is kernel/cover-letter.txt (scripts/series.sh puts it there)
+body=$(awk 'NR > 1 && /^Subject:/ { on = 1; getline; next } on && /^tdxtop developers \(/ { exit } on' \
+	"${patches[0]}")
+check "the cover letter's subject and body are kernel/cover-letter.txt's" \
+	test "$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' "${patches[0]}")" = \
+	"$(head -1 "$top/kernel/cover-letter.txt")" -a "$body" = "$(tail -n +3 "$top/kernel/cover-letter.txt")"
 
 # the header the series adds is the repository's, byte for byte
 awk '/^diff --git a\/include\/trace\/events\/tdx.h/ { on = 1; next }
