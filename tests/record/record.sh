@@ -53,7 +53,7 @@ is "$("$T" report -j "$d/out.db" | jq -r '.outlier_capture | "\(.spec) \(.capped
 	"guest>395000ns restore>895ns 0" "the capture's thresholds travel with the recording; nothing capped or lost"
 is "$("$T" report -j --merge "$d/out.db" | jq '.outliers | length')" "$(wc -l <<<"$want")" \
 	"report --merge: all of them in one list"
-n=$("$T" report "$d/out.db" | grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{6\} td-regress ')
+n=$("$T" report "$d/out.db" | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} +[0-9]+ .* td-regress$')
 is "$n" "$(wc -l <<<"$want")" "report (text): a line per outlier under each interval"
 is "$(sqlite3 "$d/out.db" 'select count(*), sum(host_ns is null) from outliers')" \
 	"$(wc -l <<<"$want")|$(awk '$8 == -1' <<<"$want" | wc -l)" \

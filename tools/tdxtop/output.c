@@ -282,6 +282,7 @@ size_t tdxtop_format_outlier(char *buf, const struct tdxtop_snap *s,
 	struct tdxtop_key k = outlier_key(o);
 	char ts[32], vm[TDXTOP_CELL_SIZE(16)], label[64], st[24], q[24], vcpu[12];
 	char t[TDXTOP_NR_METRICS][24];
+	size_t n;
 	int m;
 
 	wall_time_us(ts, sizeof(ts), e->real_ns, false);
@@ -294,10 +295,14 @@ size_t tdxtop_format_outlier(char *buf, const struct tdxtop_snap *s,
 	else
 		snprintf(vcpu, sizeof(vcpu), "%u", o->vcpu);
 	/* what matters first: at 80 columns time, vCPU, the times and the reason */
-	return snprintf(buf, TDXTOP_LINE_SIZE, "%-15s %4s %9s %9s %9s %-20.20s %-18s %-18s %s",
-			ts, vcpu, t[TDXTOP_M_GUEST], t[TDXTOP_M_HOST], t[TDXTOP_M_RESTORE],
-			label, tdxtop_hex(st, o->status, 16), tdxtop_hex(q, o->exit_qual, 1),
-			vm);
+	n = snprintf(buf, TDXTOP_LINE_SIZE, "%-15s %4s %9s %9s %9s %-20.20s %-18s %-18s %s",
+		     ts, vcpu, t[TDXTOP_M_GUEST], t[TDXTOP_M_HOST], t[TDXTOP_M_RESTORE],
+		     label, tdxtop_hex(st, o->status, 16), tdxtop_hex(q, o->exit_qual, 1), vm);
+	if (n >= TDXTOP_LINE_SIZE)
+		n = TDXTOP_LINE_SIZE - 1;
+	while (n && buf[n - 1] == ' ')	/* the VM cell's padding */
+		buf[--n] = '\0';
+	return n;
 }
 
 /* Text: the interval's outliers, oldest first, under their own header */
