@@ -9,13 +9,15 @@
 #   $TDXTOP_CACHE/build        O= directory of the patched build
 #   $TDXTOP_CACHE/linux-base   worktree of "base" (hot-path comparison)
 #   $TDXTOP_CACHE/build-base   O= directory of the unpatched tdx.o
+#   $TDXTOP_CACHE/linux-bisect worktree at each patch of the series in turn
+#   $TDXTOP_CACHE/build-bisect O= directory of those builds
 #   $TDXTOP_CACHE/ccache       compiler cache
 #
 # Only what changed is touched: the series is re-applied with git (which
 # rewrites only files whose contents differ), the config is regenerated only
 # when the fragment changes, and ccache serves repeated compilations.
 #
-# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF]
+# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF|bisect N]
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,8 +63,10 @@ unpack_base() {
 	mv "$tree.tmp" "$tree"
 }
 
+# the patches that change code: the cover letter does not count
 series_id() {
-	cat "$top"/kernel/patches/*.patch 2>/dev/null | sha1sum | cut -c1-16
+	find "$top/kernel/patches" -name '*.patch' ! -name '0000-*' | sort | xargs cat 2>/dev/null |
+		sha1sum | cut -c1-16
 }
 
 apply_series() {
@@ -174,6 +178,40 @@ variant() {
 	git -C "$wt" checkout -q -f --detach tdxtop
 }
 
+# The kernel with the first N patches of the series, in its own worktree
+# and build directory: one step of the bisectability check.  Moving the
+# worktree from one patch to the next rewrites only the files that patch
+# touches, so each step rebuilds what it changed (and ccache the rest).
+# The step's compiler and objtool output goes to $o/.tdxtop-bisect-N.log.
+bisect() {
+	local n=$1 wt=$cache/linux-bisect o=$cache/build-bisect total rev
+	deps
+	unpack_base
+	apply_series
+	total=$(git -C "$tree" rev-list --count base..tdxtop)
+	[ "$n" -ge 1 ] && [ "$n" -le "$total" ] || {
+		echo "kernel.sh: bisect N: 1 to $total" >&2
+		exit 2
+	}
+	rev=$(git -C "$tree" rev-parse "tdxtop~$((total - n))")
+	if [ ! -d "$wt" ]; then
+		say WORKTREE "$wt"
+		git -C "$tree" worktree add -q -f --detach "$wt" "$rev"
+	fi
+	git -C "$wt" checkout -q -f --detach "$rev"
+	# every file the series has changed so far is compiled again at this
+	# step (ccache replays its warnings), whatever step the tree was at
+	git -C "$wt" diff --name-only base "$rev" | (cd "$wt" && xargs -r touch)
+	configure "$tree" "$out"
+	mkdir -p "$o"
+	if ! cmp -s "$out/.config" "$o/.config"; then
+		cp "$out/.config" "$o/.config"
+		kmake -C "$wt" O="$o" olddefconfig >/dev/null
+	fi
+	say MAKE "vmlinux at patch $n of $total ($(git -C "$wt" log -1 --format=%s))"
+	kmake -C "$wt" O="$o" -j"$jobs" CC="ccache gcc" vmlinux 2>"$o/.tdxtop-bisect-$n.log"
+}
+
 deps() {
 	"$top/scripts/deps.sh" kernel
 }
@@ -182,6 +220,7 @@ case ${1:-build} in
 build)	build ;;
 base)	base ;;
 variant) variant "$2" "$(realpath "$3")" ;;
+bisect)	bisect "$2" ;;
 env)	echo "TDXTOP_CACHE=$cache TREE=$tree BUILD=$out" ;;
 *)	echo "usage: kernel.sh [build|base|env]" >&2; exit 2 ;;
 esac

@@ -33,6 +33,7 @@ all_tests="
 	tests/hardening/tui.sh
 	tests/kernel/series.sh
 	tests/kernel/build.sh
+	tests/kernel/bisect.sh
 	tests/kernel/hotpath.sh
 	tests/kernel/boot.sh
 	tests/e2e/e2e.sh
