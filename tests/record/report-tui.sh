@@ -4,9 +4,9 @@
 # host; the recording comes from tests/record/gen, which needs BPF), in an
 # 80x24 terminal, with the outliers the recording holds.
 . "$(dirname "$0")/../lib.sh"
-plan 8
+plan 9
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 8); do skip "needs root (BPF)"; done
+	for i in $(seq 9); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-rtui.XXXXXX)
@@ -31,6 +31,10 @@ check "... and the VM's outliers under it, newest first, the times over starred"
 		[ \$n -ge 2 ] && [ \"\$t\" = \"\$(sort -r <<<\"\$t\")\" ] && ol | grep -q '\\*'"
 tmux send-keys -t "$s" Tab
 check "Tab: host time's histogram" waitfor '^> host ' 5
+sleep 1.5	# the replay has reached its end and repeats the last interval
+n=$("$OUTPUT/tdxtop" report -j "$d/r.db" | jq -s '[.[].outliers[]] | length')
+check "every recorded outlier listed once, though the replay repeats its last interval ($n)" \
+	bash -c "$(declare -f screen ol); [ \$(( \$(ol | wc -l) + \$(screen | sed -n 's/^(\([0-9]*\) more)\$/\1/p') )) = $n ]"
 tmux send-keys -t "$s" q
 check "q quits, exit 0" bash -c "for i in \$(seq 25); do [ -s $d/exit ] && break; sleep 0.2; done; grep -q EXIT=0 $d/exit"
 done_testing

@@ -40,6 +40,7 @@ struct tui {
 	char msg[128];
 	struct tui_outlier outliers[TUI_OUTLIERS];	/* a ring */
 	size_t nr_outliers, next_outlier;
+	__u64 kept_start_ns, kept_end_ns;	/* the interval last kept */
 };
 
 /* Keeps the interval's outliers, dropping the oldest beyond TUI_OUTLIERS */
@@ -47,6 +48,11 @@ static void keep_outliers(struct tui *t)
 {
 	size_t i;
 
+	/* a source may hand the same interval again (a replay at its end) */
+	if (t->s->start_ns == t->kept_start_ns && t->s->end_ns == t->kept_end_ns)
+		return;
+	t->kept_start_ns = t->s->start_ns;
+	t->kept_end_ns = t->s->end_ns;
 	for (i = 0; i < t->s->nr_outliers; i++) {
 		struct tui_outlier *o = &t->outliers[t->next_outlier];
 
