@@ -46,7 +46,7 @@ ok "Enter: drill-down shows percentiles and a histogram" \
 keys Escape
 ok "Esc: back to the table" "waitfor 'GUEST/p99' 10"
 keys '?'
-ok "?: help" "waitfor 'drill|histograms and percentiles' 10"
+ok "?: help" "waitfor 'histograms, percentiles and outliers' 10"
 keys '?' q
 for i in $(seq 50); do [ -f /tmp/tui.exit ] && break; sleep 0.2; done
 ok "q: quits with status 0" "grep -q 'EXIT=0' /tmp/tui.exit 2>/dev/null"
