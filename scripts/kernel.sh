@@ -9,8 +9,6 @@
 #   $TDXTOP_CACHE/build        O= directory of the patched build
 #   $TDXTOP_CACHE/linux-base   worktree of "base" (hot-path comparison)
 #   $TDXTOP_CACHE/build-base   O= directory of the unpatched tdx.o
-#   $TDXTOP_CACHE/linux-bisect worktree at each patch of the series in turn
-#   $TDXTOP_CACHE/build-bisect O= directory of those builds
 #   $TDXTOP_CACHE/ccache       compiler cache
 #
 # Only what changed is touched: the series is re-applied with git (which
@@ -178,13 +176,15 @@ variant() {
 	git -C "$wt" checkout -q -f --detach tdxtop
 }
 
-# The kernel with the first N patches of the series, in its own worktree
-# and build directory: one step of the bisectability check.  Moving the
-# worktree from one patch to the next rewrites only the files that patch
-# touches, so each step rebuilds what it changed (and ccache the rest).
-# The step's compiler and objtool output goes to $o/.tdxtop-bisect-N.log.
+# The kernel with the first N patches of the series: one step of the
+# bisectability check, in the tree and build directory of the whole series
+# (so ccache, keyed on the paths, serves what earlier steps compiled), and
+# the tree back at the whole series afterwards: run "build" again to bring
+# the build directory back.  Every file the series has changed so far is
+# compiled again at the step (ccache replays warnings on a hit).  The
+# step's compiler and objtool output goes to $out/.tdxtop-bisect-N.log.
 bisect() {
-	local n=$1 wt=$cache/linux-bisect o=$cache/build-bisect total rev
+	local n=$1 total rev
 	deps
 	unpack_base
 	apply_series
@@ -194,22 +194,12 @@ bisect() {
 		exit 2
 	}
 	rev=$(git -C "$tree" rev-parse "tdxtop~$((total - n))")
-	if [ ! -d "$wt" ]; then
-		say WORKTREE "$wt"
-		git -C "$tree" worktree add -q -f --detach "$wt" "$rev"
-	fi
-	git -C "$wt" checkout -q -f --detach "$rev"
-	# every file the series has changed so far is compiled again at this
-	# step (ccache replays its warnings), whatever step the tree was at
-	git -C "$wt" diff --name-only base "$rev" | (cd "$wt" && xargs -r touch)
 	configure "$tree" "$out"
-	mkdir -p "$o"
-	if ! cmp -s "$out/.config" "$o/.config"; then
-		cp "$out/.config" "$o/.config"
-		kmake -C "$wt" O="$o" olddefconfig >/dev/null
-	fi
-	say MAKE "vmlinux at patch $n of $total ($(git -C "$wt" log -1 --format=%s))"
-	kmake -C "$wt" O="$o" -j"$jobs" CC="ccache gcc" vmlinux 2>"$o/.tdxtop-bisect-$n.log"
+	trap 'git -C "$tree" checkout -q -f tdxtop' EXIT
+	git -C "$tree" checkout -q -f --detach "$rev"
+	git -C "$tree" diff --name-only base "$rev" | (cd "$tree" && xargs -r touch)
+	say MAKE "vmlinux at patch $n of $total ($(git -C "$tree" log -1 --format=%s))"
+	kmake -C "$tree" O="$out" -j"$jobs" CC="ccache gcc" vmlinux 2>"$out/.tdxtop-bisect-$n.log"
 }
 
 deps() {
