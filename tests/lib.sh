@@ -29,3 +29,29 @@ extract_linux() {
 	mkdir -p "$dir"
 	tar -C "$dir" --strip-components=1 -xJf "$LINUX_TARBALL" "${args[@]}"
 }
+
+# vm_test N NAME GUEST_SCRIPT PREFIX WHAT: a test of N points in the test VM.
+# Plans N (all skipped without root: then returns 1, and the caller exits),
+# builds the injector module, runs GUEST_SCRIPT (a path from the top) in the
+# VM (tests/e2e/vm.sh) with its files in $out = $OUTPUT/NAME, shows the
+# guest's "PREFIX:" and "guest:" lines, and passes the first point when the
+# VM ran WHAT and powered off.
+vm_test() {
+	local n=$1 name=$2 script=$3 prefix=$4 what=$5 start rc i
+
+	plan "$n"
+	out=$OUTPUT/$name
+	if [ "$(id -u)" != 0 ]; then
+		for i in $(seq "$n"); do skip "needs root"; done
+		return 1
+	fi
+	make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1 || { sed 's/^/# /' "$OUTPUT/kmod.log" | tail; }
+	rm -rf "$out"
+	mkdir -p "$out"
+	start=$(date +%s)
+	"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 2048 -o "$out" "$top/$script" >"$out/vm.log" 2>&1
+	rc=$?
+	grep -E "^($prefix|guest):" "$out/vm.log" | sed 's/^/# /'
+	is "$rc" 0 "the VM ran $what and powered off ($(( $(date +%s) - start ))s)"
+	return 0
+}

@@ -9,21 +9,7 @@
 # (128 + 9 for SIGKILL) and a recording that opens; a recording on a
 # read-only file system is one line naming the file, status 1.
 . "$(dirname "$0")/../lib.sh"
-plan 18
-out=$OUTPUT/faults-vm
-if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 18); do skip "needs root"; done
-	exit 0
-fi
-make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1 || { sed 's/^/# /' "$OUTPUT/kmod.log" | tail; }
-rm -rf "$out"
-mkdir -p "$out"
-start=$(date +%s)
-"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 2048 -o "$out" "$top/tests/hardening/guest-faults.sh" \
-	>"$out/vm.log" 2>&1
-rc=$?
-grep -E '^faults:' "$out/vm.log" | sed 's/^/# /'
-is "$rc" 0 "the VM ran the fault cases and powered off ($(( $(date +%s) - start ))s)"
+vm_test 18 faults-vm tests/hardening/guest-faults.sh faults "the fault cases" || exit 0
 
 c=$out/caps
 for m in live record serve; do

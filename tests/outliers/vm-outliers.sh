@@ -8,21 +8,7 @@
 # above the rate cap, records + capped + lost = outliers fired; in auto
 # mode each record lies above its key's p99.9 of an interval before.
 . "$(dirname "$0")/../lib.sh"
-plan 11
-out=$OUTPUT/outliers-vm
-if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 11); do skip "needs root"; done
-	exit 0
-fi
-make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1 || { sed 's/^/# /' "$OUTPUT/kmod.log" | tail; }
-rm -rf "$out"
-mkdir -p "$out"
-start=$(date +%s)
-"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 2048 -o "$out" "$top/tests/outliers/guest-outliers.sh" \
-	>"$out/vm.log" 2>&1
-rc=$?
-grep -E '^(outliers|guest):' "$out/vm.log" | sed 's/^/# /'
-is "$rc" 0 "the VM ran the outlier cases and powered off ($(( $(date +%s) - start ))s)"
+vm_test 11 outliers-vm tests/outliers/guest-outliers.sh outliers "the outlier cases" || exit 0
 wl=$top/tests/e2e/workloads/outliers.wl
 I=$OUTPUT/tests/e2e/inject
 

@@ -7,21 +7,7 @@
 # exits the ftrace hist trigger counted; a full disk and an unwritable path
 # are one line naming the file and exit 1, with what was written readable.
 . "$(dirname "$0")/../lib.sh"
-plan 10
-out=$OUTPUT/record-vm
-if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 10); do skip "needs root"; done
-	exit 0
-fi
-make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1 || { sed 's/^/# /' "$OUTPUT/kmod.log" | tail; }
-rm -rf "$out"
-mkdir -p "$out"
-start=$(date +%s)
-"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 2048 -o "$out" "$top/tests/record/guest-record.sh" \
-	>"$out/vm.log" 2>&1
-rc=$?
-grep -E '^record:' "$out/vm.log" | sed 's/^/# /'
-is "$rc" 0 "the VM ran the recording checks and powered off ($(( $(date +%s) - start ))s)"
+vm_test 10 record-vm tests/record/guest-record.sh record "the recording checks" || exit 0
 
 l=$out/live
 check "live -j: at least 2 intervals, exit 0" \

@@ -9,21 +9,7 @@
 # recording rules load and evaluate, and every query of the Grafana
 # dashboard (panels and variables) returns data without error.
 . "$(dirname "$0")/../lib.sh"
-plan 11
-out=$OUTPUT/serve-vm
-if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 11); do skip "needs root"; done
-	exit 0
-fi
-make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1 || { sed 's/^/# /' "$OUTPUT/kmod.log" | tail; }
-rm -rf "$out"
-mkdir -p "$out"
-start=$(date +%s)
-"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 2048 -o "$out" "$top/tests/serve/guest-serve.sh" \
-	>"$out/vm.log" 2>&1
-rc=$?
-grep -E '^serve:' "$out/vm.log" | sed 's/^/# /'
-is "$rc" 0 "the VM ran tdxtop serve and Prometheus and powered off ($(( $(date +%s) - start ))s)"
+vm_test 11 serve-vm tests/serve/guest-serve.sh serve "tdxtop serve and Prometheus" || exit 0
 
 hits=$(cat "$out/hits" 2>/dev/null)
 check "the injector fired exits (hist trigger: ${hits:-none})" [ "${hits:-0}" -gt 0 ]
