@@ -8,11 +8,11 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 33
+plan 34
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 33); do skip "needs root (BPF)"; done
+	for i in $(seq 34); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
@@ -58,6 +58,12 @@ is "$n" "$(wc -l <<<"$want")" "report (text): a line per outlier under each inte
 is "$(sqlite3 "$d/out.db" 'select count(*), sum(host_ns is null) from outliers')" \
 	"$(wc -l <<<"$want")|$(awk '$8 == -1' <<<"$want" | wc -l)" \
 	"sqlite3: the outliers table, host time NULL where there is none"
+# --buckets: each metric's buckets, [lo, hi) of tdxtop's layout, sum to its n
+is "$("$T" report -j --buckets "$d/out.db" | jq -s '[.[].rows[] | (.guest_ns, .host_ns, .restore_ns, .cost_ns) |
+	select(. != null and .buckets != null) |
+	(([.buckets[][2]] | add // 0) == .n and all(.buckets[]; .[0] < (.[1] // infinite)) and
+	 ([.buckets[][0]] | . == sort))] | [length > 0, all] | @tsv' -r)" "true	true" \
+	"report -j --buckets: every metric's buckets are ordered, [lo, hi), and sum to its n"
 # a recording of schema 1 (before outliers) still reads, as one without capture
 v1=$top/tests/fuzz/corpus/fuzz_recording/small.db
 is "$(sqlite3 "$v1" 'pragma user_version')/$("$T" report -j "$v1" | jq -s 'length > 0 and all(has("outliers") | not)')" \
