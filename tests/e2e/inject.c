@@ -268,12 +268,68 @@ static struct json_object *pcts(__u64 *v, size_t n)
 	return o;
 }
 
+/* One exit as the module fires it: its index, kind, guest and restore cycles */
+struct drawn {
+	__u32 i;
+	const struct inj_exit *e;
+	__u64 g, rs;
+};
+
+/*
+ * The exits the module fires for VM vm, vCPU vc (the same PRNG, the same
+ * seeding), each handed to each(); returns the PRNG state after them, on
+ * which the module draws the GS-base and user-return samples
+ */
+static __u64 draw_exits(const struct workload *w, int vm, int vc,
+			void (*each)(const struct drawn *d, void *arg), void *arg)
+{
+	__u64 s = w->seed ^ (0x9e3779b97f4a7c15ULL * (vm + 1)) ^
+		  (0xbf58476d1ce4e5b9ULL * (vc + 1));
+	struct drawn d;
+	__u32 j;
+
+	if (!s)
+		s = 1;
+	for (d.i = 0; d.i < w->count; d.i++) {
+		__u32 pick = rnd(&s) % w->total_weight;
+
+		for (j = 0; pick >= w->exits[j].weight; j++)
+			pick -= w->exits[j].weight;
+		d.e = &w->exits[j];
+		d.g = uniform(&s, d.e->glo, d.e->ghi);
+		d.rs = uniform(&s, d.e->rlo, d.e->rhi);
+		each(&d, arg);
+	}
+	return s;
+}
+
+struct expect_arg {
+	int vm;
+	__u32 mult, shift;
+};
+
+static void expect_exit(const struct drawn *d, void *arg)
+{
+	const struct expect_arg *a = arg;
+	struct tdxtop_key k = {
+		.kind = TDXTOP_KIND_EXIT, .reason = d->e->reason, .leaf = d->e->leaf,
+		.status = tdxtop_status_class(d->e->status),
+	};
+
+	add(row(a->vm, &k), tdxtop_cyc2ns(d->g, a->mult, a->shift),
+	    tdxtop_cyc2ns(d->rs, a->mult, a->shift), true);
+	/* the module's timeline: HOST_GAP(i) after exit i - 1 */
+	if (d->i)
+		row(a->vm, &k)->host_sum += tdxtop_cyc2ns(1000 + (d->i % 8) * 250, a->mult,
+							  a->shift);
+}
+
 static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 {
 	struct workload w;
 	struct json_object *out = json_object_new_array();
 	int vm, vc, err;
-	__u32 i, j;
+	__u32 i;
 	size_t r;
 
 	err = parse(path, &w);
@@ -283,34 +339,10 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 	}
 	for (vm = 0; vm < vms; vm++)
 		for (vc = 0; vc < vcpus; vc++) {
-			__u64 s = w.seed ^ (0x9e3779b97f4a7c15ULL * (vm + 1)) ^
-				  (0xbf58476d1ce4e5b9ULL * (vc + 1));
+			struct expect_arg a = { .vm = vm, .mult = mult, .shift = shift };
 			struct tdxtop_key k;
+			__u64 s = draw_exits(&w, vm, vc, expect_exit, &a);
 
-			if (!s)
-				s = 1;
-			for (i = 0; i < w.count; i++) {
-				__u32 pick = rnd(&s) % w.total_weight;
-				struct inj_exit *e;
-				__u64 g, rs;
-
-				for (j = 0; pick >= w.exits[j].weight; j++)
-					pick -= w.exits[j].weight;
-				e = &w.exits[j];
-				g = uniform(&s, e->glo, e->ghi);
-				rs = uniform(&s, e->rlo, e->rhi);
-				memset(&k, 0, sizeof(k));
-				k.kind = TDXTOP_KIND_EXIT;
-				k.reason = e->reason;
-				k.leaf = e->leaf;
-				k.status = tdxtop_status_class(e->status);
-				add(row(vm, &k), tdxtop_cyc2ns(g, mult, shift),
-				    tdxtop_cyc2ns(rs, mult, shift), true);
-				/* the module's timeline: HOST_GAP(i) after exit i - 1 */
-				if (i)
-					row(vm, &k)->host_sum +=
-						tdxtop_cyc2ns(1000 + (i % 8) * 250, mult, shift);
-			}
 			memset(&k, 0, sizeof(k));
 			k.reason = -1u;
 			k.kind = TDXTOP_KIND_DEFERRED;
@@ -351,12 +383,32 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 	return 0;
 }
 
+struct outlier_arg {
+	int vm, vc;
+	__u32 mult, shift;
+	__u64 guest_ns;
+};
+
+static void outlier_exit(const struct drawn *d, void *arg)
+{
+	const struct outlier_arg *a = arg;
+	__u64 g = tdxtop_cyc2ns(d->g, a->mult, a->shift);
+
+	if (g <= a->guest_ns)
+		return;
+	printf("%d %d %u %d %llu %llu %llu %lld %llu\n", a->vm, a->vc, d->i,
+	       (__s32)d->e->reason, (unsigned long long)d->e->leaf,
+	       (unsigned long long)d->e->status, (unsigned long long)g,
+	       d->i ? (long long)tdxtop_cyc2ns(1000 + (d->i % 8) * 250, a->mult, a->shift) :
+		      -1LL,
+	       (unsigned long long)tdxtop_cyc2ns(d->rs, a->mult, a->shift));
+}
+
 static int outliers(const char *path, int vms, int vcpus, __u32 mult, __u32 shift,
 		    __u64 guest_ns)
 {
 	struct workload w;
 	int vm, vc, err;
-	__u32 i, j;
 
 	err = parse(path, &w);
 	if (err) {
@@ -365,30 +417,12 @@ static int outliers(const char *path, int vms, int vcpus, __u32 mult, __u32 shif
 	}
 	for (vm = 0; vm < vms; vm++)
 		for (vc = 0; vc < vcpus; vc++) {
-			__u64 s = w.seed ^ (0x9e3779b97f4a7c15ULL * (vm + 1)) ^
-				  (0xbf58476d1ce4e5b9ULL * (vc + 1));
+			struct outlier_arg a = {
+				.vm = vm, .vc = vc, .mult = mult, .shift = shift,
+				.guest_ns = guest_ns,
+			};
 
-			if (!s)
-				s = 1;
-			for (i = 0; i < w.count; i++) {
-				__u32 pick = rnd(&s) % w.total_weight;
-				struct inj_exit *e;
-				__u64 g, rs;
-
-				for (j = 0; pick >= w.exits[j].weight; j++)
-					pick -= w.exits[j].weight;
-				e = &w.exits[j];
-				g = tdxtop_cyc2ns(uniform(&s, e->glo, e->ghi), mult, shift);
-				rs = tdxtop_cyc2ns(uniform(&s, e->rlo, e->rhi), mult, shift);
-				if (g <= guest_ns)
-					continue;
-				printf("%d %d %u %d %llu %llu %llu %lld %llu\n", vm, vc, i,
-				       (__s32)e->reason, (unsigned long long)e->leaf,
-				       (unsigned long long)e->status, (unsigned long long)g,
-				       i ? (long long)tdxtop_cyc2ns(1000 + (i % 8) * 250, mult,
-								    shift) : -1LL,
-				       (unsigned long long)rs);
-			}
+			draw_exits(&w, vm, vc, outlier_exit, &a);
 		}
 	return 0;
 }
