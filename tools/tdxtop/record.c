@@ -770,6 +770,9 @@ void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start
 	*first_real_ns = r->first_real_ns;
 }
 
+/* What a NULL or empty blob reads as */
+static const unsigned char no_bytes[1];
+
 static int read_rows(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
 {
 	int rc;
@@ -778,7 +781,8 @@ static int read_rows(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id
 	while ((rc = sqlite3_step(r->rows)) == SQLITE_ROW) {
 		__u32 tgid = sqlite3_column_int64(r->rows, 0);
 		__s64 nr = sqlite3_column_int64(r->rows, 1);
-		const unsigned char *p = sqlite3_column_blob(r->rows, 2);
+		/* NULL or an empty blob: no bytes (and no arithmetic on NULL) */
+		const unsigned char *p = sqlite3_column_blob(r->rows, 2) ?: no_bytes;
 		const unsigned char *end = p + sqlite3_column_bytes(r->rows, 2);
 		__s64 k;
 
@@ -815,7 +819,7 @@ static int read_hists(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 i
 		return rec_err(r, -ENOMEM, "out of memory");
 	sqlite3_bind_int64(r->hists, 1, id);
 	while ((rc = sqlite3_step(r->hists)) == SQLITE_ROW) {
-		const unsigned char *p = sqlite3_column_blob(r->hists, 5);
+		const unsigned char *p = sqlite3_column_blob(r->hists, 5) ?: no_bytes;
 		const unsigned char *end = p + sqlite3_column_bytes(r->hists, 5);
 		struct tdxtop_hkey k = {
 			.tgid = sqlite3_column_int64(r->hists, 0),
