@@ -17,7 +17,10 @@
  * of bench/loop.bpf.c (what a bpftrace script compiles to), and, given
  * BASE_LOOP_OBJ (make bench BASE=REV builds one from another revision), the
  * exit handler of that object: tdxtop's cost as a ratio to the reference,
- * and as a difference to the base, measured side by side.
+ * and as a difference to the base, measured side by side.  And the exit
+ * handler with outlier capture (tdx_vp_capture's body), fixed and auto
+ * thresholds set above every time of the stream: capture's cost when no
+ * exit is an outlier.
  *
  * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread] [BASE_LOOP_OBJ]
  */

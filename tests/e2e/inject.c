@@ -198,6 +198,16 @@ static int run(int vms, int vcpus, const char *name, const char *secs,
 	return err;
 }
 
+/* parse(), saying why it failed */
+static int load(const char *path, struct workload *w)
+{
+	int err = parse(path, w);
+
+	if (err)
+		fprintf(stderr, "inject: %s: %s\n", path, strerror(-err));
+	return err;
+}
+
 /* ---- expect ---- */
 
 struct exp_row {
@@ -328,15 +338,12 @@ static int expect(const char *path, int vms, int vcpus, __u32 mult, __u32 shift)
 {
 	struct workload w;
 	struct json_object *out = json_object_new_array();
-	int vm, vc, err;
+	int vm, vc;
 	__u32 i;
 	size_t r;
 
-	err = parse(path, &w);
-	if (err) {
-		fprintf(stderr, "inject: %s: %s\n", path, strerror(-err));
+	if (load(path, &w))
 		return 1;
-	}
 	for (vm = 0; vm < vms; vm++)
 		for (vc = 0; vc < vcpus; vc++) {
 			struct expect_arg a = { .vm = vm, .mult = mult, .shift = shift };
@@ -408,13 +415,10 @@ static int outliers(const char *path, int vms, int vcpus, __u32 mult, __u32 shif
 		    __u64 guest_ns)
 {
 	struct workload w;
-	int vm, vc, err;
+	int vm, vc;
 
-	err = parse(path, &w);
-	if (err) {
-		fprintf(stderr, "inject: %s: %s\n", path, strerror(-err));
+	if (load(path, &w))
 		return 1;
-	}
 	for (vm = 0; vm < vms; vm++)
 		for (vc = 0; vc < vcpus; vc++) {
 			struct outlier_arg a = {

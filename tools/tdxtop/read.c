@@ -351,7 +351,6 @@ int tdxtop_reader_outliers(struct tdxtop_reader *r, const struct tdxtop_outlier_
 	if (!o->on)
 		return 0;
 	r->outlier_spec = o->spec;
-	r->outlier_auto = o->automatic;
 	r->ring = ring_buffer__new(r->m.outlier_ring_fd, on_outlier, r, NULL);
 	if (!r->ring)
 		return -errno;

@@ -265,8 +265,7 @@ struct tdxtop_reader {
 	struct tdxtop_snap *ring_dst;	/* the snapshot being read */
 	int ring_err;
 	const char *outlier_spec;
-	bool outlier_auto;
-	struct tdxtop_thresh *thresh;	/* "outlier_thresh", mapped */
+	struct tdxtop_thresh *thresh;	/* "outlier_thresh", mapped (auto) */
 	size_t thresh_len;
 	__u64 prev_outlier[TDXTOP_NR_OUTLIER_COUNTS];
 	__u64 anchor_tsc, anchor_real_ns;	/* TSC and wall clock read together */
