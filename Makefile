@@ -50,7 +50,7 @@ TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
 TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS))
 LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
 TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
-	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c \
+	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c tests/kvm/*.c \
 		       tests/serve/*.c))
 
 .DELETE_ON_ERROR:

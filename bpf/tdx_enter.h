@@ -43,8 +43,25 @@ enum tdxtop_kind {
 	TDXTOP_KIND_DEFERRED,	/* tdx_vp_enter_deferred */
 	TDXTOP_KIND_GSBASE,	/* tdx_host_gsbase */
 	TDXTOP_KIND_URET,	/* tdx_uret_restore */
+	TDXTOP_KIND_KVM_EXIT,	/* kvm:kvm_exit (--source kvm) */
 	TDXTOP_NR_KINDS,
 };
+
+/*
+ * The kvm source (tdxtop --source kvm): KVM's own kvm_entry and kvm_exit,
+ * for kernels without the tdx events.  Its exit rows are of kind
+ * TDXTOP_KIND_KVM_EXIT and keep in "status" the ISA kvm_exit reports (the
+ * table that decodes the reason), not a TDX status: the source knows none,
+ * nor a TDVMCALL leaf (0) or a restore time (never sampled).
+ */
+#define TDXTOP_ISA_VMX		1	/* KVM_ISA_VMX */
+#define TDXTOP_ISA_SVM		2	/* KVM_ISA_SVM */
+
+/* Whether rows of this kind are exits, of either source */
+TDXTOP_INLINE int tdxtop_kind_is_exit(__u32 kind)
+{
+	return kind == TDXTOP_KIND_EXIT || kind == TDXTOP_KIND_KVM_EXIT;
+}
 
 /*
  * Times kept per row.  GUEST: SEAMCALL + TDX module + guest.  HOST: from the
@@ -84,8 +101,16 @@ enum tdxtop_loss {
 enum tdxtop_note {
 	TDXTOP_NOTE_FILTERED,	/* guest time below --min-latency */
 	TDXTOP_NOTE_HOST_SKEW,	/* entry before the previous exit's TSC */
+	/*
+	 * kvm source: a kvm_entry with no kvm_exit since the vCPU's previous
+	 * one (a TD exit KVM handles without kvm_exit, e.g. EPT misconfig):
+	 * that guest run is in no row.  Counted in the per-CPU array
+	 * "kvm_unpaired", which the tdx programs never touch.
+	 */
+	TDXTOP_NOTE_UNPAIRED,
 	TDXTOP_NR_NOTES,
 };
+#define TDXTOP_NR_BPF_NOTES	TDXTOP_NOTE_UNPAIRED	/* entries of "notes" */
 
 /*
  * Default map sizes, the one source for the BPF object, tools/tdxtop/maps.c

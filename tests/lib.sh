@@ -35,7 +35,8 @@ extract_linux() {
 # builds the injector module, runs GUEST_SCRIPT (a path from the top) in the
 # VM (tests/e2e/vm.sh) with its files in $out = $OUTPUT/NAME, shows the
 # guest's "PREFIX:" and "guest:" lines, and passes the first point when the
-# VM ran WHAT and powered off.
+# VM ran WHAT and powered off.  VM_CPUS: the VM's CPUs (2); VM_APPEND: more
+# kernel parameters (tests/e2e/vm.sh).
 vm_test() {
 	local n=$1 name=$2 script=$3 prefix=$4 what=$5 start rc i
 
@@ -49,7 +50,8 @@ vm_test() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	start=$(date +%s)
-	"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 2048 -o "$out" "$top/$script" >"$out/vm.log" 2>&1
+	"$top/tests/e2e/vm.sh" -t 900 -c "${VM_CPUS:-2}" -m 2048 -o "$out" "$top/$script" \
+		>"$out/vm.log" 2>&1
 	rc=$?
 	grep -E "^($prefix|guest):" "$out/vm.log" | sed 's/^/# /'
 	is "$rc" 0 "the VM ran $what and powered off ($(( $(date +%s) - start ))s)"

@@ -38,6 +38,7 @@ all_tests="
 	tests/kernel/boot.sh
 	tests/e2e/e2e.sh
 	tests/record/vm-record.sh
+	tests/kvm/vm-kvm.sh
 	tests/outliers/vm-outliers.sh
 	tests/serve/vm-serve.sh
 	tests/hardening/vm-faults.sh

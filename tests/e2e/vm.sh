@@ -50,6 +50,8 @@ cmdline="$cmdline rootflags=trans=virtio,version=9p2000.L,msize=262144,multidevs
 cmdline="$cmdline init=$top/tests/e2e/guest-init.sh tdxtop.script=$script"
 cmdline="$cmdline tdxtop.top=$top tdxtop.args=$(echo $args | tr ' ' ,)"
 cmdline="$cmdline tdxtop.output=${OUTPUT:-$top/build}"
+# VM_APPEND: more kernel parameters (tests/kvm: the TSC's frequency)
+[ -z "${VM_APPEND:-}" ] || cmdline="$cmdline $VM_APPEND"
 
 qemu=(qemu-system-x86_64
 	-machine q35,accel=tcg -cpu max -smp "$cpus" -m "$mem"

@@ -8,7 +8,7 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 34
+plan 35
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
@@ -68,6 +68,11 @@ is "$("$T" report -j --buckets "$d/out.db" | jq -s '[.[].rows[] | (.guest_ns, .h
 v1=$top/tests/fuzz/corpus/fuzz_recording/small.db
 is "$(sqlite3 "$v1" 'pragma user_version')/$("$T" report -j "$v1" | jq -s 'length > 0 and all(has("outliers") | not)')" \
 	"1/true" "a schema 1 recording reads, without outliers"
+# schema 2 (before the kvm source's unpaired note) reads it as 0
+cp "$d/base.db" "$d/v2.db"
+sqlite3 "$d/v2.db" 'alter table intervals drop column unpaired; pragma user_version = 2'
+is "$("$T" report -j "$d/v2.db" | jq -s '[length > 0, all(.unpaired == 0)] | @tsv' -r)" \
+	"true	true" "a schema 2 recording reads, its unpaired note 0"
 
 # -- errors: one line, exit 2
 printf 'not a database at all\n' >"$d/foreign.txt"
@@ -77,10 +82,10 @@ sqlite3 "$d/other.db" 'create table t(x); insert into t values (1);'
 out=$("$T" report "$d/other.db" 2>&1); rc=$?
 is "$rc $out" "2 tdxtop: $d/other.db: not a tdxtop recording" "report of another SQLite database: exit 2, says so"
 cp "$d/base.db" "$d/newer.db"
-sqlite3 "$d/newer.db" 'pragma user_version = 3'
+sqlite3 "$d/newer.db" 'pragma user_version = 4'
 out=$("$T" report "$d/newer.db" 2>&1); rc=$?
 check "a recording of a newer schema: exit 2, one line naming both schemas" \
-	test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'schema 3 by a newer tdxtop; this one reads schema 2' <<<"$out")"
+	test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'schema 4 by a newer tdxtop; this one reads schema 3' <<<"$out")"
 head -c 40000 "$d/base.db" >"$d/cut.db"
 out=$("$T" report "$d/cut.db" 2>&1 >/dev/null); rc=$?
 check "a truncated recording: exit 2, one line" test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1

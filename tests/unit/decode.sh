@@ -3,14 +3,15 @@
 # tdxtop's decoding tables against Linux 7.2's own headers.
 . "$(dirname "$0")/../lib.sh"
 
-plan 6
+plan 7
 if [ ! -f "$LINUX_TARBALL" ]; then
-	for i in 1 2 3 4 5 6; do skip "linux-source-7.2 not installed (scripts/deps.sh kernel)"; done
+	for i in 1 2 3 4 5 6 7; do skip "linux-source-7.2 not installed (scripts/deps.sh kernel)"; done
 	exit 0
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-extract_linux "$tmp" arch/x86/include/uapi/asm/vmx.h \
+extract_linux "$tmp" arch/x86/include/uapi/asm/vmx.h arch/x86/include/uapi/asm/svm.h \
+	arch/x86/include/uapi/asm/kvm.h \
 	arch/x86/include/asm/shared/tdx_errno.h arch/x86/include/asm/shared/tdx.h
 "$OUTPUT/tests/unit/dump_tables" >"$tmp/ours"
 
@@ -35,6 +36,25 @@ bad=$(awk 'NR == FNR { code[$2] = $3; next } { print }' "$tmp/k_reasons" "$tmp/k
 		grep -qx "reason $code $name" "$tmp/ours" || echo "$sym"
 	done | tr '\n' ' ')
 is "$bad" "" "VMX_EXIT_REASONS ($(wc -l <"$tmp/k_names") entries) names match"
+
+# SVM_EXIT_REASONS, the table kvm_exit prints with on AMD, compiled from the
+# header itself (its codes are sums of defines): every entry, code as
+# kvm_exit's 32-bit exit_reason, name as the table has it, and no other
+{
+	echo '#include <stdio.h>'
+	grep -E '^#define [A-Z]{2}_VECTOR ' "$tmp/arch/x86/include/uapi/asm/kvm.h"
+	echo '#include "svm.h"'
+	echo 'static const struct { unsigned long long c; const char *n; } t[] = { SVM_EXIT_REASONS };'
+	echo 'int main(void) { for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)'
+	echo '	printf("svm %llu %s\n", t[i].c & 0xffffffffULL, t[i].n); return 0; }'
+} >"$tmp/svm.c"
+if gcc -I"$tmp/arch/x86/include/uapi/asm" -o "$tmp/svm" "$tmp/svm.c" 2>"$tmp/svm.err"; then
+	"$tmp/svm" | sort >"$tmp/k_svm"
+	diff_svm=$(diff "$tmp/k_svm" <(grep '^svm ' "$tmp/ours" | sort) | grep '^[<>]' | tr '\n' ' ')
+	is "$diff_svm" "" "SVM_EXIT_REASONS ($(wc -l <"$tmp/k_svm") entries) of 7.2's svm.h: the same codes and names"
+else
+	fail "SVM_EXIT_REASONS did not compile: $(head -1 "$tmp/svm.err")"
+fi
 
 # status codes of tdx_errno.h: bits 63:32 decode to the define's name
 defines() {	# FILE PREFIX: "NAME VALUE" of the hex defines
@@ -67,6 +87,6 @@ else
 fi
 
 is "$(grep '^decode-' "$tmp/ours" | tr '\n' ' ')" \
-	"decode-status SW_ERROR OPERAND_BUSY decode-leaf MapGPA HLT " \
-	"SW errors, OPERAND_BUSY, MapGPA and instruction leaves decode"
+	"decode-status SW_ERROR OPERAND_BUSY decode-leaf MapGPA HLT decode-kvm io FAILED_VMENTRY(INVALID_STATE) " \
+	"SW errors, OPERAND_BUSY, MapGPA, instruction leaves, kvm_exit rows of SVM and VMX decode"
 done_testing

@@ -10,6 +10,9 @@ int main(void)
 	for (i = 0; i < tdxtop_nr_exit_reasons; i++)
 		printf("reason %llu %s\n", (unsigned long long)tdxtop_exit_reasons[i].code,
 		       tdxtop_exit_reasons[i].name);
+	for (i = 0; i < tdxtop_nr_svm_exit_reasons; i++)
+		printf("svm %llu %s\n", (unsigned long long)tdxtop_svm_exit_reasons[i].code,
+		       tdxtop_svm_exit_reasons[i].name);
 	for (i = 0; i < tdxtop_nr_statuses; i++)
 		printf("status %llu %s\n", (unsigned long long)tdxtop_statuses[i].code,
 		       tdxtop_statuses[i].name);
@@ -20,5 +23,16 @@ int main(void)
 	printf("decode-status %s %s\n", tdxtop_status_name(0x8000FF00),
 	       tdxtop_status_name(0x80000200));
 	printf("decode-leaf %s %s\n", tdxtop_leaf_name(0x10001), tdxtop_leaf_name(12));
+	{
+		/* kvm_exit rows: by their ISA; VMX's failed-entry flag */
+		struct tdxtop_key svm = { .reason = 0x7b, .status = TDXTOP_ISA_SVM,
+					  .kind = TDXTOP_KIND_KVM_EXIT };
+		struct tdxtop_key vmx = { .reason = 0x80000021, .status = TDXTOP_ISA_VMX,
+					  .kind = TDXTOP_KIND_KVM_EXIT };
+		char a[64], b[64];
+
+		printf("decode-kvm %s %s\n", tdxtop_row_label(&svm, a, sizeof(a)),
+		       tdxtop_row_label(&vmx, b, sizeof(b)));
+	}
 	return 0;
 }

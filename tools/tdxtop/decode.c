@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Names of VMX exit reasons, TDX SEAMCALL status classes and TDVMCALL leaves.
- * The values are those of Linux 7.2's arch/x86/include/uapi/asm/vmx.h,
+ * Names of VMX and SVM exit reasons, TDX SEAMCALL status classes and
+ * TDVMCALL leaves.  The values are those of Linux 7.2's
+ * arch/x86/include/uapi/asm/vmx.h, uapi/asm/svm.h,
  * arch/x86/include/asm/shared/tdx_errno.h and asm/shared/tdx.h;
  * tests/unit/decode.sh checks these tables against those headers.
  */
@@ -48,6 +49,125 @@ const struct tdxtop_name tdxtop_exit_reasons[] = {
 	{ 85, "MSR_WRITE_IMM" },
 };
 const size_t tdxtop_nr_exit_reasons = N(tdxtop_exit_reasons);
+
+/*
+ * SVM exit codes as kvm_exit reports them (its exit_reason is 32 bits, so
+ * SVM_EXIT_ERR, -1, is 0xffffffff), named as SVM_EXIT_REASONS names them:
+ * what kvm_exit's own output and perf kvm stat show
+ */
+const struct tdxtop_name tdxtop_svm_exit_reasons[] = {
+	{ 0x0, "read_cr0" },
+	{ 0x2, "read_cr2" },
+	{ 0x3, "read_cr3" },
+	{ 0x4, "read_cr4" },
+	{ 0x8, "read_cr8" },
+	{ 0x10, "write_cr0" },
+	{ 0x12, "write_cr2" },
+	{ 0x13, "write_cr3" },
+	{ 0x14, "write_cr4" },
+	{ 0x18, "write_cr8" },
+	{ 0x20, "read_dr0" },
+	{ 0x21, "read_dr1" },
+	{ 0x22, "read_dr2" },
+	{ 0x23, "read_dr3" },
+	{ 0x24, "read_dr4" },
+	{ 0x25, "read_dr5" },
+	{ 0x26, "read_dr6" },
+	{ 0x27, "read_dr7" },
+	{ 0x30, "write_dr0" },
+	{ 0x31, "write_dr1" },
+	{ 0x32, "write_dr2" },
+	{ 0x33, "write_dr3" },
+	{ 0x34, "write_dr4" },
+	{ 0x35, "write_dr5" },
+	{ 0x36, "write_dr6" },
+	{ 0x37, "write_dr7" },
+	{ 0x40, "DE excp" },
+	{ 0x41, "DB excp" },
+	{ 0x43, "BP excp" },
+	{ 0x44, "OF excp" },
+	{ 0x45, "BR excp" },
+	{ 0x46, "UD excp" },
+	{ 0x47, "NM excp" },
+	{ 0x48, "DF excp" },
+	{ 0x4a, "TS excp" },
+	{ 0x4b, "NP excp" },
+	{ 0x4c, "SS excp" },
+	{ 0x4d, "GP excp" },
+	{ 0x4e, "PF excp" },
+	{ 0x50, "MF excp" },
+	{ 0x51, "AC excp" },
+	{ 0x52, "MC excp" },
+	{ 0x53, "XF excp" },
+	{ 0x60, "interrupt" },
+	{ 0x61, "nmi" },
+	{ 0x62, "smi" },
+	{ 0x63, "init" },
+	{ 0x64, "vintr" },
+	{ 0x65, "cr0_sel_write" },
+	{ 0x66, "read_idtr" },
+	{ 0x67, "read_gdtr" },
+	{ 0x68, "read_ldtr" },
+	{ 0x69, "read_rt" },
+	{ 0x6a, "write_idtr" },
+	{ 0x6b, "write_gdtr" },
+	{ 0x6c, "write_ldtr" },
+	{ 0x6d, "write_rt" },
+	{ 0x6e, "rdtsc" },
+	{ 0x6f, "rdpmc" },
+	{ 0x70, "pushf" },
+	{ 0x71, "popf" },
+	{ 0x72, "cpuid" },
+	{ 0x73, "rsm" },
+	{ 0x74, "iret" },
+	{ 0x75, "swint" },
+	{ 0x76, "invd" },
+	{ 0x77, "pause" },
+	{ 0x78, "hlt" },
+	{ 0x79, "invlpg" },
+	{ 0x7a, "invlpga" },
+	{ 0x7b, "io" },
+	{ 0x7c, "msr" },
+	{ 0x7d, "task_switch" },
+	{ 0x7e, "ferr_freeze" },
+	{ 0x7f, "shutdown" },
+	{ 0x80, "vmrun" },
+	{ 0x81, "hypercall" },
+	{ 0x82, "vmload" },
+	{ 0x83, "vmsave" },
+	{ 0x84, "stgi" },
+	{ 0x85, "clgi" },
+	{ 0x86, "skinit" },
+	{ 0x87, "rdtscp" },
+	{ 0x88, "icebp" },
+	{ 0x89, "wbinvd" },
+	{ 0x8a, "monitor" },
+	{ 0x8b, "mwait" },
+	{ 0x8d, "xsetbv" },
+	{ 0x8f, "write_efer_trap" },
+	{ 0x90, "write_cr0_trap" },
+	{ 0x94, "write_cr4_trap" },
+	{ 0x98, "write_cr8_trap" },
+	{ 0xa2, "invpcid" },
+	{ 0xa5, "buslock" },
+	{ 0xa6, "idle-halt" },
+	{ 0x400, "npf" },
+	{ 0x401, "avic_incomplete_ipi" },
+	{ 0x402, "avic_unaccelerated_access" },
+	{ 0x403, "vmgexit" },
+	{ 0x80000001, "vmgexit_mmio_read" },
+	{ 0x80000002, "vmgexit_mmio_write" },
+	{ 0x80000003, "vmgexit_nmi_complete" },
+	{ 0x80000004, "vmgexit_ap_hlt_loop" },
+	{ 0x80000005, "vmgexit_ap_jump_table" },
+	{ 0x80000010, "vmgexit_page_state_change" },
+	{ 0x80000011, "vmgexit_guest_request" },
+	{ 0x80000012, "vmgexit_ext_guest_request" },
+	{ 0x80000013, "vmgexit_ap_creation" },
+	{ 0x8000fffd, "vmgexit_hypervisor_feature" },
+	{ 0xffffffff, "invalid_guest_state" },
+};
+const size_t tdxtop_nr_svm_exit_reasons = N(tdxtop_svm_exit_reasons);
 
 /* status classes: bits 63:32 of the TDH.VP.ENTER return */
 const struct tdxtop_name tdxtop_statuses[] = {
@@ -120,6 +240,49 @@ const char *tdxtop_exit_reason_name(__u32 reason)
 	return NULL;
 }
 
+const char *tdxtop_svm_exit_reason_name(__u32 code)
+{
+	/* named per row of every view: index the low codes once */
+	static const char *by_code[0x500];
+	static bool indexed;
+	size_t i;
+
+	if (!indexed) {
+		for (i = 0; i < N(tdxtop_svm_exit_reasons); i++)
+			if (tdxtop_svm_exit_reasons[i].code < N(by_code))
+				by_code[tdxtop_svm_exit_reasons[i].code] =
+					tdxtop_svm_exit_reasons[i].name;
+		indexed = true;
+	}
+	if (code < N(by_code))
+		return by_code[code];
+	return find(tdxtop_svm_exit_reasons, N(tdxtop_svm_exit_reasons), code);
+}
+
+const char *tdxtop_key_reason_name(const struct tdxtop_key *k)
+{
+	if (k->kind == TDXTOP_KIND_KVM_EXIT && k->status == TDXTOP_ISA_SVM)
+		return tdxtop_svm_exit_reason_name(k->reason);
+	/* kvm_exit on VMX: the full exit reason, flags in bits 31:16 */
+	if (k->kind == TDXTOP_KIND_KVM_EXIT && k->reason != ~0U)
+		return tdxtop_exit_reason_name(k->reason & 0xffff);
+	return tdxtop_exit_reason_name(k->reason);
+}
+
+const char *tdxtop_source_note(const char *source)
+{
+	if (!source || strcmp(source, "kvm"))
+		return NULL;
+	return "source kvm (kvm_entry/kvm_exit): no TDX status, TDVMCALL leaf, restore "
+	       "costs or exits without kvm_exit; for them boot tdxtop's tdx tracepoints "
+	       "(kernel/patches)";
+}
+
+const char *tdxtop_isa_name(__u32 isa)
+{
+	return isa == TDXTOP_ISA_VMX ? "vmx" : isa == TDXTOP_ISA_SVM ? "svm" : NULL;
+}
+
 const char *tdxtop_status_name(__u32 status_class)
 {
 	const char *s = find(tdxtop_statuses, N(tdxtop_statuses), status_class);
@@ -149,8 +312,9 @@ const char *tdxtop_leaf_name(__u64 leaf)
 
 const char *tdxtop_kind_name(__u32 kind)
 {
+	/* an exit is an exit, whichever source saw it (JSON "source" says) */
 	static const char *const names[TDXTOP_NR_KINDS] = {
-		"exit", "deferred", "gsbase", "uret",
+		"exit", "deferred", "gsbase", "uret", "exit",
 	};
 
 	return kind < TDXTOP_NR_KINDS ? names[kind] : "?";
@@ -201,6 +365,7 @@ const char *tdxtop_note_name(int note)
 	static const char *const names[TDXTOP_NR_NOTES] = {
 		[TDXTOP_NOTE_FILTERED] = "filtered",
 		[TDXTOP_NOTE_HOST_SKEW] = "host_skew",
+		[TDXTOP_NOTE_UNPAIRED] = "unpaired",
 	};
 
 	return note >= 0 && note < TDXTOP_NR_NOTES ? names[note] : "?";
@@ -271,10 +436,17 @@ const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len)
 		break;
 	}
 
-	r = tdxtop_exit_reason_name(k->reason);
+	r = tdxtop_key_reason_name(k);
 	if (!r) {
 		tdxtop_hex(rb, k->reason, 1);
 		r = rb;
+	}
+	if (k->kind == TDXTOP_KIND_KVM_EXIT) {
+		/* VMX's "VM-entry failure" flag, bit 31, as kvm_exit prints it */
+		if (k->status == TDXTOP_ISA_VMX && k->reason != ~0U &&
+		    (k->reason & 0x80000000))
+			return cat3(buf, len, "FAILED_VMENTRY(", r, ")");
+		return cat3(buf, len, r, "", "");
 	}
 	if (k->status && k->status != 0x40000001 && k->status != 0x40000002 &&
 	    (k->status & 0x80000000)) {

@@ -229,7 +229,7 @@ static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 
 	e = tdxtop_view_build(&v, s, TDXTOP_BY_VCPU, TDXTOP_SORT_COUNT);
 	for (i = 0; !e && i < v.nr; i++) {
-		if (v.g[i].key.kind != TDXTOP_KIND_EXIT || !v.g[i].st.count)
+		if (!tdxtop_kind_is_exit(v.g[i].key.kind) || !v.g[i].st.count)
 			continue;
 		all = vcpu_s(t, "");
 		one = df.per_vm ? vcpu_s(t, tdxtop_snap_vm_name(s, v.g[i].key.tgid)) : NULL;

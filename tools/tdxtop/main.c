@@ -36,6 +36,7 @@ static struct env {
 	__u32 stats_entries, hist_entries, vcpu_entries;
 	struct tdxtop_outlier_opts outliers;
 	bool outlier_rate_set;
+	const char *source;	/* --source: "tdx", "kvm", NULL for auto */
 	struct tdxtop_cli_out o;
 } env = {
 	.interval_ms = TDXTOP_DEF_INTERVAL_MS,
@@ -50,7 +51,8 @@ static const char live_doc[] =
 "Show TDX vCPU enter/exit activity: exits by TD, vCPU, reason, TDVMCALL leaf\n"
 "and TDX status; time in guest, host time between exits, and the cost of\n"
 "restoring host state (DEBUGCTL, PKRU, XCR0, XSS, KERNEL_GS_BASE, user-return\n"
-"MSRs).  Needs a kernel with the tdx tracepoints (kernel/patches).\n"
+"MSRs) from the tdx tracepoints (kernel/patches); on any other kernel, exits,\n"
+"guest and host time from KVM's kvm_entry/kvm_exit (--source kvm).\n"
 "\n"
 "USAGE: tdxtop [-b] [-j] [--pretty] [-p PID] [--vcpu N] [-g GROUP] [-s SORT]\n"
 "              [-n ROWS] [-T] [-d SECS] [-w FILE] [interval] [count]\n"
@@ -108,7 +110,7 @@ static const char serve_doc[] =
 enum {
 	OPT_VCPU = 0x100, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
 	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_PID,
-	OPT_OUTLIERS, OPT_OUTLIER_RATE,
+	OPT_OUTLIERS, OPT_OUTLIER_RATE, OPT_SOURCE,
 };
 
 /* serve's own */
@@ -159,6 +161,10 @@ static const struct argp_option opts[] = {
 	{ "outlier-rate", OPT_OUTLIER_RATE, "N", 0,
 	  "At most N outliers a second, the rest counted as capped ("
 	  STR(TDXTOP_DEF_OUTLIER_RATE) ")", 0 },
+	{ "source", OPT_SOURCE, "SRC", 0,
+	  "Events: tdx (the tdx tracepoints of kernel/patches), kvm (KVM's kvm_entry "
+	  "and kvm_exit, any kernel: no TDX status, leaf or restore costs), auto "
+	  "(tdx when present, else kvm; the default)", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
 	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0,
 	  "vCPUs with rows of their own (" STR(TDXTOP_DEF_VCPUS) ")", 0 },
@@ -232,9 +238,20 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.outliers.rate = v;
 		env.outlier_rate_set = true;
 		break;
+	case OPT_SOURCE:
+		if (!strcmp(arg, "tdx") || !strcmp(arg, "kvm"))
+			env.source = !strcmp(arg, "tdx") ? "tdx" : "kvm";
+		else if (strcmp(arg, "auto"))
+			argp_error(state, "invalid source: %s (tdx, kvm or auto)", arg);
+		else
+			env.source = NULL;
+		break;
 	case ARGP_KEY_END:
 		if (env.outlier_rate_set && !env.outliers.on)
 			argp_error(state, "--outlier-rate needs --outliers");
+		if (env.outliers.on && env.source && !strcmp(env.source, "kvm"))
+			argp_error(state, "--outliers needs the tdx source: kvm_exit has "
+				   "no per-exit record to capture");
 		break;
 	case OPT_TSC_KHZ:
 		if (tdxtop_parse_u64(arg, 1, 100000000, &env.tsc_khz))
@@ -306,7 +323,7 @@ static int check_caps(void)
 
 
 /* 1: present, 0: absent, -1: tracefs not mounted, cannot tell */
-static int tdx_events_present(void)
+static int event_present(const char *event)
 {
 	static const char *const roots[] = {
 		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
@@ -319,7 +336,7 @@ static int tdx_events_present(void)
 		snprintf(path, sizeof(path), "%s/events", roots[i]);
 		if (stat(path, &st))
 			continue;
-		snprintf(path, sizeof(path), "%s/events/tdx/tdx_vp_enter", roots[i]);
+		snprintf(path, sizeof(path), "%s/events/%s", roots[i], event);
 		return !stat(path, &st);
 	}
 	return -1;
@@ -328,10 +345,53 @@ static int tdx_events_present(void)
 static void no_tdx_events(void)
 {
 	fail("the running kernel has no tdx tracepoints (tdx:tdx_vp_enter): boot a kernel "
-	     "with tdxtop's series (kernel/patches, 'make kernel') and KVM_INTEL_TDX");
+	     "with tdxtop's series (kernel/patches, 'make kernel') and KVM_INTEL_TDX, "
+	     "or use --source kvm");
+}
+
+static void no_kvm_events(void)
+{
+	fail("the running kernel has no kvm:kvm_exit tracepoint: load KVM "
+	     "(modprobe kvm_intel or kvm_amd)");
+}
+
+/*
+ * The event source: --source, or tdx when its events exist, else kvm.
+ * NULL, said why, when the chosen source's events are missing.
+ */
+static const char *pick_source(void)
+{
+	int tdx = event_present("tdx/tdx_vp_enter");
+
+	if (env.source && !strcmp(env.source, "tdx")) {
+		if (!tdx) {
+			no_tdx_events();
+			return NULL;
+		}
+		return "tdx";
+	}
+	if (!env.source && tdx) {	/* present, or cannot tell: try tdx */
+		return "tdx";
+	}
+	if (!event_present("kvm/kvm_exit")) {
+		if (env.source)
+			no_kvm_events();
+		else
+			fail("the running kernel has neither the tdx tracepoints "
+			     "(kernel/patches) nor kvm:kvm_exit: load KVM (modprobe "
+			     "kvm_intel or kvm_amd)");
+		return NULL;
+	}
+	if (env.outliers.on) {
+		fail("--outliers needs the tdx tracepoints (kernel/patches); this kernel "
+		     "has only kvm:kvm_exit (--source kvm)");
+		return NULL;
+	}
+	return "kvm";
 }
 
 struct live {
+	const char *source;	/* "tdx" or "kvm" */
 	struct tdx_enter_bpf *skel;
 	struct tdxtop_reader reader;
 	struct tdxtop_snap snap;
@@ -371,9 +431,13 @@ static int live_poll(void *ctx, const struct tdxtop_snap **s)
 static int live_open(struct live *l)
 {
 	struct tdxtop_maps maps;
-	int err;
+	int err = 0;
 
-	if (env.tsc_khz)
+	bool kvm = !strcmp(l->source, "kvm");
+
+	if (kvm)	/* its times are bpf_ktime_get_ns(): no TSC */
+		l->tsc = (struct tdxtop_tsc){ .mult = 1, .shift = 0, .source = "ns" };
+	else if (env.tsc_khz)
 		err = tdxtop_tsc_from_khz(&l->tsc, env.tsc_khz);
 	else
 		err = tdxtop_tsc_probe(&l->tsc);
@@ -393,29 +457,35 @@ static int live_open(struct live *l)
 	l->skel->rodata->tsc_shift = l->tsc.shift;
 	err = tdxtop_maps_size(l->skel, env.vcpu_entries, env.stats_entries,
 			       env.hist_entries, 0) ?:
-	      tdxtop_outlier_setup(l->skel, &env.outliers, env.interval_ms);
+	      tdxtop_outlier_setup(l->skel, &env.outliers, env.interval_ms) ?:
+	      tdxtop_source_setup(l->skel, l->source);
 	if (err) {
 		fail("map sizes out of range: %s", strerror(-err));
 		return 1;
 	}
 	err = tdx_enter_bpf__load(l->skel);
 	if (err) {
-		fail("failed to load the BPF programs: %s", strerror(-err));
+		/* CO-RE finds kvm_exit's record in the kernel's BTF */
+		fail("failed to load the BPF programs: %s%s", strerror(-err),
+		     kvm ? " (the kvm source needs the kernel's BTF, "
+			   "/sys/kernel/btf/vmlinux, and KVM's)" : "");
 		return 1;
 	}
 	tdxtop_maps_get(&maps, l->skel);
 	err = tdx_enter_bpf__attach(l->skel);
 	if (err) {
 		if (err == -ENOENT)
-			no_tdx_events();
+			kvm ? no_kvm_events() : no_tdx_events();
 		else
-			fail("failed to attach to the tdx tracepoints: %s", strerror(-err));
+			fail("failed to attach to the %s tracepoints: %s", l->source,
+			     strerror(-err));
 		return 1;
 	}
 	l->stats_fd = tdxtop_selfcost_enable();
 	err = tdxtop_reader_init(&l->reader, &maps, &l->tsc) ?:
 	      tdxtop_reader_outliers(&l->reader, &env.outliers);
 	l->reader.timed = l->stats_fd >= 0;
+	l->reader.source = l->source;
 	if (!err)	/* from here on, each read is one interval */
 		err = tdxtop_reader_read(&l->reader, &l->snap);
 	if (err) {
@@ -439,7 +509,7 @@ static void join_args(char *buf, size_t len, int argc, char **argv)
 /* The recording of -w / record: an existing file is moved to FILE.old */
 static int open_recording(struct live *l, int argc, char **argv)
 {
-	struct tdxtop_run_info info = { .version = argp_program_version, .source = "tdx" };
+	struct tdxtop_run_info info = { .version = argp_program_version, .source = l->source };
 	char old[4096], args[1024], err[512], host[256] = "";
 	struct utsname u;
 	struct stat st;
@@ -564,10 +634,9 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	libbpf_set_print(libbpf_print_fn);
 	if (check_caps())
 		return 1;
-	if (tdx_events_present() == 0) {
-		no_tdx_events();
+	l.source = pick_source();
+	if (!l.source)
 		return 1;
-	}
 	/* taken before loading anything: a port in use fails fast */
 	if (env.serve) {
 		listen_fd = tdxtop_serve_listen(env.srv.listen);

@@ -40,8 +40,24 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 	    bpf_map__set_max_entries(skel->maps.hist_ids, hists) ||
 	    bpf_map__set_max_entries(skel->maps.cpu_hist_idx, hists) ||
 	    bpf_map__set_max_entries(skel->maps.cpu_hists, copies) ||
-	    bpf_map__set_max_entries(skel->maps.outlier_thresh, hists))
+	    bpf_map__set_max_entries(skel->maps.outlier_thresh, hists) ||
+	    bpf_map__set_max_entries(skel->maps.kvm_entry_ns, slots))
 		return -EINVAL;
+	return 0;
+}
+
+int tdxtop_source_setup(struct tdx_enter_bpf *skel, const char *source)
+{
+	bool kvm = !strcmp(source, "kvm");
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, skel->obj) {
+		bool is_kvm = !strncmp(bpf_program__name(p), "kvm_", 4);
+
+		/* tdx: tdxtop_outlier_setup() has chosen among its programs */
+		if ((kvm || is_kvm) && bpf_program__set_autoload(p, kvm == is_kvm))
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -62,6 +78,7 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel)
 	m->outlier_ring_fd = bpf_map__fd(skel->maps.outlier_ring);
 	m->outlier_thresh_fd = bpf_map__fd(skel->maps.outlier_thresh);
 	m->outlier_stats_fd = bpf_map__fd(skel->maps.outlier_stats);
+	m->kvm_unpaired_fd = bpf_map__fd(skel->maps.kvm_unpaired);
 	m->nr_slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);
 	bpf_object__for_each_program(p, skel->obj) {

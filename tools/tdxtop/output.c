@@ -455,6 +455,8 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
 		fprintf(f, "  %s", tdxtop_format_self(self, sizeof(self), &c, s->timed));
 	}
 	fputc('\n', f);
+	if (tdxtop_source_note(s->source))
+		fprintf(f, "%s\n", tdxtop_source_note(s->source));
 	if (o->verbose)
 		print_progs(f, s);
 	fprintf(f, "%s\n", tdxtop_cols_header());
@@ -559,19 +561,38 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 			tdxtop_jw_kv_u64(w, "status_code", k->status);
 			str_or_null(w, "leaf", k->leaf ? tdxtop_leaf_name(k->leaf) : NULL);
 			tdxtop_jw_kv_u64(w, "leaf_code", k->leaf);
+		} else if (k->kind == TDXTOP_KIND_KVM_EXIT) {
+			/* what kvm_exit cannot tell: null, never made up */
+			str_or_null(w, "reason", tdxtop_key_reason_name(k));
+			tdxtop_jw_key(w, "reason_code");
+			tdxtop_jw_s64(w, (__s32)k->reason);
+			str_or_null(w, "isa", tdxtop_isa_name(k->status));
+			str_or_null(w, "status", NULL);
+			str_or_null(w, "status_code", NULL);
+			str_or_null(w, "leaf", NULL);
+			str_or_null(w, "leaf_code", NULL);
 		} else if (k->kind == TDXTOP_KIND_URET) {
 			tdxtop_jw_kv_u64(w, "msrs", k->leaf);
 		}
 	}
 	tdxtop_jw_kv_u64(w, "count", g->st.count);
-	if (k->kind == TDXTOP_KIND_EXIT) {
+	if (tdxtop_kind_is_exit(k->kind)) {
 		static const char *const keys[TDXTOP_NR_METRICS] = {
 			[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
 			[TDXTOP_M_RESTORE] = "restore_ns",
 		};
 
-		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			metric_json(w, keys[m], strlen(keys[m]), g, m, buckets);
+		for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+			if (m == TDXTOP_M_RESTORE && k->kind == TDXTOP_KIND_KVM_EXIT)
+				str_or_null(w, keys[m], NULL);
+			else
+				metric_json(w, keys[m], strlen(keys[m]), g, m, buckets);
+		}
+		if (k->kind == TDXTOP_KIND_KVM_EXIT) {
+			str_or_null(w, "restored", NULL);
+			tdxtop_jw_end_obj(w);
+			return;
+		}
 		tdxtop_jw_key(w, "restored");
 		tdxtop_jw_obj(w);
 		for (b = 0; b < TDXTOP_NR_RESTORED; b++) {
@@ -598,6 +619,16 @@ static void header_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 	tdxtop_jw_double(w, tdxtop_snap_seconds(s));
 	tdxtop_jw_key(w, "source");
 	tdxtop_jw_str(w, s->source ? s->source : "tdx");
+	/* what the source cannot show: null in every row */
+	tdxtop_jw_key(w, "unavailable");
+	tdxtop_jw_arr(w);
+	if (tdxtop_source_note(s->source)) {
+		tdxtop_jw_str(w, "status");
+		tdxtop_jw_str(w, "leaf");
+		tdxtop_jw_str(w, "restore");
+		tdxtop_jw_str(w, "exits_without_kvm_exit");
+	}
+	tdxtop_jw_end_arr(w);
 	tdxtop_jw_key(w, "group_by");
 	tdxtop_jw_str(w, tdxtop_group_name(o->by));
 	tdxtop_jw_kv_u64(w, "events", events);

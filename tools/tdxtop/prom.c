@@ -198,14 +198,15 @@ size_t tdxtop_prom_hist_series(const struct tdxtop_prom *p)
 
 /* ---- label sets ---- */
 
-static const char *reason_label(__u32 reason, char *buf)
+static const char *reason_label(const struct prom_key *k, char *buf)
 {
+	struct tdxtop_key tk = { .reason = k->reason, .status = k->status, .kind = k->kind };
 	const char *r;
 
-	if (reason == -1u)
+	if (k->reason == -1u)
 		return "none";
-	r = tdxtop_exit_reason_name(reason);
-	return r ? r : tdxtop_hex(buf, reason, 1);
+	r = tdxtop_key_reason_name(&tk);
+	return r ? r : tdxtop_hex(buf, k->reason, 1);
 }
 
 /* vm="NAME"[,pid="N"][,vcpu="N"] and what the kind adds */
@@ -229,12 +230,15 @@ static char *make_labels(const struct tdxtop_prom *p, const struct prom_key *k,
 		const char *s = tdxtop_status_name(k->status);
 
 		o += snprintf(buf + o, sizeof(buf) - o, ",reason=\"%s\"",
-			      reason_label(k->reason, hb));
+			      reason_label(k, hb));
 		if (k->leaf)
 			o += snprintf(buf + o, sizeof(buf) - o, ",leaf=\"%s\"",
 				      l ? l : tdxtop_hex(hl, k->leaf, 1));
 		snprintf(buf + o, sizeof(buf) - o, ",status=\"%s\"",
 			 s ? s : tdxtop_hex(hs, k->status, 8));
+	} else if (k->kind == TDXTOP_KIND_KVM_EXIT) {
+		/* no leaf or status: the kvm source cannot tell them */
+		snprintf(buf + o, sizeof(buf) - o, ",reason=\"%s\"", reason_label(k, hb));
 	} else if (k->kind == TDXTOP_KIND_URET) {
 		o += snprintf(buf + o, sizeof(buf) - o, ",msrs=\"");
 		for (b = 0; b < 6; b++)
@@ -322,7 +326,7 @@ static int add_row(struct tdxtop_prom *p, const struct tdxtop_snap *s,
 		se->n[m] += r->st.n[m];
 		se->sum[m] += r->st.sum[m];
 	}
-	if (k->kind != TDXTOP_KIND_EXIT)
+	if (!tdxtop_kind_is_exit(k->kind))
 		return 0;
 	if (p->o.per_vcpu) {
 		struct prom_vcpu *vc;
@@ -338,7 +342,11 @@ static int add_row(struct tdxtop_prom *p, const struct tdxtop_snap *s,
 	}
 	{
 		struct prom_key vk = { .vm = pk.vm, .pid = pk.pid };
-		struct prom_vm *vm = get_labelled(p, &p->vms, &vk,
+		struct prom_vm *vm;
+
+		if (k->kind == TDXTOP_KIND_KVM_EXIT)	/* restores are not seen */
+			return 0;
+		vm = get_labelled(p, &p->vms, &vk,
 						  offsetof(struct prom_vm, labels),
 						  false, true);
 
@@ -493,6 +501,12 @@ static int histogram(struct tdxtop_buf *b, const char *name, const struct prom_s
 	return 0;
 }
 
+/* Whether series of kind go into the families of kind fam: exits of either source */
+static bool same_family(__u32 kind, __u32 fam)
+{
+	return kind == fam || (fam == TDXTOP_KIND_EXIT && tdxtop_kind_is_exit(kind));
+}
+
 /* The families of the series of one kind: a counter and histograms */
 static int kind_families(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om,
 			 __u32 kind, const char *counter, const char *counter_help,
@@ -506,7 +520,7 @@ static int kind_families(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool
 	for (i = 0; i < p->series.nr; i++) {
 		const struct prom_series *se = TABLE_AT(&p->series, struct prom_series, i);
 
-		if (se->key.kind != kind)
+		if (!same_family(se->key.kind, kind))
 			continue;
 		if (room(b, LINE_MAX_LEN))
 			return -ENOMEM;
@@ -521,7 +535,11 @@ static int kind_families(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool
 			const struct prom_series *se = TABLE_AT(&p->series,
 								struct prom_series, i);
 
-			if (se->key.kind == kind && histogram(b, hists[m], se, m, p))
+			/* the kvm source's exits have no restore time */
+			if (!same_family(se->key.kind, kind) ||
+			    (m == TDXTOP_M_RESTORE && se->key.kind == TDXTOP_KIND_KVM_EXIT))
+				continue;
+			if (histogram(b, hists[m], se, m, p))
 				return -ENOMEM;
 		}
 	}
@@ -632,7 +650,7 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 	static const char *const loss_names[] = {
 		"stats_full", "hist_full", "vcpu_full", "missed",
 	};
-	static const char *const note_names[] = { "filtered", "host_skew" };
+	static const char *const note_names[] = { "filtered", "host_skew", "unpaired" };
 	const char *prog_names[TDXTOP_MAX_PROGS];
 	__u64 runs[TDXTOP_MAX_PROGS], times[TDXTOP_MAX_PROGS], one = 1;
 	char info[sizeof(p->info) + 8];
@@ -667,7 +685,8 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 		   "loss", loss_names, p->totals.losses, TDXTOP_NR_LOSSES) ||
 	    simple(b, om, "tdxtop_notes", F_COUNTER, false,
 		   "Events left out by choice (filtered: --min-latency) or without a host "
-		   "time (host_skew: TSC behind the previous exit's).",
+		   "time (host_skew: TSC behind the previous exit's; unpaired: kvm source, "
+		   "a guest run that ended without kvm_exit).",
 		   "note", note_names, p->totals.notes, TDXTOP_NR_NOTES))
 		return -ENOMEM;
 	for (i = 0; i < p->totals.nr_progs; i++) {

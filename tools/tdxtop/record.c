@@ -25,7 +25,7 @@ static const char *const schema_sql =
 	"CREATE TABLE intervals(id INTEGER PRIMARY KEY, start_ns INTEGER,"
 	" end_ns INTEGER, end_real_ns INTEGER, events INTEGER,"
 	" stats_full INTEGER, hist_full INTEGER, vcpu_full INTEGER,"
-	" missed INTEGER, filtered INTEGER, host_skew INTEGER,"
+	" missed INTEGER, filtered INTEGER, host_skew INTEGER, unpaired INTEGER,"
 	" user_cpu_ns INTEGER, bpf_timed INTEGER, outliers_sent INTEGER,"
 	" outliers_capped INTEGER, outliers_lost INTEGER);"
 	"CREATE TABLE programs(interval INTEGER, name TEXT, run_cnt INTEGER,"
@@ -59,8 +59,9 @@ static const struct {
 	int cols;
 } inserts[NR_ST] = {
 	[ST_INTERVAL] = { "intervals(start_ns, end_ns, end_real_ns, events, stats_full, "
-			  "hist_full, vcpu_full, missed, filtered, host_skew, user_cpu_ns, "
-			  "bpf_timed, outliers_sent, outliers_capped, outliers_lost)", 15 },
+			  "hist_full, vcpu_full, missed, filtered, host_skew, unpaired, "
+			  "user_cpu_ns, bpf_timed, outliers_sent, outliers_capped, "
+			  "outliers_lost)", 16 },
 	[ST_PROGRAM] = { "programs", 4 }, [ST_VM] = { "vms", 3 },
 	[ST_ROWS] = { "rows", 4 }, [ST_HIST] = { "hists", 7 },
 	[ST_REASON] = { "reasons", 14 }, [ST_OUTLIER] = { "outliers", 13 },
@@ -491,7 +492,7 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 {
 	sqlite3_stmt *st = r->st[ST_INTERVAL];
-	__u64 v[15], events = 0;
+	__u64 v[16], events = 0;
 	size_t i;
 	__s64 id;
 	int e, n = 0;
@@ -660,6 +661,7 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 {
 	struct tdxtop_recording *r = calloc(1, sizeof(*r));
 	__s64 app = 0, ver = -1, mult, shift, sub, msb, nb;
+	char iv_sql[512];
 	int e = -EINVAL;
 
 	*rp = NULL;
@@ -680,7 +682,10 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 		e = rec_err(r, -EINVAL, "not a tdxtop recording (no schema version)");
 		goto fail;
 	}
-	/* schema 1: no outliers; it reads as a recording without capture */
+	/*
+	 * schema 1: no outliers; it reads as a recording without capture.
+	 * schema 2: no unpaired note (no kvm source yet).
+	 */
 	if (ver > TDXTOP_RECORD_SCHEMA) {
 		e = rec_err(r, -EPROTO, "recorded with schema %lld by a newer tdxtop; "
 			    "this one reads schema %d", (long long)ver,
@@ -708,18 +713,14 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 	r->tsc.source = r->tsc_source;
 	r->has_outliers = ver >= 2 &&
 		!meta_text(r, "outliers", r->outlier_spec, sizeof(r->outlier_spec));
-	if (sqlite3_prepare_v2(r->db, ver >= 2 ?
-			       "SELECT id, start_ns, end_ns, end_real_ns,"
-			       " stats_full, hist_full, vcpu_full, missed, filtered,"
-			       " host_skew, user_cpu_ns, bpf_timed, outliers_sent,"
-			       " outliers_capped, outliers_lost FROM intervals"
-			       " WHERE id > ? AND end_ns > ? AND start_ns < ?"
-			       " ORDER BY id LIMIT 1" :
-			       "SELECT id, start_ns, end_ns, end_real_ns,"
-			       " stats_full, hist_full, vcpu_full, missed, filtered,"
-			       " host_skew, user_cpu_ns, bpf_timed, 0, 0, 0 FROM intervals"
-			       " WHERE id > ? AND end_ns > ? AND start_ns < ?"
-			       " ORDER BY id LIMIT 1", -1, &r->iv, NULL) ||
+	/* columns of later schemas read as 0 from earlier ones */
+	snprintf(iv_sql, sizeof(iv_sql),
+		 "SELECT id, start_ns, end_ns, end_real_ns, stats_full, hist_full,"
+		 " vcpu_full, missed, filtered, host_skew, %s, user_cpu_ns, bpf_timed, %s"
+		 " FROM intervals WHERE id > ? AND end_ns > ? AND start_ns < ?"
+		 " ORDER BY id LIMIT 1", ver >= 3 ? "unpaired" : "0",
+		 ver >= 2 ? "outliers_sent, outliers_capped, outliers_lost" : "0, 0, 0");
+	if (sqlite3_prepare_v2(r->db, iv_sql, -1, &r->iv, NULL) ||
 	    (r->has_outliers &&
 	     sqlite3_prepare_v2(r->db, "SELECT pid, vcpu, reason, status, leaf, exit_qual,"
 				" tsc, real_ns, guest_ns, host_ns, restore_ns, over"

@@ -192,6 +192,7 @@ struct tdxtop_maps {
 	int hists_fd, hist_ids_fd, cpu_hist_idx_fd, cpu_hists_fd;
 	int losses_fd, notes_fd;
 	int outlier_ring_fd, outlier_thresh_fd, outlier_stats_fd;
+	int kvm_unpaired_fd;
 	__u32 nr_slots, nr_hists;
 	int prog_fds[TDXTOP_MAX_PROGS];
 	char prog_names[TDXTOP_MAX_PROGS][TDXTOP_PROG_NAME_LEN];
@@ -206,6 +207,12 @@ struct tdx_enter_bpf;
  */
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies);
+/*
+ * Before load, after tdxtop_outlier_setup(): the programs of one event
+ * source, "tdx" (the tdx events of kernel/patches) or "kvm" (kvm_entry and
+ * kvm_exit)
+ */
+int tdxtop_source_setup(struct tdx_enter_bpf *skel, const char *source);
 /* After load */
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
 
@@ -341,7 +348,17 @@ __u64 tdxtop_hist_total(const __u32 *bucket);
 
 /* ---- names (decode.c) ---- */
 
-const char *tdxtop_exit_reason_name(__u32 reason);
+const char *tdxtop_exit_reason_name(__u32 reason);	/* VMX */
+const char *tdxtop_svm_exit_reason_name(__u32 code);
+/* The reason of a row, by the table of its source and ISA */
+const char *tdxtop_key_reason_name(const struct tdxtop_key *k);
+/*
+ * The line every view shows for a source that cannot show everything: what
+ * it lacks and how to get it; NULL for the tdx source
+ */
+const char *tdxtop_source_note(const char *source);
+/* "vmx", "svm" (TDXTOP_ISA_*), NULL */
+const char *tdxtop_isa_name(__u32 isa);
 const char *tdxtop_status_name(__u32 status_class);
 const char *tdxtop_leaf_name(__u64 leaf);
 const char *tdxtop_kind_name(__u32 kind);
@@ -361,6 +378,8 @@ struct tdxtop_name {
 };
 extern const struct tdxtop_name tdxtop_exit_reasons[];
 extern const size_t tdxtop_nr_exit_reasons;
+extern const struct tdxtop_name tdxtop_svm_exit_reasons[];
+extern const size_t tdxtop_nr_svm_exit_reasons;
 extern const struct tdxtop_name tdxtop_statuses[];
 extern const size_t tdxtop_nr_statuses;
 extern const struct tdxtop_name tdxtop_leaves[];
@@ -466,7 +485,7 @@ void tdxtop_json_error(FILE *f, const char *msg);
 
 /* ---- recordings (record.c, schema in docs/record.md) ---- */
 
-#define TDXTOP_RECORD_SCHEMA	2
+#define TDXTOP_RECORD_SCHEMA	3
 
 /* What a recording says about the run, beside its intervals */
 struct tdxtop_run_info {

@@ -82,7 +82,8 @@ static bool outlier_of(const struct tdxtop_outlier *o, const struct tdxtop_key *
 static bool matches(const struct tui *t, const struct tdxtop_group *g)
 {
 	char vm[TDXTOP_CELL_SIZE(TDXTOP_VM_NAME_LEN)], pid[16], label[64];
-	const char *st = tdxtop_status_name(g->key.status);
+	const char *st = g->key.kind == TDXTOP_KIND_EXIT ?
+			 tdxtop_status_name(g->key.status) : NULL;
 
 	if (!t->filter[0])
 		return true;
@@ -156,6 +157,8 @@ static void draw_header(struct tui *t)
 		 tdxtop_sort_name(t->o->sort), t->filter[0] ? t->filter : "(none)");
 	if (t->msg[0])
 		printw("   %s", t->msg);
+	if (tdxtop_source_note(s->source))
+		mvprintw(3, 0, "%.*s", COLS > 0 ? COLS : 80, tdxtop_source_note(s->source));
 }
 
 static void draw_table(struct tui *t)
