@@ -99,13 +99,21 @@ $(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(wildcard tools/tdxtop/*.h) 
 tests: $(TEST_BINS)
 
 # benchmarks: figures, not assertions (docs/performance.md)
-BENCH_BINS = $(OUTPUT)/bench/bpf_cost $(OUTPUT)/bench/userspace
+BENCH_BINS = $(OUTPUT)/bench/bpf_cost $(OUTPUT)/bench/userspace $(OUTPUT)/bench/kvm_attach
 
 $(OUTPUT)/empty.bpf.o: bench/empty.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/empty.skel.h: $(OUTPUT)/empty.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/kvm_attach.bpf.o: bench/kvm_attach.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/kvm_attach.skel.h: $(OUTPUT)/kvm_attach.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
@@ -118,7 +126,8 @@ $(OUTPUT)/loop.skel.h: $(OUTPUT)/loop.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 $(OUTPUT)/bench/%: bench/%.c $(OUTPUT)/libtdxtop.a $(OUTPUT)/empty.skel.h \
-		$(OUTPUT)/loop.skel.h $(OUTPUT)/tdx_enter.skel.h bpf/tdx_enter.h
+		$(OUTPUT)/loop.skel.h $(OUTPUT)/kvm_attach.skel.h $(OUTPUT)/tdx_enter.skel.h \
+		bpf/tdx_enter.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TDXTOP) -o $@

@@ -20,7 +20,9 @@
  * and as a difference to the base, measured side by side.  And the exit
  * handler with outlier capture (tdx_vp_capture's body), fixed and auto
  * thresholds set above every time of the stream: capture's cost when no
- * exit is an outlier.
+ * exit is an outlier.  And the kvm source's two handlers (kvm_entry's and
+ * kvm_exit's bodies) per exit of the same stream, in an object of their
+ * own: the attach type's own cost is bench/kvm-attach.sh's.
  *
  * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread] [BASE_LOOP_OBJ]
  */
@@ -226,7 +228,7 @@ static int set_var(struct bpf_object *obj, const char *sec, const char *name,
 struct loop_obj {
 	const char *what;
 	struct bpf_object *obj;
-	int fd_exits, fd_capture, fd_ref_full, fd_ref_guest, fd_empty;
+	int fd_exits, fd_capture, fd_ref_full, fd_ref_guest, fd_empty, fd_kvm;
 };
 
 /* Outlier thresholds above any time of the stream: capture on, no outlier */
@@ -279,10 +281,12 @@ static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n, int captu
 	lo->fd_ref_guest = p ? bpf_program__fd(p) : -1;
 	p = bpf_object__find_program_by_name(lo->obj, "loop_empty");
 	lo->fd_empty = p ? bpf_program__fd(p) : -1;
+	p = bpf_object__find_program_by_name(lo->obj, "loop_kvm");	/* a base may lack it */
+	lo->fd_kvm = p ? bpf_program__fd(p) : -1;
 	return lo->fd_exits < 0 || lo->fd_empty < 0 ? -ENOENT : 0;
 }
 
-enum { W_TDX, W_CAPTURE, W_CAPTURE_AUTO, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
+enum { W_TDX, W_CAPTURE, W_CAPTURE_AUTO, W_KVM, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
 
 /*
  * Warm: each side LOOP_RUNS program runs of LOOP_EVENTS events, rounds
@@ -293,24 +297,27 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 {
 	static const char *const names[W_NR] = {
 		"tdx_vp_enter", "tdx_vp_capture, no outlier",
-		"tdx_vp_capture (auto), no outlier", "reference, same fields",
+		"tdx_vp_capture (auto), no outlier", "kvm_entry + kvm_exit bodies",
+		"reference, same fields",
 		"reference, guest time only", "base object", "empty",
 	};
-	struct loop_bpf *l = loop_bpf__open(), *la = loop_bpf__open();
+	struct loop_bpf *l = loop_bpf__open(), *la = loop_bpf__open(), *lk = loop_bpf__open();
 	struct loop_obj cur = { .what = "this tree's" }, old = { .what = "base" };
-	struct loop_obj aut = { .what = "auto capture" };
+	struct loop_obj aut = { .what = "auto capture" }, kvm = { .what = "kvm source" };
 	double *t[W_NR], *d[W_NR];
 	int fd[W_NR], r, i, k;
 
-	if (!l || !la)
+	if (!l || !la || !lk)
 		return 1;
 	cur.obj = l->obj;
 	aut.obj = la->obj;
-	if (loop_load(&cur, ev, n, 1) || loop_load(&aut, ev, n, 2))
+	kvm.obj = lk->obj;	/* its own maps: the vCPUs' slots are not shared */
+	if (loop_load(&cur, ev, n, 1) || loop_load(&aut, ev, n, 2) || loop_load(&kvm, ev, n, 0))
 		return 1;
 	fd[W_TDX] = cur.fd_exits;
 	fd[W_CAPTURE] = cur.fd_capture;
 	fd[W_CAPTURE_AUTO] = aut.fd_capture;
+	fd[W_KVM] = kvm.fd_kvm;
 	fd[W_REF] = cur.fd_ref_full;
 	fd[W_REF_GUEST] = cur.fd_ref_guest;
 	fd[W_EMPTY] = cur.fd_empty;
@@ -360,6 +367,10 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 		d[W_EMPTY][r] = d[W_CAPTURE_AUTO][r] - d[W_TDX][r];
 	printf("tdx_vp_capture (auto) - tdx_vp_enter, no outlier, warm: %+.1f ns/event\n",
 	       median(d[W_EMPTY], rounds));
+	for (r = 0; r < rounds; r++)
+		d[W_EMPTY][r] = d[W_TDX][r] > 0 ? d[W_KVM][r] / d[W_TDX][r] : 0;
+	printf("kvm source (kvm_entry + kvm_exit bodies) / tdx_vp_enter per exit, warm: %.2f "
+	       "(median of per-round ratios; goal <= 2)\n", median(d[W_EMPTY], rounds));
 	if (base) {
 		for (r = 0; r < rounds; r++)
 			d[W_EMPTY][r] = d[W_TDX][r] - d[W_BASE][r];
@@ -369,6 +380,7 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 	}
 	loop_bpf__destroy(l);
 	loop_bpf__destroy(la);
+	loop_bpf__destroy(lk);
 	return 0;
 }
 

@@ -682,22 +682,24 @@ struct {
 	__type(value, __u64);
 } kvm_unpaired SEC(".maps");
 
-SEC("?tp/kvm/kvm_entry")
-int kvm_entry(struct trace_event_raw_kvm_entry *ctx)
+/*
+ * A vCPU entering its guest at "now", 0: read the clock last, as close to
+ * the entry as the program gets (bench/loop.bpf.c passes its own times)
+ */
+static __always_inline void on_kvm_entry(__u32 tgid, __u32 vcpu, __u64 now)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, vcpu = ctx->vcpu_id;
 	struct tdxtop_slot *s;
 	__u32 idx, zero = 0;
 	__u64 *t, *c;
 
 	if (filtered_out(tgid, vcpu))
-		return PASS_ON;
+		return;
 	s = slot_get(tgid, vcpu, &idx);
 	if (!s)		/* counted as vcpu_full at its exit */
-		return PASS_ON;
+		return;
 	t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
 	if (!t)
-		return PASS_ON;
+		return;
 	if (*t) {
 		/* the last guest run ended without kvm_exit: no host time now */
 		c = bpf_map_lookup_elem(&kvm_unpaired, &zero);
@@ -705,28 +707,26 @@ int kvm_entry(struct trace_event_raw_kvm_entry *ctx)
 			(*c)++;
 		s->last_tsc = 0;
 	}
-	*t = bpf_ktime_get_ns();
-	return PASS_ON;
+	*t = now ? now : bpf_ktime_get_ns();
 }
 
 /*
- * An exit: guest time from the vCPU's kvm_entry, host time from its
- * previous kvm_exit to that entry, both from bpf_ktime_get_ns().  The first
- * exit of a vCPU after tdxtop starts has no entry: counted, no times.
+ * An exit at "now": guest time from the vCPU's kvm_entry, host time from
+ * its previous kvm_exit to that entry, both from bpf_ktime_get_ns().  The
+ * first exit of a vCPU after tdxtop starts has no entry: counted, no times.
  */
-SEC("?tp/kvm/kvm_exit")
-int kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __u32 isa,
+					__u64 now)
 {
-	__u64 now = bpf_ktime_get_ns(), entry = 0, *t = NULL;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, vcpu = ctx->vcpu_id;
-	struct tdxtop_key k = {};
 	struct tdxtop_map_row *e = NULL;
+	struct tdxtop_key k = {};
+	__u64 entry = 0, *t = NULL;
 	struct tdxtop_slot *s;
 	struct hist_ref h;
 	__u32 idx;
 
 	if (filtered_out(tgid, vcpu))
-		return PASS_ON;
+		return;
 	s = slot_get(tgid, vcpu, &idx);
 	if (s)
 		t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
@@ -738,13 +738,13 @@ int kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 		count_note(TDXTOP_NOTE_FILTERED);
 		if (s)
 			s->last_tsc = now;
-		return PASS_ON;
+		return;
 	}
 
 	k.tgid = tgid;
 	k.vcpu = vcpu;
-	k.reason = ctx->exit_reason;
-	k.status = ctx->isa;
+	k.reason = reason;
+	k.status = isa;
 	k.kind = TDXTOP_KIND_KVM_EXIT;
 	if (s)
 		e = slot_row(idx, &k);
@@ -753,13 +753,13 @@ int kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 	if (!e)
 		e = hash_row(&k, false);
 	if (!e)
-		return PASS_ON;
+		return;
 	h = row_hist(e, true);
 	e->st.count++;
 	if (entry)
 		add_sample(&e->st, TDXTOP_KIND_KVM_EXIT, h, TDXTOP_M_GUEST, now - entry);
 	if (!s)
-		return PASS_ON;
+		return;
 	if (entry && s->last_tsc) {
 		if (entry >= s->last_tsc)
 			add_sample(&e->st, TDXTOP_KIND_KVM_EXIT, h, TDXTOP_M_HOST,
@@ -768,6 +768,23 @@ int kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 			count_note(TDXTOP_NOTE_HOST_SKEW);
 	}
 	s->last_tsc = now;
+}
+
+/* The entry's time is read last, the exit's first: spans hold no tdxtop work */
+SEC("?tp/kvm/kvm_entry")
+int kvm_entry(struct trace_event_raw_kvm_entry *ctx)
+{
+	on_kvm_entry(bpf_get_current_pid_tgid() >> 32, ctx->vcpu_id, 0);
+	return PASS_ON;
+}
+
+SEC("?tp/kvm/kvm_exit")
+int kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_kvm_exit(bpf_get_current_pid_tgid() >> 32, ctx->vcpu_id, ctx->exit_reason,
+		    ctx->isa, now);
 	return PASS_ON;
 }
 
