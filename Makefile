@@ -77,8 +77,17 @@ $(OUTPUT)/tdx_enter.skel.h: $(OUTPUT)/tdx_enter.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+# the kvm source: its own object on the same maps (bpf/kvm_exit.bpf.c)
+$(OUTPUT)/kvm_exit.bpf.o: bpf/kvm_exit.bpf.c bpf/tdx_enter.bpf.c bpf/tdx_enter.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/kvm_exit.skel.h: $(OUTPUT)/kvm_exit.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
 $(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
-		$(OUTPUT)/tdx_enter.skel.h | $(OUTPUT)/obj
+		$(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h | $(OUTPUT)/obj
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -91,7 +100,7 @@ $(OUTPUT)/tdxtop: $(OUTPUT)/obj/main.o $(OUTPUT)/libtdxtop.a
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_TDXTOP) -o $@
 
 $(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(wildcard tools/tdxtop/*.h) \
-		bpf/tdx_enter.h $(OUTPUT)/tdx_enter.skel.h
+		bpf/tdx_enter.h $(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TEST) -o $@
@@ -125,8 +134,18 @@ $(OUTPUT)/loop.skel.h: $(OUTPUT)/loop.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+$(OUTPUT)/loop_kvm.bpf.o: bench/loop_kvm.bpf.c bpf/kvm_exit.bpf.c bpf/tdx_enter.bpf.c \
+		bpf/tdx_enter.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/loop_kvm.skel.h: $(OUTPUT)/loop_kvm.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
 $(OUTPUT)/bench/%: bench/%.c $(OUTPUT)/libtdxtop.a $(OUTPUT)/empty.skel.h \
-		$(OUTPUT)/loop.skel.h $(OUTPUT)/kvm_attach.skel.h $(OUTPUT)/tdx_enter.skel.h \
+		$(OUTPUT)/loop.skel.h $(OUTPUT)/loop_kvm.skel.h $(OUTPUT)/kvm_attach.skel.h \
+		$(OUTPUT)/tdx_enter.skel.h \
 		bpf/tdx_enter.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -142,7 +161,8 @@ $(OUTPUT)/base/loop.bpf.o: FORCE
 	$(Q)git archive $(BASE) bpf bench | tar -x -C $(OUTPUT)/base/src
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $(OUTPUT)/base/src/bench/loop.bpf.c -o $@
 
-bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(BASE_LOOP)
+bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(OUTPUT)/tests/kvm/kvm_guests \
+		$(BASE_LOOP)
 	$(Q)BASE_LOOP=$(BASE_LOOP) bench/run.sh
 
 # fuzzing (libFuzzer, ASan, UBSan): tools/tdxtop built apart with clang

@@ -22,7 +22,8 @@
  * thresholds set above every time of the stream: capture's cost when no
  * exit is an outlier.  And the kvm source's two handlers (kvm_entry's and
  * kvm_exit's bodies) per exit of the same stream, in an object of their
- * own: the attach type's own cost is bench/kvm-attach.sh's.
+ * own (bench/loop_kvm.bpf.c): the attach type's own cost is
+ * bench/kvm-attach.sh's.
  *
  * Usage: bpf_cost [ROUNDS] [CALLS_PER_ROUND] [BURST] [mix|spread] [BASE_LOOP_OBJ]
  */
@@ -40,6 +41,7 @@
 #include "tdx_enter.skel.h"
 #include "empty.skel.h"
 #include "loop.skel.h"
+#include "loop_kvm.skel.h"
 
 #define NR_ARGS TDX_VP_ENTER_NR_ARGS
 
@@ -228,7 +230,7 @@ static int set_var(struct bpf_object *obj, const char *sec, const char *name,
 struct loop_obj {
 	const char *what;
 	struct bpf_object *obj;
-	int fd_exits, fd_capture, fd_ref_full, fd_ref_guest, fd_empty, fd_kvm;
+	int fd_exits, fd_capture, fd_ref_full, fd_ref_guest, fd_empty;
 };
 
 /* Outlier thresholds above any time of the stream: capture on, no outlier */
@@ -281,9 +283,29 @@ static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n, int captu
 	lo->fd_ref_guest = p ? bpf_program__fd(p) : -1;
 	p = bpf_object__find_program_by_name(lo->obj, "loop_empty");
 	lo->fd_empty = p ? bpf_program__fd(p) : -1;
-	p = bpf_object__find_program_by_name(lo->obj, "loop_kvm");	/* a base may lack it */
-	lo->fd_kvm = p ? bpf_program__fd(p) : -1;
 	return lo->fd_exits < 0 || lo->fd_empty < 0 ? -ENOENT : 0;
+}
+
+/*
+ * The kvm source's handlers over the same stream (bench/loop_kvm.bpf.c):
+ * its program fd, or -1.  Its tracepoint programs are not loaded.
+ */
+static int kvm_loop_load(struct loop_kvm_bpf *k, __u64 (*ev)[NR_ARGS], int n)
+{
+	__u32 per = LOOP_EVENTS;
+	int err;
+
+	bpf_program__set_autoload(k->progs.kvm_entry, false);
+	bpf_program__set_autoload(k->progs.kvm_exit, false);
+	err = set_var(k->obj, ".bss", "loop_n", &per, sizeof(per)) ?:
+	      set_var(k->obj, ".bss", "loop_ev", ev,
+		      (n < LOOP_EVENTS ? n : LOOP_EVENTS) * sizeof(*ev)) ?:
+	      loop_kvm_bpf__load(k);
+	if (err) {
+		fprintf(stderr, "bpf_cost: cannot load the kvm loop object: %s\n", strerror(-err));
+		return -1;
+	}
+	return bpf_program__fd(k->progs.loop_kvm);
 }
 
 enum { W_TDX, W_CAPTURE, W_CAPTURE_AUTO, W_KVM, W_REF, W_REF_GUEST, W_BASE, W_EMPTY, W_NR };
@@ -301,9 +323,10 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 		"reference, same fields",
 		"reference, guest time only", "base object", "empty",
 	};
-	struct loop_bpf *l = loop_bpf__open(), *la = loop_bpf__open(), *lk = loop_bpf__open();
+	struct loop_bpf *l = loop_bpf__open(), *la = loop_bpf__open();
+	struct loop_kvm_bpf *lk = loop_kvm_bpf__open();
 	struct loop_obj cur = { .what = "this tree's" }, old = { .what = "base" };
-	struct loop_obj aut = { .what = "auto capture" }, kvm = { .what = "kvm source" };
+	struct loop_obj aut = { .what = "auto capture" };
 	double *t[W_NR], *d[W_NR];
 	int fd[W_NR], r, i, k;
 
@@ -311,13 +334,14 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 		return 1;
 	cur.obj = l->obj;
 	aut.obj = la->obj;
-	kvm.obj = lk->obj;	/* its own maps: the vCPUs' slots are not shared */
-	if (loop_load(&cur, ev, n, 1) || loop_load(&aut, ev, n, 2) || loop_load(&kvm, ev, n, 0))
+	if (loop_load(&cur, ev, n, 1) || loop_load(&aut, ev, n, 2))
 		return 1;
 	fd[W_TDX] = cur.fd_exits;
 	fd[W_CAPTURE] = cur.fd_capture;
 	fd[W_CAPTURE_AUTO] = aut.fd_capture;
-	fd[W_KVM] = kvm.fd_kvm;
+	fd[W_KVM] = kvm_loop_load(lk, ev, n);
+	if (fd[W_KVM] < 0)
+		return 1;
 	fd[W_REF] = cur.fd_ref_full;
 	fd[W_REF_GUEST] = cur.fd_ref_guest;
 	fd[W_EMPTY] = cur.fd_empty;
@@ -380,7 +404,7 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 	}
 	loop_bpf__destroy(l);
 	loop_bpf__destroy(la);
-	loop_bpf__destroy(lk);
+	loop_kvm_bpf__destroy(lk);
 	return 0;
 }
 

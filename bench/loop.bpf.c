@@ -119,22 +119,6 @@ static long ref_guest_body(__u32 i, void *unused)
 	return 0;
 }
 
-/*
- * The kvm source's two handlers for the same exit: its kvm_entry at the
- * exit's TSC less its guest cycles, its kvm_exit at the TSC (as ns)
- */
-static long kvm_body(__u32 i, void *unused)
-{
-	const __u64 *ev = loop_ev[(loop_pos + i) & (LOOP_EVENTS - 1)];
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	on_kvm_entry(tgid, ev[TDX_VP_ENTER_VCPU_ID],
-		     ev[TDX_VP_ENTER_TSC] - ev[TDX_VP_ENTER_GUEST_CYCLES]);
-	on_kvm_exit(tgid, ev[TDX_VP_ENTER_VCPU_ID], ev[TDX_VP_ENTER_EXIT_REASON],
-		    TDXTOP_ISA_VMX, ev[TDX_VP_ENTER_TSC]);
-	return 0;
-}
-
 static long empty_body(__u32 i, void *unused)
 {
 	/* the same read of the stream, without the handler */
@@ -153,14 +137,6 @@ SEC("raw_tp")
 int loop_capture(void *ctx)
 {
 	bpf_loop(loop_n, capture_body, NULL, 0);
-	loop_pos += loop_n;
-	return 0;
-}
-
-SEC("raw_tp")
-int loop_kvm(void *ctx)
-{
-	bpf_loop(loop_n, kvm_body, NULL, 0);
 	loop_pos += loop_n;
 	return 0;
 }

@@ -8,6 +8,11 @@ OUTPUT=${OUTPUT:-$top/build}
 echo "== BPF cost per event (A/B against an empty raw_tp program, the reference${BASE_LOOP:+ and $BASE_LOOP})"
 "$OUTPUT/bench/bpf_cost" 21 50000 1 mix ${BASE_LOOP:-}
 "$OUTPUT/bench/bpf_cost" 21 50000 1 spread ${BASE_LOOP:-}
+if [ "$(id -u)" = 0 ] &&
+   [ -f "${TDXTOP_CACHE:-/var/cache/tdxtop}/build/arch/x86/boot/bzImage" ]; then
+	echo "== kvm source: attaching to kvm_entry/kvm_exit, a real guest in the test VM"
+	"$top/bench/kvm-attach.sh" 7 4
+fi
 echo "== tdxtop user space at 1 Hz, 1024 vCPUs x 40 reasons"
 "$OUTPUT/bench/userspace" 60 1024 40 reason json
 "$OUTPUT/bench/userspace" 10 1024 40 all json

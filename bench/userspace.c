@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fd = bpf_program__fd(skel->progs.tdx_vp_enter);
-	tdxtop_maps_get(&m, skel);
+	tdxtop_maps_get(&m, skel, NULL);
 	if (tdxtop_reader_init(&rd, &m, &tsc) || tdxtop_reader_read(&rd, &delta)) {
 		fprintf(stderr, "userspace: cannot read the maps\n");
 		return 1;

@@ -105,7 +105,7 @@ enum tdxtop_note {
 	 * kvm source: a kvm_entry with no kvm_exit since the vCPU's previous
 	 * one (a TD exit KVM handles without kvm_exit, e.g. EPT misconfig):
 	 * that guest run is in no row.  Counted in the per-CPU array
-	 * "kvm_unpaired", which the tdx programs never touch.
+	 * "kvm_unpaired" of bpf/kvm_exit.bpf.c.
 	 */
 	TDXTOP_NOTE_UNPAIRED,
 	TDXTOP_NR_NOTES,

@@ -298,7 +298,7 @@ static int read_all(struct tdx_enter_bpf *s, struct tdxtop_snap *snap)
 	struct tdxtop_maps m;
 	int err;
 
-	tdxtop_maps_get(&m, s);
+	tdxtop_maps_get(&m, s, NULL);
 	err = tdxtop_reader_init(&r, &m, &test_tsc);
 	if (!err)
 		err = tdxtop_reader_read(&r, snap);
@@ -571,7 +571,7 @@ static void test_deltas(void)
 	if (!load_ok(&s, (struct sizes){ 0 }, TDXTOP_VCPU_NONE, 0, "load for deltas"))
 		return;
 	fd = bpf_program__fd(s->progs.tdx_vp_enter);
-	tdxtop_maps_get(&m, s);
+	tdxtop_maps_get(&m, s, NULL);
 	tdxtop_reader_init(&r, &m, &test_tsc);
 	for (i = 0; i < 5; i++)
 		exit_on(fd, 1, 12, 1000000 + i * 1000);
@@ -685,7 +685,7 @@ static int read_capture(struct tdx_enter_bpf *s, const struct tdxtop_outlier_opt
 {
 	struct tdxtop_maps m;
 
-	tdxtop_maps_get(&m, s);
+	tdxtop_maps_get(&m, s, NULL);
 	return tdxtop_reader_init(r, &m, &test_tsc) ?: tdxtop_reader_outliers(r, o) ?:
 	       tdxtop_reader_read(r, snap);
 }

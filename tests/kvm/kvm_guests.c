@@ -18,6 +18,11 @@
  * With DELAY, the loop is instead LOOP DELAY times (a long guest run), then
  * OUT 0x10: long spans in the guest, for comparing guest time.
  *
+ * KVM_GUESTS_TICK=N: vCPU 0 of each VM prints "tick NS" (CLOCK_REALTIME, as
+ * date +%s%N)
+ * at every N-th port I/O, for rates measured while it runs
+ * (bench/kvm-attach.sh).
+ *
  * Usage: kvm_guests PROCS VCPUS ITERS [DELAY]
  */
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <linux/kvm.h>
 
@@ -64,7 +70,7 @@ static const unsigned char *code = mix;
 static size_t code_len = sizeof(mix);
 
 static int kvm_fd, vm_fd, iters;
-static long run_size;
+static long run_size, tick;
 
 struct vcpu {
 	pthread_t th;
@@ -110,6 +116,13 @@ static void *vcpu_main(void *arg)
 			}
 			if (++v->io == iters)
 				return NULL;
+			if (tick && !v->id && !(v->io % tick)) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				printf("tick %lld\n", ts.tv_sec * 1000000000LL + ts.tv_nsec);
+				fflush(stdout);
+			}
 			break;
 		case KVM_EXIT_MMIO:
 			v->mmio++;
@@ -187,6 +200,8 @@ int main(int argc, char **argv)
 		code = spin;
 		code_len = sizeof(spin);
 	}
+	if (getenv("KVM_GUESTS_TICK"))
+		tick = atol(getenv("KVM_GUESTS_TICK"));
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0) {
 		perror("kvm_guests: /dev/kvm");

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fd = bpf_program__fd(oo.on ? skel->progs.tdx_vp_capture : skel->progs.tdx_vp_enter);
-	tdxtop_maps_get(&m, skel);
+	tdxtop_maps_get(&m, skel, NULL);
 	if (tdxtop_reader_init(&rd, &m, &info.tsc) || tdxtop_reader_outliers(&rd, &oo) ||
 	    tdxtop_reader_read(&rd, &s) ||
 	    tdxtop_recorder_open(&rec, argv[1], &info, err, sizeof(err))) {

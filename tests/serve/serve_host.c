@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "serve_host: cannot load the BPF programs (root?)\n");
 		return 1;
 	}
-	tdxtop_maps_get(&m, skel);
+	tdxtop_maps_get(&m, skel, NULL);
 	if (tdxtop_reader_init(&src.r, &m, &tsc) || tdxtop_reader_read(&src.r, &src.s))
 		return 1;
 	/* the children get the program without O_CLOEXEC */

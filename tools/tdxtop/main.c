@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
 #include "tdx_enter.skel.h"
+#include "kvm_exit.skel.h"
 
 static struct env {
 	int interval_ms;
@@ -370,9 +371,8 @@ static const char *pick_source(void)
 		}
 		return "tdx";
 	}
-	if (!env.source && tdx) {	/* present, or cannot tell: try tdx */
+	if (!env.source && tdx)	/* present, or cannot tell: try tdx */
 		return "tdx";
-	}
 	if (!event_present("kvm/kvm_exit")) {
 		if (env.source)
 			no_kvm_events();
@@ -392,7 +392,8 @@ static const char *pick_source(void)
 
 struct live {
 	const char *source;	/* "tdx" or "kvm" */
-	struct tdx_enter_bpf *skel;
+	struct tdx_enter_bpf *skel;	/* the maps; the tdx source's programs */
+	struct kvm_exit_bpf *kvm;	/* the kvm source's programs, or NULL */
 	struct tdxtop_reader reader;
 	struct tdxtop_snap snap;
 	struct tdxtop_tsc tsc;
@@ -457,13 +458,12 @@ static int live_open(struct live *l)
 	l->skel->rodata->tsc_shift = l->tsc.shift;
 	err = tdxtop_maps_size(l->skel, env.vcpu_entries, env.stats_entries,
 			       env.hist_entries, 0) ?:
-	      tdxtop_outlier_setup(l->skel, &env.outliers, env.interval_ms) ?:
-	      tdxtop_source_setup(l->skel, l->source);
+	      tdxtop_outlier_setup(l->skel, &env.outliers, env.interval_ms);
 	if (err) {
 		fail("map sizes out of range: %s", strerror(-err));
 		return 1;
 	}
-	err = tdx_enter_bpf__load(l->skel);
+	err = kvm ? tdxtop_kvm_load(&l->kvm, l->skel) : tdx_enter_bpf__load(l->skel);
 	if (err) {
 		/* CO-RE finds kvm_exit's record in the kernel's BTF */
 		fail("failed to load the BPF programs: %s%s", strerror(-err),
@@ -471,11 +471,13 @@ static int live_open(struct live *l)
 			   "/sys/kernel/btf/vmlinux, and KVM's)" : "");
 		return 1;
 	}
-	tdxtop_maps_get(&maps, l->skel);
-	err = tdx_enter_bpf__attach(l->skel);
+	tdxtop_maps_get(&maps, l->skel, l->kvm);
+	err = kvm ? kvm_exit_bpf__attach(l->kvm) : tdx_enter_bpf__attach(l->skel);
 	if (err) {
-		if (err == -ENOENT)
-			kvm ? no_kvm_events() : no_tdx_events();
+		if (err == -ENOENT && kvm)
+			no_kvm_events();
+		else if (err == -ENOENT)
+			no_tdx_events();
 		else
 			fail("failed to attach to the %s tracepoints: %s", l->source,
 			     strerror(-err));
@@ -548,6 +550,7 @@ static int live_close(struct live *l)
 		close(l->stats_fd);
 	tdxtop_reader_free(&l->reader);
 	tdxtop_snap_free(&l->snap);
+	kvm_exit_bpf__destroy(l->kvm);
 	tdx_enter_bpf__destroy(l->skel);
 	return err;
 }

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Sizes and handles of the maps of bpf/tdx_enter.bpf.c, in one place */
+/*
+ * Sizes and handles of the maps of bpf/tdx_enter.bpf.c, in one place, and
+ * the kvm source's object (bpf/kvm_exit.bpf.c) loaded onto them
+ */
 #include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tdxtop.h"
 #include "tdx_enter.skel.h"
+#include "kvm_exit.skel.h"
 
 /* a block of rows per slot is 11 KiB: 48 Ki vCPUs take 720 MiB */
 #define MAX_VCPUS	(3u << 14)
@@ -40,31 +44,69 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 	    bpf_map__set_max_entries(skel->maps.hist_ids, hists) ||
 	    bpf_map__set_max_entries(skel->maps.cpu_hist_idx, hists) ||
 	    bpf_map__set_max_entries(skel->maps.cpu_hists, copies) ||
-	    bpf_map__set_max_entries(skel->maps.outlier_thresh, hists) ||
-	    bpf_map__set_max_entries(skel->maps.kvm_entry_ns, slots))
+	    bpf_map__set_max_entries(skel->maps.outlier_thresh, hists))
 		return -EINVAL;
 	return 0;
 }
 
-int tdxtop_source_setup(struct tdx_enter_bpf *skel, const char *source)
+int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel)
 {
-	bool kvm = !strcmp(source, "kvm");
+	struct kvm_exit_bpf *k = kvm_exit_bpf__open();
 	struct bpf_program *p;
+	struct bpf_map *m;
+	int err;
 
-	bpf_object__for_each_program(p, skel->obj) {
-		bool is_kvm = !strncmp(bpf_program__name(p), "kvm_", 4);
+	*kp = k;
+	if (!k)
+		return -errno;
+	/* the tdx object creates the maps; none of its programs load */
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	err = tdx_enter_bpf__load(skel);
+	if (err)
+		return err;
+	/* the same filters and layout: one source of rodata, the tdx object's */
+	k->rodata->targ_tgid = skel->rodata->targ_tgid;
+	k->rodata->targ_vcpu = skel->rodata->targ_vcpu;
+	k->rodata->min_guest_ns = skel->rodata->min_guest_ns;
+	k->rodata->slot_mask = skel->rodata->slot_mask;
+	k->rodata->hist_max = skel->rodata->hist_max;
+	k->rodata->copy_max = skel->rodata->copy_max;
+	bpf_object__for_each_map(m, k->obj) {
+		struct bpf_map *t;
 
-		/* tdx: tdxtop_outlier_setup() has chosen among its programs */
-		if ((kvm || is_kvm) && bpf_program__set_autoload(p, kvm == is_kvm))
-			return -EINVAL;
+		if (bpf_map__is_internal(m))
+			continue;
+		t = bpf_object__find_map_by_name(skel->obj, bpf_map__name(m));
+		if (t && (err = bpf_map__reuse_fd(m, bpf_map__fd(t))))
+			return err;
 	}
-	return 0;
+	if (bpf_map__set_max_entries(k->maps.kvm_entry_ns,
+				     bpf_map__max_entries(skel->maps.vcpu_slots)))
+		return -EINVAL;
+	return kvm_exit_bpf__load(k);
 }
 
-void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel)
+/* The programs of obj that are loaded, for their run counts and times */
+static void add_progs(struct tdxtop_maps *m, struct bpf_object *obj)
 {
 	struct bpf_program *p;
 
+	bpf_object__for_each_program(p, obj) {
+		if (m->nr_progs == TDXTOP_MAX_PROGS)
+			break;
+		if (!bpf_program__autoload(p))	/* the exit handler not chosen */
+			continue;
+		m->prog_fds[m->nr_progs] = bpf_program__fd(p);
+		snprintf(m->prog_names[m->nr_progs], TDXTOP_PROG_NAME_LEN, "%s",
+			 bpf_program__name(p));
+		m->nr_progs++;
+	}
+}
+
+void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
+		     struct kvm_exit_bpf *kvm)
+{
 	memset(m, 0, sizeof(*m));
 	m->vcpu_slots_fd = bpf_map__fd(skel->maps.vcpu_slots);
 	m->vcpu_rows_fd = bpf_map__fd(skel->maps.vcpu_rows);
@@ -78,17 +120,10 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel)
 	m->outlier_ring_fd = bpf_map__fd(skel->maps.outlier_ring);
 	m->outlier_thresh_fd = bpf_map__fd(skel->maps.outlier_thresh);
 	m->outlier_stats_fd = bpf_map__fd(skel->maps.outlier_stats);
-	m->kvm_unpaired_fd = bpf_map__fd(skel->maps.kvm_unpaired);
+	m->kvm_unpaired_fd = kvm ? bpf_map__fd(kvm->maps.kvm_unpaired) : -1;
 	m->nr_slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);
-	bpf_object__for_each_program(p, skel->obj) {
-		if (m->nr_progs == TDXTOP_MAX_PROGS)
-			break;
-		if (!bpf_program__autoload(p))	/* the exit handler not chosen */
-			continue;
-		m->prog_fds[m->nr_progs] = bpf_program__fd(p);
-		snprintf(m->prog_names[m->nr_progs], TDXTOP_PROG_NAME_LEN, "%s",
-			 bpf_program__name(p));
-		m->nr_progs++;
-	}
+	add_progs(m, skel->obj);
+	if (kvm)
+		add_progs(m, kvm->obj);
 }

@@ -503,7 +503,7 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 		err = read_counters(r, r->m.losses_fd, TDXTOP_NR_BPF_LOSSES, losses);
 	if (!err)
 		err = read_counters(r, r->m.notes_fd, TDXTOP_NR_BPF_NOTES, notes);
-	if (!err)
+	if (!err && r->m.kvm_unpaired_fd >= 0)	/* the kvm source's own map */
 		err = read_counters(r, r->m.kvm_unpaired_fd, 1, &notes[TDXTOP_NOTE_UNPAIRED]);
 	if (!err)
 		err = read_progs(r, d, &losses[TDXTOP_LOSS_MISSED]);

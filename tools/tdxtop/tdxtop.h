@@ -207,14 +207,16 @@ struct tdx_enter_bpf;
  */
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies);
+struct kvm_exit_bpf;
 /*
- * Before load, after tdxtop_outlier_setup(): the programs of one event
- * source, "tdx" (the tdx events of kernel/patches) or "kvm" (kvm_entry and
- * kvm_exit)
+ * The kvm source, in place of tdx_enter_bpf__load(): loads skel's maps
+ * without its programs, then bpf/kvm_exit.bpf.c's programs onto those
+ * maps, with skel's filters (*kp: to attach and destroy, even on error)
  */
-int tdxtop_source_setup(struct tdx_enter_bpf *skel, const char *source);
-/* After load */
-void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel);
+int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel);
+/* After load; kvm: the kvm source's object, or NULL */
+void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
+		     struct kvm_exit_bpf *kvm);
 
 /* Outlier capture: what --outliers and --outlier-rate ask for */
 struct tdxtop_outlier_opts {
