@@ -9,6 +9,10 @@
 #
 # Usage: guest-e2e.sh WORKLOAD.wl...
 set -u
+# the injection itself, as bpftrace -c runs it (below): VMS VCPUS PIDS_FILE
+if [ "${1:-}" = --inject ]; then
+	exec "$OUTPUT/tests/e2e/inject" run "$2" "$3" >"$4"
+fi
 top=$TDXTOP_TOP
 out_root=/mnt/out
 T=/sys/kernel/tracing
@@ -52,6 +56,15 @@ for wl in "$@"; do
 	fi
 
 	hist_on || say "$name: a hist trigger was refused"
+	"$OUTPUT/tdxtop" -j -g all 3600 >"$out/tdxtop-all.json" 2>"$out/tdxtop-all.err" &
+	t1=$!
+	"$OUTPUT/tdxtop" -j -g reason 3600 >"$out/tdxtop-reason.json" 2>"$out/tdxtop-reason.err" &
+	t2=$!
+	wait_links 2 || say "$name: tdxtop did not attach"
+
+	# bpftrace attaches, runs the injection (-c) and exits when it ends: it
+	# is not stopped by a signal, which bpftrace 0.17 was seen to ignore
+	start=$(date +%s%N)
 	bpftrace -e '
 tracepoint:tdx:tdx_vp_enter {
 	@count[pid, args->exit_reason, args->leaf, args->status] = count();
@@ -60,25 +73,12 @@ tracepoint:tdx:tdx_vp_enter {
 tracepoint:tdx:tdx_vp_enter_deferred { @deferred[pid] = count(); }
 tracepoint:tdx:tdx_host_gsbase { @gsbase[pid] = count(); }
 tracepoint:tdx:tdx_uret_restore { @uret[pid] = count(); }' \
-		>"$out/bpftrace.txt" 2>"$out/bpftrace.err" &
-	bt=$!
-	"$OUTPUT/tdxtop" -j -g all 3600 >"$out/tdxtop-all.json" 2>"$out/tdxtop-all.err" &
-	t1=$!
-	"$OUTPUT/tdxtop" -j -g reason 3600 >"$out/tdxtop-reason.json" 2>"$out/tdxtop-reason.err" &
-	t2=$!
-	wait_links 2 || say "$name: tdxtop did not attach"
-	for i in $(seq 900); do
-		grep -q Attaching "$out/bpftrace.txt" 2>/dev/null && break
-		sleep 0.2
-	done
-	sleep 3	# bpftrace prints "Attaching" before it attaches
-
-	start=$(date +%s%N)
-	"$OUTPUT/tests/e2e/inject" run "$vms" "$vcpus" >"$out/pids.txt"
-	say "$name: injected in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+		-c "/bin/bash $top/tests/e2e/guest-e2e.sh --inject $vms $vcpus $out/pids.txt" \
+		>"$out/bpftrace.txt" 2>"$out/bpftrace.err" ||
+		say "$name: bpftrace or the injection failed"
+	say "$name: injected in $(( ($(date +%s%N) - start) / 1000000 )) ms (with bpftrace's start)"
 
 	stop_wait INT 120 $t1 $t2 || say "$name: a tdxtop had to be killed"
-	stop_wait INT 120 $bt || say "$name: bpftrace had to be killed"
 	for e in tdx_vp_enter tdx_vp_enter_deferred tdx_host_gsbase tdx_uret_restore; do
 		cat "$ev/$e/hist" >"$out/hist-$e.txt"
 	done
