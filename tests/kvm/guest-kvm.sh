@@ -74,11 +74,11 @@ perf kvm -i /tmp/perf.data stat report --event=vmexit >"$out/perf.txt" 2>&1
 # attaches first, so its programs run before tdxtop's on each event: each
 # span of either then holds about the same program work (under TCG, tens
 # of us an event).  bpftrace -c runs the rest: tdxtop, then the guests.
+# (spans counted at the entry: its work and the exit's are then alike)
 bpftrace -e '
-tracepoint:kvm:kvm_entry { @entry[tid] = nsecs; }
+tracepoint:kvm:kvm_entry { @entry[tid] = nsecs; @spans = count(); }
 tracepoint:kvm:kvm_exit /@entry[tid]/ {
 	@guest_ns = sum(nsecs - @entry[tid]);
-	@spans = count();
 	delete(@entry[tid]);
 }' -c "/bin/bash $top/tests/kvm/guest-kvm.sh time-run" >"$out/bpftrace.txt" 2>&1
 # this kernel has the tdx events too: auto takes them
