@@ -68,7 +68,8 @@ TDXTOP_INLINE int tdxtop_kind_is_exit(__u32 kind)
  * end of one exit's restore to the next TDH.VP.ENTER of the same vCPU, from
  * the events' TSCs.
  * RESTORE: the per-exit restore for exits, the write itself for GSBASE and
- * URET rows.
+ * URET rows.  Rows of the kvm source: GUEST from kvm_entry to kvm_exit,
+ * HOST from a kvm_exit to the vCPU's next kvm_entry, in ns; no RESTORE.
  */
 enum tdxtop_metric {
 	TDXTOP_M_GUEST,
