@@ -189,9 +189,29 @@ static void test_prom_buckets(void)
 	   "31, 32, 1023, 1024, 2^34 - 1 and 2^34 ns go where le says");
 }
 
+/*
+ * A histogram read a moment apart from its row holds fewer samples than the
+ * row's count: the rank is then of the histogram's own count (as --outliers
+ * auto ranks it), not past its last sample onto the row's maximum
+ */
+static void test_quantile_short(void)
+{
+	static __u32 bk[TDXTOP_HIST_BUCKETS];
+	__u64 lo = tdxtop_bucket_lo(tdxtop_bucket(1000));
+	__u64 v;
+
+	bk[tdxtop_bucket(1000)] = 999;		/* 999 samples at 1 us */
+	bk[tdxtop_bucket(5000000)] = 1;		/* one at 5 ms */
+	/* the row counted 1,100; its max since load is 100 ms */
+	v = tdxtop_hist_quantile(bk, 1100, 0.999, 900, 100000000);
+	ok(v >= lo && v < tdxtop_bucket_hi(tdxtop_bucket(1000)),
+	   "p99.9 of a histogram of 1,000 samples ranked against a count of 1,100: "
+	   "in the 1 us bucket, not the maximum (%llu)", (unsigned long long)v);
+}
+
 int main(void)
 {
-	tap_plan(7 + 4 + 2 + 4 + 2);
+	tap_plan(7 + 4 + 2 + 4 + 2 + 1);
 	test_buckets();
 	test_quantiles("lognormal 100k", gen_lognormal, 100000);
 	test_quantiles("bimodal 50k", gen_bimodal, 50000);
@@ -200,5 +220,6 @@ int main(void)
 	test_cyc2ns();
 	test_status();
 	test_prom_buckets();
+	test_quantile_short();
 	return tap_done();
 }

@@ -31,6 +31,17 @@ __u64 tdxtop_hist_quantile(const __u32 *bucket, __u64 n, double q,
 		if (seen >= rank)
 			break;
 	}
+	if (b == TDXTOP_HIST_BUCKETS && seen) {
+		/* fewer samples than n: rank within the histogram's own count */
+		rank = (__u64)ceil(q * (double)seen);
+		if (rank < 1)
+			rank = 1;
+		for (b = 0, seen = 0; b < TDXTOP_HIST_BUCKETS; b++) {
+			seen += bucket[b];
+			if (seen >= rank)
+				break;
+		}
+	}
 	if (b == TDXTOP_HIST_BUCKETS)
 		b--;
 	lo = tdxtop_bucket_lo(b);

@@ -343,6 +343,9 @@ bool tdxtop_group_has_hist(enum tdxtop_group_by by);
  * Value at fraction q (0..1] of the samples: the middle of the bucket that
  * holds the sample of rank ceil(q * n), clamped to [min, max].  Off from the
  * exact value by at most half that bucket's width (3.125% of the value).
+ * When the histogram holds fewer than n samples (an interval's row and its
+ * histogram are read a moment apart), the rank is of the histogram's own
+ * count, as --outliers auto ranks it.
  */
 __u64 tdxtop_hist_quantile(const __u32 *bucket, __u64 n, double q,
 			   __u64 min, __u64 max);
