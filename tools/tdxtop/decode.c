@@ -269,9 +269,19 @@ const char *tdxtop_key_reason_name(const struct tdxtop_key *k)
 	return tdxtop_exit_reason_name(k->reason);
 }
 
+const char *const *tdxtop_source_unavailable(const char *source)
+{
+	static const char *const none[] = { NULL };
+	static const char *const kvm[] = {
+		"status", "leaf", "restore", "exits_without_kvm_exit", NULL,
+	};
+
+	return source && !strcmp(source, "kvm") ? kvm : none;
+}
+
 const char *tdxtop_source_note(const char *source)
 {
-	if (!source || strcmp(source, "kvm"))
+	if (!*tdxtop_source_unavailable(source))
 		return NULL;
 	return "source kvm (kvm_entry/kvm_exit): no TDX status, TDVMCALL leaf, restore "
 	       "costs or exits without kvm_exit; for them boot tdxtop's tdx tracepoints "

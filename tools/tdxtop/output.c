@@ -610,6 +610,7 @@ static void header_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 			const struct tdxtop_out_opts *o, __u64 events)
 {
 	char ts[64];
+	const char *const *na;
 	int d;
 
 	wall_time(ts, sizeof(ts), s->end_real_ns, true);
@@ -622,12 +623,8 @@ static void header_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 	/* what the source cannot show: null in every row */
 	tdxtop_jw_key(w, "unavailable");
 	tdxtop_jw_arr(w);
-	if (tdxtop_source_note(s->source)) {
-		tdxtop_jw_str(w, "status");
-		tdxtop_jw_str(w, "leaf");
-		tdxtop_jw_str(w, "restore");
-		tdxtop_jw_str(w, "exits_without_kvm_exit");
-	}
+	for (na = tdxtop_source_unavailable(s->source); *na; na++)
+		tdxtop_jw_str(w, *na);
 	tdxtop_jw_end_arr(w);
 	tdxtop_jw_key(w, "group_by");
 	tdxtop_jw_str(w, tdxtop_group_name(o->by));

@@ -346,9 +346,8 @@ static int add_row(struct tdxtop_prom *p, const struct tdxtop_snap *s,
 
 		if (k->kind == TDXTOP_KIND_KVM_EXIT)	/* restores are not seen */
 			return 0;
-		vm = get_labelled(p, &p->vms, &vk,
-						  offsetof(struct prom_vm, labels),
-						  false, true);
+		vm = get_labelled(p, &p->vms, &vk, offsetof(struct prom_vm, labels),
+				  false, true);
 
 		if (!vm)
 			return -ENOMEM;

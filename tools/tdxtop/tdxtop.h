@@ -362,6 +362,8 @@ const char *tdxtop_key_reason_name(const struct tdxtop_key *k);
  * it lacks and how to get it; NULL for the tdx source
  */
 const char *tdxtop_source_note(const char *source);
+/* JSON's "unavailable" of a source: NULL-terminated, empty for tdx */
+const char *const *tdxtop_source_unavailable(const char *source);
 /* "vmx", "svm" (TDXTOP_ISA_*), NULL */
 const char *tdxtop_isa_name(__u32 isa);
 const char *tdxtop_status_name(__u32 status_class);
