@@ -26,7 +26,7 @@ check "KVM's own events are there too (kvm_entry, kvm_exit)" \
 
 # fields of each event: TP_STRUCT__entry of the header vs the format file
 header_fields() {
-	awk -v ev="$1" '$0 ~ "^TRACE_EVENT\\(" ev "," { on = 1 }
+	awk -v ev="$1" '$0 ~ "^TRACE_EVENT(_FN)?\\(" ev "," { on = 1 }
 		on && /__field\(/ { s = $0; sub(/.*__field\([^,]*, */, "", s); sub(/\).*/, "", s); print s }
 		on && /^\);/ { exit }' "$top/include/trace/events/tdx.h"
 }

@@ -26,6 +26,13 @@
 #define TDX_URET_TSX_CTRL	BIT(4)
 #define TDX_URET_OTHER		BIT(5)
 
+/*
+ * TSC when tdx_vp_enter last went from no probe to one.  An entry timestamp
+ * older than this was taken while the event was disabled.
+ */
+extern u64 tdx_vp_enter_enabled_tsc;
+int tdx_vp_enter_reg(void);
+
 #endif /* _TRACE_TDX_DEFS */
 
 #define show_tdx_status(status)						\
@@ -82,38 +89,39 @@
  * time between two exits of a vCPU is the later event's tsc - restore_cycles
  * - guest_cycles (its entry) minus the earlier event's tsc.
  */
-TRACE_EVENT(tdx_vp_enter,
-	    TP_PROTO(u32 vcpu_id, u64 status, u32 exit_reason, u64 leaf,
-		     u64 exit_qual, u64 guest_cycles, u64 restore_cycles,
-		     u32 restored, u64 tsc),
-	    TP_ARGS(vcpu_id, status, exit_reason, leaf, exit_qual,
-		    guest_cycles, restore_cycles, restored, tsc),
-	    TP_STRUCT__entry(__field(u32, vcpu_id)
-			     __field(u32, exit_reason)
-			     __field(u64, status)
-			     __field(u64, leaf)
-			     __field(u64, exit_qual)
-			     __field(u64, guest_cycles)
-			     __field(u64, restore_cycles)
-			     __field(u64, tsc)
-			     __field(u32, restored)),
-	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
-			   __entry->exit_reason = exit_reason;
-			   __entry->status = status;
-			   __entry->leaf = leaf;
-			   __entry->exit_qual = exit_qual;
-			   __entry->guest_cycles = guest_cycles;
-			   __entry->restore_cycles = restore_cycles;
-			   __entry->restored = restored;
-			   __entry->tsc = tsc;),
-	    TP_printk("vcpu %u status 0x%016llx %s reason %s (0x%x) leaf %s (0x%llx) qual 0x%llx guest_cycles %llu restore_cycles %llu restored %s tsc %llu",
-		      __entry->vcpu_id, __entry->status,
-		      show_tdx_status(__entry->status),
-		      __print_symbolic(__entry->exit_reason, VMX_EXIT_REASONS),
-		      __entry->exit_reason, show_tdx_leaf(__entry->leaf),
-		      __entry->leaf, __entry->exit_qual, __entry->guest_cycles,
-		      __entry->restore_cycles,
-		      show_tdx_restored(__entry->restored), __entry->tsc)
+TRACE_EVENT_FN(tdx_vp_enter,
+	       TP_PROTO(u32 vcpu_id, u64 status, u32 exit_reason, u64 leaf,
+			u64 exit_qual, u64 guest_cycles, u64 restore_cycles,
+			u32 restored, u64 tsc),
+	       TP_ARGS(vcpu_id, status, exit_reason, leaf, exit_qual,
+		       guest_cycles, restore_cycles, restored, tsc),
+	       TP_STRUCT__entry(__field(u32, vcpu_id)
+				__field(u32, exit_reason)
+				__field(u64, status)
+				__field(u64, leaf)
+				__field(u64, exit_qual)
+				__field(u64, guest_cycles)
+				__field(u64, restore_cycles)
+				__field(u64, tsc)
+				__field(u32, restored)),
+	       TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			      __entry->exit_reason = exit_reason;
+			      __entry->status = status;
+			      __entry->leaf = leaf;
+			      __entry->exit_qual = exit_qual;
+			      __entry->guest_cycles = guest_cycles;
+			      __entry->restore_cycles = restore_cycles;
+			      __entry->restored = restored;
+			      __entry->tsc = tsc;),
+	       TP_printk("vcpu %u status 0x%016llx %s reason %s (0x%x) leaf %s (0x%llx) qual 0x%llx guest_cycles %llu restore_cycles %llu restored %s tsc %llu",
+			 __entry->vcpu_id, __entry->status,
+			 show_tdx_status(__entry->status),
+			 __print_symbolic(__entry->exit_reason, VMX_EXIT_REASONS),
+			 __entry->exit_reason, show_tdx_leaf(__entry->leaf),
+			 __entry->leaf, __entry->exit_qual, __entry->guest_cycles,
+			 __entry->restore_cycles,
+			 show_tdx_restored(__entry->restored), __entry->tsc),
+	       tdx_vp_enter_reg, NULL
 );
 
 /*
