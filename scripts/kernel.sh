@@ -10,12 +10,14 @@
 #   $TDXTOP_CACHE/linux-base   worktree of "base" (hot-path comparison)
 #   $TDXTOP_CACHE/build-base   O= directory of the unpatched tdx.o
 #   $TDXTOP_CACHE/ccache       compiler cache
+#   $TDXTOP_CACHE/kunit/linux  worktree: the series + tests/kernel/kunit's patch
+#   $TDXTOP_CACHE/kunit/build  O= directory of that KUnit test kernel
 #
 # Only what changed is touched: the series is re-applied with git (which
 # rewrites only files whose contents differ), the config is regenerated only
 # when the fragment changes, and ccache serves repeated compilations.
 #
-# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF|bisect N]
+# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF|bisect N|kunit]
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -202,6 +204,43 @@ bisect() {
 	kmake -C "$tree" O="$out" -j"$jobs" CC="ccache gcc" vmlinux 2>"$out/.tdxtop-bisect-$n.log"
 }
 
+# The KUnit test kernel (tests/kernel/kunit.sh): the series plus
+# tests/kernel/kunit/tdx-kunit.patch (TDH.VP.ENTER replaced by the suite's
+# scripted stand-in; test build only) and tdx_kunit.c, with the series'
+# config (which has the KUnit framework, CONFIG_KUNIT).  Its worktree and
+# build directory are mounted over the series' own, in a private mount
+# namespace, for the build: the paths the compiler sees are the series
+# build's, so ccache serves every file whose preprocessed text is the same.
+kunit() {
+	local wt=$cache/kunit/linux o=$cache/kunit/build kdir=$top/tests/kernel/kunit want
+	deps
+	unpack_base
+	apply_series
+	if [ ! -d "$wt" ]; then
+		say WORKTREE "$wt"
+		mkdir -p "$cache/kunit"
+		git -C "$tree" worktree add -q -f --detach "$wt" tdxtop
+	fi
+	want=$( (series_id; cat "$kdir/tdx-kunit.patch" "$kdir/tdx_kunit.c") | sha1sum | cut -c1-16)
+	if [ "$(cat "$cache/kunit/.tdxtop-tree" 2>/dev/null)" != "$want" ]; then
+		say KUNIT "applying tests/kernel/kunit to $wt"
+		git -C "$wt" checkout -q -f --detach tdxtop
+		git -C "$wt" apply "$kdir/tdx-kunit.patch"
+		cp "$kdir/tdx_kunit.c" "$wt/arch/x86/kvm/vmx/tdx_kunit.c"
+		echo "$want" >"$cache/kunit/.tdxtop-tree"
+	fi
+	configure "$wt" "$o"
+	say MAKE "KUnit test kernel in $o (-j$jobs)"
+	unshare --mount --propagation private -- sh -c '
+		mount --bind "$1" "$3" && mount --bind "$2" "$4" &&
+		exec make -s -C "$3" O="$4" -j"$5" CC="ccache gcc" bzImage' \
+		sh "$wt" "$o" "$tree" "$out" "$jobs" 2>"$o/.tdxtop-diag.log" || {
+		cat "$o/.tdxtop-diag.log" >&2
+		exit 1
+	}
+	ln -sf "$o/arch/x86/boot/bzImage" "$cache/kunit/bzImage"
+}
+
 deps() {
 	"$top/scripts/deps.sh" kernel
 }
@@ -211,6 +250,7 @@ build)	build ;;
 base)	base ;;
 variant) variant "$2" "$(realpath "$3")" ;;
 bisect)	bisect "$2" ;;
+kunit)	kunit ;;
 env)	echo "TDXTOP_CACHE=$cache TREE=$tree BUILD=$out" ;;
-*)	echo "usage: kernel.sh [build|base|env]" >&2; exit 2 ;;
+*)	echo "usage: kernel.sh [build|base|env|variant NAME DIFF|bisect N|kunit]" >&2; exit 2 ;;
 esac

@@ -36,6 +36,7 @@ all_tests="
 	tests/kernel/bisect.sh
 	tests/kernel/hotpath.sh
 	tests/kernel/boot.sh
+	tests/kernel/kunit.sh
 	tests/e2e/e2e.sh
 	tests/record/vm-record.sh
 	tests/kvm/vm-kvm.sh
