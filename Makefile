@@ -4,6 +4,7 @@
 # make deps       install the build dependencies (Debian, apt-get)
 # make check      every test (installs what it needs, builds the kernel)
 # make kernel     Linux 7.2 + kernel/patches, out of tree in $(TDXTOP_CACHE)
+# make kunit      the series' TD enter/exit path run by its KUnit suite (QEMU)
 # make demo       boot the kernel in QEMU, inject a TD exit mix, run tdxtop
 # make install    PREFIX=/usr/local DESTDIR= (binary, man page, completion, unit)
 # make deb        a Debian package in build/deb (debhelper)
@@ -54,7 +55,7 @@ TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 		       tests/serve/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps deps-test check kernel kernel-base kmod demo bench install deb fuzz fuzz-build \
+.PHONY: all deps deps-test check kernel kernel-base kunit kmod demo bench install deb fuzz fuzz-build \
 	soak clean FORCE
 
 # make builds and changes nothing on the system: make deps installs
@@ -219,6 +220,9 @@ $(OUTPUT)/kmod/tdx_inject.ko: tests/kmod/tdx_inject.c include/trace/events/tdx.h
 
 kernel-base:
 	$(Q)scripts/kernel.sh base
+
+kunit:
+	$(Q)OUTPUT=$(OUTPUT) TESTS=tests/kernel/kunit.sh tests/run.sh
 
 demo: deps-test all
 	$(Q)OUTPUT=$(OUTPUT) tests/e2e/demo.sh
