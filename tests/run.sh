@@ -15,6 +15,7 @@ all_tests="
 	$OUTPUT/tests/unit/test_hist
 	$OUTPUT/tests/unit/test_view
 	$OUTPUT/tests/unit/test_stats
+	$OUTPUT/tests/unit/test_record
 	tests/unit/json.sh
 	tests/unit/names.sh
 	tests/unit/decode.sh

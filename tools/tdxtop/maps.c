@@ -87,19 +87,28 @@ int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel)
 	return kvm_exit_bpf__load(k);
 }
 
-/* The programs of obj that are loaded, for their run counts and times */
+/*
+ * The programs of obj that are loaded, for their run counts and times, in
+ * name order: the order a recording gives them back (its programs table is
+ * keyed by name)
+ */
 static void add_progs(struct tdxtop_maps *m, struct bpf_object *obj)
 {
 	struct bpf_program *p;
+	int i;
 
 	bpf_object__for_each_program(p, obj) {
 		if (m->nr_progs == TDXTOP_MAX_PROGS)
 			break;
 		if (!bpf_program__autoload(p))	/* the exit handler not chosen */
 			continue;
-		m->prog_fds[m->nr_progs] = bpf_program__fd(p);
-		snprintf(m->prog_names[m->nr_progs], TDXTOP_PROG_NAME_LEN, "%s",
-			 bpf_program__name(p));
+		for (i = m->nr_progs; i > 0 &&
+		     strcmp(m->prog_names[i - 1], bpf_program__name(p)) > 0; i--) {
+			m->prog_fds[i] = m->prog_fds[i - 1];
+			memcpy(m->prog_names[i], m->prog_names[i - 1], TDXTOP_PROG_NAME_LEN);
+		}
+		m->prog_fds[i] = bpf_program__fd(p);
+		snprintf(m->prog_names[i], TDXTOP_PROG_NAME_LEN, "%s", bpf_program__name(p));
 		m->nr_progs++;
 	}
 }

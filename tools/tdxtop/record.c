@@ -18,9 +18,8 @@
 /* "TDXT": PRAGMA application_id of a tdxtop recording */
 #define APP_ID		0x54445854
 
+/* The tables; application_id and user_version are set from APP_ID and TDXTOP_RECORD_SCHEMA */
 static const char *const schema_sql =
-	"PRAGMA application_id = 1413765204;"	/* APP_ID */
-	"PRAGMA user_version = 2;"		/* TDXTOP_RECORD_SCHEMA */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
 	"CREATE TABLE intervals(id INTEGER PRIMARY KEY, start_ns INTEGER,"
 	" end_ns INTEGER, end_real_ns INTEGER, events INTEGER,"
@@ -237,15 +236,18 @@ static int prepare_insert(struct tdxtop_recorder *r, int which)
 static int create_db(struct tdxtop_recorder *r, const struct tdxtop_run_info *info,
 		     bool exclusive)
 {
+	char stamp[96];
 	int i, e;
 
 	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK)
 		return db_err(r);
 	/* WAL: a kill -9 loses at most the interval being written */
+	snprintf(stamp, sizeof(stamp), "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+		 APP_ID, TDXTOP_RECORD_SCHEMA);
 	e = exec(r, exclusive ? "PRAGMA locking_mode = EXCLUSIVE" : "") ?:
 	    exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; BEGIN;") ?:
-	    exec(r, schema_sql);
+	    exec(r, stamp) ?: exec(r, schema_sql);
 	for (i = 0; !e && i < NR_ST; i++)
 		e = prepare_insert(r, i);
 	if (!e)
@@ -638,6 +640,21 @@ static int one_int(sqlite3 *db, const char *sql, __s64 *v)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static bool has_column(sqlite3 *db, const char *table, const char *col)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 static int meta_text(struct tdxtop_recording *r, const char *key, char *out,
 		     size_t len)
 {
@@ -674,7 +691,13 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 		e = rec_err(r, -ENOENT, "%s", sqlite3_errmsg(r->db));
 		goto fail;
 	}
-	if (one_int(r->db, "PRAGMA application_id", &app) || app != APP_ID) {
+	/* SQLite's own word for a file it cannot read (truncated, damaged) */
+	if (one_int(r->db, "PRAGMA application_id", &app)) {
+		e = rec_err(r, -EINVAL, "%s", sqlite3_errcode(r->db) == SQLITE_NOTADB ?
+			    "not a tdxtop recording" : sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	if (app != APP_ID) {
 		e = rec_err(r, -EINVAL, "not a tdxtop recording");
 		goto fail;
 	}
@@ -682,6 +705,12 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 		e = rec_err(r, -EINVAL, "not a tdxtop recording (no schema version)");
 		goto fail;
 	}
+	/*
+	 * The tdxtop that added schema 3 stamped user_version 2 on it: a
+	 * schema 2 file with schema 3's column is schema 3
+	 */
+	if (ver == 2 && has_column(r->db, "intervals", "unpaired"))
+		ver = 3;
 	/*
 	 * schema 1: no outliers; it reads as a recording without capture.
 	 * schema 2: no unpaired note (no kvm source yet).
