@@ -8,11 +8,11 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 35
+plan 37
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 34); do skip "needs root (BPF)"; done
+	for i in $(seq 37); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
@@ -88,7 +88,23 @@ check "a recording of a newer schema: exit 2, one line naming both schemas" \
 	test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'schema 4 by a newer tdxtop; this one reads schema 3' <<<"$out")"
 head -c 40000 "$d/base.db" >"$d/cut.db"
 out=$("$T" report "$d/cut.db" 2>&1 >/dev/null); rc=$?
-check "a truncated recording: exit 2, one line" test "$rc" = 2 -a "$(wc -l <<<"$out")" = 1
+is "$rc $out" "2 tdxtop: $d/cut.db: database disk image is malformed" \
+	"a truncated recording: exit 2, the file and SQLite's reason"
+# -- a recording without an interval: one rule for every form of report
+cp "$d/base.db" "$d/empty.db"
+sqlite3 "$d/empty.db" 'delete from intervals'
+forms=""
+for f in "" "-j" "--format hlog" "--html $d/empty.html"; do
+	# shellcheck disable=SC2086
+	out=$("$T" report $f "$d/empty.db" 2>&1); rc=$?
+	want="tdxtop: $d/empty.db: no interval"
+	[ "$f" = -j ] && want="{\"error\":\"$d/empty.db: no interval\"}"
+	[ "$rc $out" = "2 $want" ] || forms="$forms [$f: $rc $out]"
+done
+is "$forms" "" "an empty recording: report, -j (an error object), hlog and --html all exit 2 with one line"
+out=$("$T" report -j --from 100 "$d/base.db" 2>&1); rc=$?
+is "$rc $out" "2 {\"error\":\"$d/base.db: no interval in the selected span\"}" \
+	"an empty span: exit 2, an error object with -j"
 cp "$d/base.db" "$d/bad.db"
 sqlite3 "$d/bad.db" "update rows set data = x'ffffffff' where interval = 3"
 out=$("$T" report "$d/bad.db" 2>&1 >/dev/null); rc=$?

@@ -180,7 +180,7 @@ int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 	struct tdxtop_view v = {};
 	__u64 mono0, real0;
 	__s64 after = 0;
-	size_t i;
+	size_t i, n_iv = 0;
 	int e, m, err = 0;
 
 	if (!tdxtop_group_has_hist(by)) {
@@ -196,6 +196,7 @@ int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 	fprintf(f, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\","
 		"\"Interval_Compressed_Histogram\"\n");
 	while ((e = tdxtop_recording_next(r, &after, from, to, &s)) > 0) {
+		n_iv++;
 		e = tdxtop_view_build(&v, &s, by, TDXTOP_SORT_COUNT);
 		for (i = 0; !e && i < v.nr; i++) {
 			const struct tdxtop_group *g = &v.g[i];
@@ -228,6 +229,8 @@ int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 		if (errno != EPIPE)
 			tdxtop_fail("output failed: %s", strerror(errno));
 		err = errno == EPIPE ? 0 : 1;
+	} else if (!n_iv) {
+		err = -ENODATA;
 	}
 	free(raw.p);
 	free(z.p);

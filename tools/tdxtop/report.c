@@ -165,6 +165,16 @@ static int replay_poll(void *ctx, const struct tdxtop_snap **s)
 	return 0;
 }
 
+/*
+ * A recording, or the span --from/--to selects, without an interval: the
+ * same error for every form of report, as diff's for too few (exit 2)
+ */
+static int no_interval(const char *file, bool span)
+{
+	tdxtop_fail("%s: no interval%s", file, span ? " in the selected span" : "");
+	return 2;
+}
+
 static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 {
 	struct tdxtop_merge m = {};
@@ -214,8 +224,7 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 		}
 	}
 	if (!err && !n)
-		fprintf(stderr, "tdxtop: %s: no interval%s\n", rep.file,
-			rep.from || rep.to ? " in the selected span" : "");
+		err = no_interval(rep.file, true);
 	tdxtop_merge_free(&m);
 	tdxtop_snap_free(&s);
 	tdxtop_view_free(&v);
@@ -353,9 +362,10 @@ static int report_html(struct tdxtop_recording *r, struct tdxtop_recording *r2,
 			break;
 		}
 		e = html_run(i ? r2 : r, from, to, &runs[i]);
-		if (e) {
-			tdxtop_fail("%s", e == -ENODATA ? "no interval in the selected span" :
-				    e == -ENOMEM ? "out of memory" :
+		if (e == -ENODATA) {
+			ret = no_interval(i ? rep.file2 : rep.file, true);
+		} else if (e) {
+			tdxtop_fail("%s", e == -ENOMEM ? "out of memory" :
 				    tdxtop_recording_error(i ? r2 : r));
 			ret = 2;
 		}
@@ -424,12 +434,16 @@ int tdxtop_cmd_report(int argc, char **argv)
 		tdxtop_recording_close(r);
 		return 2;
 	}
-	if (rep.html)
+	if (!tdxtop_recording_intervals(r) || (r2 && !tdxtop_recording_intervals(r2)))
+		e = no_interval(tdxtop_recording_intervals(r) ? rep.file2 : rep.file, false);
+	else if (rep.html)
 		e = report_html(r, r2, from, to);
 	else if (rep.format == FMT_HLOG)
 		e = tdxtop_hlog_write(stdout, r, from, to, rep.o.out.by);
 	else
 		e = report_views(r, from, to);
+	if (e == -ENODATA)
+		e = no_interval(rep.file, true);
 	tdxtop_recording_close(r);
 	tdxtop_recording_close(r2);
 	return e;

@@ -556,7 +556,10 @@ struct tdxtop_html_run {
 int tdxtop_html_write(FILE *f, const struct tdxtop_html_run *runs, int nr,
 		      const char *version, const char *diff_json, const char *diff_error);
 
-/* HdrHistogram interval logs of a recording (hlog.c); an exit status */
+/*
+ * HdrHistogram interval logs of a recording (hlog.c): an exit status, or
+ * -ENODATA when [from, to) holds no interval (nothing said)
+ */
 int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 		      enum tdxtop_group_by by);
 
