@@ -16,6 +16,7 @@ all_tests="
 	$OUTPUT/tests/unit/test_view
 	$OUTPUT/tests/unit/test_stats
 	$OUTPUT/tests/unit/test_record
+	$OUTPUT/tests/unit/test_jsonw
 	tests/unit/json.sh
 	tests/unit/names.sh
 	tests/unit/decode.sh

@@ -2,8 +2,10 @@
 /*
  * The JSON writer's out-of-line half (jsonw.h has the rest).  Strings may
  * hold any bytes (VM names are chosen by other processes): quotes,
- * backslashes and control characters are escaped, and what is not valid
- * UTF-8 becomes U+FFFD, so every line parses.
+ * backslashes, and the characters that change how text is shown (C0 and
+ * C1 controls, bidi overrides: tdxtop_cp_unsafe()) are escaped, and what is
+ * not valid UTF-8 becomes U+FFFD, so every line parses and no consumer
+ * that prints a value shows a hidden control.
  */
 #include <errno.h>
 #include <math.h>
@@ -147,7 +149,7 @@ void tdxtop_jw_str(struct tdxtop_jw *w, const char *str)
 			out_n(w, "\\n", 2);
 		} else if (cp == '\t') {
 			out_n(w, "\\t", 2);
-		} else if (cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029) {
+		} else if (tdxtop_cp_unsafe(cp)) {
 			char e[6] = { '\\', 'u', hex[cp >> 12], hex[(cp >> 8) & 15],
 				      hex[(cp >> 4) & 15], hex[cp & 15] };
 

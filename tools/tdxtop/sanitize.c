@@ -52,8 +52,7 @@ int tdxtop_utf8_decode(const unsigned char *s, size_t n, __u32 *cp)
 	return len;
 }
 
-/* Characters that change how a terminal shows what follows */
-static bool unsafe_cp(__u32 c)
+bool tdxtop_cp_unsafe(__u32 c)
 {
 	return c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
 	       c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
@@ -86,7 +85,7 @@ size_t tdxtop_text_cell(char *dst, const char *src, int width)
 		if (!len) {
 			len = 1;
 			cp = '?';
-		} else if (unsafe_cp(cp) || (cp >= 0x80 && !locale_is_utf8())) {
+		} else if (tdxtop_cp_unsafe(cp) || (cp >= 0x80 && !locale_is_utf8())) {
 			cp = '?';
 		} else if (cp >= 0x80) {
 			w = wcwidth((wchar_t)cp);
@@ -136,7 +135,7 @@ size_t tdxtop_label_value(char *dst, size_t cap, const char *src)
 			rep = cp == '\\' ? "\\\\" : "\\\"";
 		else if (len == 1 && cp == '\n')
 			rep = "\\n";
-		else if (!len || unsafe_cp(cp))
+		else if (!len || tdxtop_cp_unsafe(cp))
 			rep = "\xef\xbf\xbd";
 		if (!len)
 			len = 1;

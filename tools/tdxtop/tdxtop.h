@@ -419,6 +419,12 @@ size_t tdxtop_text_cell(char *dst, const char *src, int width);
  * *cp; 0 when it is not valid UTF-8 (overlong, surrogate, cut, > U+10FFFF)
  */
 int tdxtop_utf8_decode(const unsigned char *s, size_t n, __u32 *cp);
+/*
+ * Whether code point c changes how what follows is shown: C0 and C1
+ * controls, DEL, bidi marks, overrides and isolates, line and paragraph
+ * separators, BOM.  Every output that writes untrusted text uses it.
+ */
+bool tdxtop_cp_unsafe(__u32 c);
 #define TDXTOP_CELL_SIZE(width)	(4 * (width) + 1)
 
 /*
