@@ -8,11 +8,11 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 37
+plan 38
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 37); do skip "needs root (BPF)"; done
+	for i in $(seq 38); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
@@ -155,6 +155,8 @@ check "diff -j: one JSON object, the regressions as rows with verdicts" \
 "$T" diff --format markdown "$d/base.db" -- "$d/up10.db" >"$d/up10.md"
 check "diff --format markdown: a table with a row per comparison" \
 	test "$(grep -c '^| ' "$d/up10.md")" = $(( $(jq '.comparisons' "$d/up10.json") + 1 ))
+is "$(grep -c '^| \\\* | ' "$d/up10.md")" "$(jq '[.rows[] | select(.vm == null)] | length' "$d/up10.json")" \
+	"diff --format markdown: the all-VMs rows as an escaped *, unlike a name of underscores"
 
 "$G" "$d/few.db" 5 3 >/dev/null
 out=$("$T" diff "$d/base.db" -- "$d/few.db" 2>&1); rc=$?

@@ -515,9 +515,12 @@ static void print_markdown(const struct cmp *c, size_t nr)
 		key_label(&x->d->key, label, sizeof(label));
 		fmt_value(base, sizeof(base), x->stat, x->base);
 		fmt_value(new, sizeof(new), x->stat, x->new);
-		printf("| ");
-		/* a name is anyone's text: no markup, no table breaks */
-		for (p = x->d->key.vm[0] ? x->d->key.vm : "*"; *p; p++)
+		/*
+		 * all VMs: "*", escaped (an asterisk is emphasis); a name is
+		 * anyone's text: no markup, no table breaks, so not "*" either
+		 */
+		printf("| %s", x->d->key.vm[0] ? "" : "\\*");
+		for (p = x->d->key.vm; *p; p++)
 			putchar((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
 				(*p >= 'A' && *p <= 'Z') || strchr("._-:", *p) ? *p : '_');
 		printf(" | %s | %s | %s | %s | ", label, stat_names[x->stat], base, new);
