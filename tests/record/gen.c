@@ -13,6 +13,9 @@
  * Prints the exact samples as "expect" lines for the tests: per interval,
  * exits per exit reason.
  *
+ * GEN_EXTRA=REASON:LEAF:WEIGHT: one more exit reason in the mix, of that
+ * weight (the others' weights sum to 100).
+ *
  * GEN_OUTLIERS=SPEC: load with outlier capture (tdxtop --outliers SPEC,
  * fixed thresholds only, no rate cap to speak of) and print an "outlier"
  * line per exit above a threshold: interval, TSC, vCPU, reason, leaf, the
@@ -28,7 +31,7 @@
 #include "tdxtop.h"
 #include "tdx_enter.skel.h"
 
-static const struct {
+static struct {
 	int weight;
 	__u32 reason;
 	__u64 leaf, glo, ghi;
@@ -39,6 +42,7 @@ static const struct {
 	{ 10, 77, 48, 800, 30000 },	/* TDCALL:EPT_VIOLATION */
 	{ 10, 77, 0x10001, 5000, 400000 },	/* TDCALL:MapGPA */
 	{ 15, 30, 0, 600, 9000 },	/* IO_INSTRUCTION */
+	{ 0, 0, 0, 700, 20000 },	/* GEN_EXTRA: off */
 };
 #define NR_MIX (sizeof(mix) / sizeof(mix[0]))
 
@@ -101,6 +105,12 @@ int main(int argc, char **argv)
 		if (mi == 3)
 			return 2;
 		scale[mi] = f;
+	}
+	if (getenv("GEN_EXTRA") &&
+	    sscanf(getenv("GEN_EXTRA"), "%u:%llu:%d", &mix[NR_MIX - 1].reason,
+		   (unsigned long long *)&mix[NR_MIX - 1].leaf, &mix[NR_MIX - 1].weight) != 3) {
+		fprintf(stderr, "gen: GEN_EXTRA: REASON:LEAF:WEIGHT\n");
+		return 2;
 	}
 	for (k = 0; k < (int)NR_MIX; k++)
 		total += mix[k].weight;
@@ -186,7 +196,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "gen: %s\n", tdxtop_recorder_error(rec));
 			return 1;
 		}
-		for (k = 0; k < (int)NR_MIX; k++)
+		for (k = 0; k < (int)NR_MIX && mix[k].weight; k++)
 			printf("expect %llu %u %llu %llu\n", (unsigned long long)i,
 			       mix[k].reason, (unsigned long long)mix[k].leaf,
 			       (unsigned long long)per_reason[k]);

@@ -8,11 +8,11 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 38
+plan 44
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 38); do skip "needs root (BPF)"; done
+	for i in $(seq 44); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
@@ -157,6 +157,28 @@ check "diff --format markdown: a table with a row per comparison" \
 	test "$(grep -c '^| ' "$d/up10.md")" = $(( $(jq '.comparisons' "$d/up10.json") + 1 ))
 is "$(grep -c '^| \\\* | ' "$d/up10.md")" "$(jq '[.rows[] | select(.vm == null)] | length' "$d/up10.json")" \
 	"diff --format markdown: the all-VMs rows as an escaped *, unlike a name of underscores"
+
+# a key only one side has: CR_ACCESS, 10 exits in 110, added to the mix
+GEN_EXTRA=28:0:10 "$G" "$d/cr.db" 203 30 2200 >/dev/null
+"$T" diff "$d/base.db" -- "$d/cr.db" >"$d/cr.txt"; rc=$?
+is "$rc $(grep -c '^REGRESSION:' "$d/cr.txt")" "1 1" "a key new in the new run (~10% of exits): exit 1, one regression"
+check "... its rate, from 0, +8..12% of all exits, said so" \
+	awk '/^REGRESSION: \* CR_ACCESS rate .* of all exits \(a new key\)$/ { c = $5 + 0; ok = c > 8 && c < 12 } END { exit !ok }' "$d/cr.txt"
+"$T" diff -j "$d/base.db" -- "$d/cr.db" >"$d/cr.json"
+is "$(jq -r '[.rows[] | select(.label == "CR_ACCESS") | "\(.metric)/\(.base)/\(.change_of)/\(.verdict)"] | join(" ")' "$d/cr.json")" \
+	"rate/0/all_exits/REGRESSION$(for m in guest host restore; do for s in p50 p99 mean; do printf ' %s %s/null/key/new' $m $s; done; done)" \
+	"diff -j: its rate judged against all exits, its times shown as new, not judged"
+is "$(jq '[.judged, ([.rows[] | select(.p_holm != null)] | length)] | @tsv' -r "$d/cr.json")" \
+	"$(sed -n 's/.*Holm over \([0-9]*\),.*/\1/p' "$d/cr.txt")	$(sed -n 's/.*Holm over \([0-9]*\),.*/\1/p' "$d/cr.txt")" \
+	"Holm's count is the comparisons judged"
+"$T" diff "$d/cr.db" -- "$d/base.db" >"$d/gone.txt"; rc=$?
+check "the reverse, a key gone: exit 0, an improvement of ~-9% of all exits, its times 'gone'" \
+	test "$rc" = 0 -a "$(grep -cE '^\* +CR_ACCESS +rate .* -[0-9.]+%\^.* improvement$' "$d/gone.txt")" = 1 \
+	-a "$(grep -cE '^\* +CR_ACCESS .* gone$' "$d/gone.txt")" = 9
+GEN_EXTRA=28:0:1 "$G" "$d/cr1.db" 204 30 2020 >/dev/null
+"$T" diff "$d/base.db" -- "$d/cr1.db" >"$d/cr1.txt"; rc=$?
+check "a new key of ~1% of exits: exit 0, verdict new (significant, within the threshold)" \
+	test "$rc" = 0 -a "$(grep -cE '^\* +CR_ACCESS +rate .* new$' "$d/cr1.txt")" = 1
 
 "$G" "$d/few.db" 5 3 >/dev/null
 out=$("$T" diff "$d/base.db" -- "$d/few.db" 2>&1); rc=$?

@@ -154,6 +154,12 @@ struct dentry {
 	struct tdxtop_hist *h;
 };
 
+struct scope {
+	char vm[TDXTOP_VM_NAME_LEN];
+	double vcpu_s, exits;
+	struct series total[2];
+};
+
 struct dtable {
 	struct dentry *e;
 	size_t nr, cap;
@@ -161,8 +167,13 @@ struct dtable {
 	__u64 intervals[2];
 	struct tdxtop_tsc ref_tsc;	/* the first base recording's */
 	double max_tsc_dev;		/* largest relative difference to it */
-	/* vCPU-seconds of the sample: [0] all VMs, then per VM name */
-	struct { char vm[TDXTOP_VM_NAME_LEN]; double vcpu_s; } *vs;
+	int side;			/* the side being read */
+	/*
+	 * Per scope (all VMs "", then each VM name): the sample's
+	 * vCPU-seconds and exits; per side, the samples in which the scope
+	 * had exits and their total exit rates
+	 */
+	struct scope *vs;
 	size_t nr_vs, cap_vs;
 };
 
@@ -174,8 +185,43 @@ static int push(struct series *s, double v)
 	return 0;
 }
 
+static struct scope *scope_get(struct dtable *t, const char *vm)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_vs; i++)
+		if (!strcmp(t->vs[i].vm, vm))
+			return &t->vs[i];
+	if (TDXTOP_GROW(t->vs, t->cap_vs, t->nr_vs + 1))
+		return NULL;
+	memset(&t->vs[t->nr_vs], 0, sizeof(t->vs[0]));
+	snprintf(t->vs[t->nr_vs].vm, sizeof(t->vs[0].vm), "%s", vm);
+	return &t->vs[t->nr_vs++];
+}
+
+/*
+ * A key seen for the first time: it had no exits in the samples already
+ * closed in which its scope had some, on either side, so its rate was 0
+ * there (a key new in the second run gets a rate from 0 on the first)
+ */
+static int backfill(struct dtable *t, struct dentry *d)
+{
+	struct scope *sc = scope_get(t, d->key.vm);
+	size_t i;
+	int side;
+
+	if (!sc)
+		return -ENOMEM;
+	for (side = 0; side <= t->side; side++)
+		for (i = 0; i < sc->total[side].n; i++)
+			if (push(&d->s[side][S_RATE], 0))
+				return -ENOMEM;
+	return 0;
+}
+
 static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
 {
+	struct dentry *d;
 	size_t i;
 
 	for (i = 0; i < t->nr; i++)
@@ -183,26 +229,14 @@ static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
 			return &t->e[i];
 	if (TDXTOP_GROW(t->e, t->cap, t->nr + 1))
 		return NULL;
-	memset(&t->e[t->nr], 0, sizeof(t->e[t->nr]));
-	t->e[t->nr].key = *k;
-	t->e[t->nr].h = calloc(1, sizeof(*t->e[t->nr].h));
-	if (!t->e[t->nr].h)
+	d = &t->e[t->nr];
+	memset(d, 0, sizeof(*d));
+	d->key = *k;
+	d->h = calloc(1, sizeof(*d->h));
+	if (!d->h || backfill(t, d))
 		return NULL;
-	return &t->e[t->nr++];
-}
-
-static double *vcpu_s(struct dtable *t, const char *vm)
-{
-	size_t i;
-
-	for (i = 0; i < t->nr_vs; i++)
-		if (!strcmp(t->vs[i].vm, vm))
-			return &t->vs[i].vcpu_s;
-	if (TDXTOP_GROW(t->vs, t->cap_vs, t->nr_vs + 1))
-		return NULL;
-	snprintf(t->vs[t->nr_vs].vm, sizeof(t->vs[0].vm), "%s", vm);
-	t->vs[t->nr_vs].vcpu_s = 0;
-	return &t->vs[t->nr_vs++].vcpu_s;
+	t->nr++;
+	return d;
 }
 
 static void make_key(struct dkey *k, const char *vm, __u32 kind, __u32 reason,
@@ -222,8 +256,9 @@ static void make_key(struct dkey *k, const char *vm, __u32 kind, __u32 reason,
  */
 static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 {
-	double secs = tdxtop_snap_seconds(s), *all, *one;
+	double secs = tdxtop_snap_seconds(s);
 	struct tdxtop_view v = {};
+	struct scope *all, *one;
 	size_t i;
 	int e;
 
@@ -231,15 +266,18 @@ static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 	for (i = 0; !e && i < v.nr; i++) {
 		if (!tdxtop_kind_is_exit(v.g[i].key.kind) || !v.g[i].st.count)
 			continue;
-		all = vcpu_s(t, "");
-		one = df.per_vm ? vcpu_s(t, tdxtop_snap_vm_name(s, v.g[i].key.tgid)) : NULL;
+		all = scope_get(t, "");
+		one = df.per_vm ? scope_get(t, tdxtop_snap_vm_name(s, v.g[i].key.tgid)) : NULL;
 		if (!all || (df.per_vm && !one)) {
 			e = -ENOMEM;
 			break;
 		}
-		*all += secs;
-		if (one)
-			*one += secs;
+		all->vcpu_s += secs;
+		all->exits += v.g[i].st.count;
+		if (one) {
+			one->vcpu_s += secs;
+			one->exits += v.g[i].st.count;
+		}
 	}
 	tdxtop_view_free(&v);
 	return e;
@@ -292,13 +330,13 @@ static int close_sample(struct dtable *t, int side, double scale)
 
 	for (i = 0; !e && i < t->nr; i++) {
 		struct dentry *d = &t->e[i];
-		double *vs = vcpu_s(t, d->key.vm);
+		struct scope *sc = scope_get(t, d->key.vm);
 
-		if (!vs)
+		if (!sc)
 			return -ENOMEM;
 		/* a key absent from a sample: no exits, rate 0 */
-		if (*vs > 0)
-			e = push(&d->s[side][S_RATE], d->st.count / *vs);
+		if (sc->vcpu_s > 0)
+			e = push(&d->s[side][S_RATE], d->st.count / sc->vcpu_s);
 		for (s = S_GUEST_P50; !e && s < NR_STATS; s++) {
 			int m = stat_metric(s);
 			__u64 n = d->st.n[m], hn;
@@ -327,8 +365,13 @@ static int close_sample(struct dtable *t, int side, double scale)
 		memset(&d->st, 0, sizeof(d->st));
 		memset(d->h, 0, sizeof(*d->h));
 	}
-	for (i = 0; i < t->nr_vs; i++)
-		t->vs[i].vcpu_s = 0;
+	for (i = 0; !e && i < t->nr_vs; i++) {
+		struct scope *sc = &t->vs[i];
+
+		if (sc->vcpu_s > 0)
+			e = push(&sc->total[side], sc->exits / sc->vcpu_s);
+		sc->vcpu_s = sc->exits = 0;
+	}
 	t->samples[side]++;
 	return e;
 }
@@ -356,6 +399,7 @@ static int read_side(struct dtable *t, int side)
 	char err[512];
 	int f, e = 0;
 
+	t->side = side;
 	for (f = 0; f < df.nr[side]; f++) {
 		e = tdxtop_recording_open(&r[f], df.files[side][f], err, sizeof(err));
 		if (e) {
@@ -417,6 +461,12 @@ struct cmp {
 	double base, new, change, lo, hi;	/* change and interval in % */
 	double p, p_holm, u;
 	bool pct;				/* a percentage could be computed */
+	/*
+	 * the key had no exit on one side (rate 0 in every sample): change
+	 * and interval are in % of the base's rate of all exits of its scope
+	 */
+	bool of_all;
+	bool one_side;				/* samples on one side only */
 	const char *verdict;
 };
 
@@ -442,7 +492,12 @@ static void key_label(const struct dkey *k, char *buf, size_t len)
 static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struct dtable *t)
 {
 	char base[32], new[32], label[64], vm[TDXTOP_CELL_SIZE(16)], ci[48];
-	size_t i, regs = 0, imps = 0;
+	size_t i, regs = 0, imps = 0, judged = 0, of_all = 0;
+
+	for (i = 0; i < nr; i++) {
+		judged += !isnan(c[i].p);
+		of_all += c[i].of_all;
+	}
 
 	printf("tdxtop diff: base %d recording%s, %llu intervals, %zu samples; "
 	       "new %d recording%s, %llu intervals, %zu samples\n",
@@ -451,7 +506,7 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 	       (unsigned long long)t->intervals[1], t->samples[1]);
 	printf("Mann-Whitney U per comparison, Holm over %zu, alpha %g; "
 	       "regression: significant and beyond +%g%% (percentiles +%g%%)\n",
-	       nr, df.alpha, df.threshold, fmax(df.threshold, HIST_RESOLUTION_PCT));
+	       judged, df.alpha, df.threshold, fmax(df.threshold, HIST_RESOLUTION_PCT));
 	if (t->max_tsc_dev > 1e-6)
 		printf("TSC conversions differ between the recordings by up to %.2f%% "
 		       "(calibrated?): times are compared in the first base recording's\n",
@@ -472,7 +527,7 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 			snprintf(ci, sizeof(ci), "-");
 		printf("%s %-28.28s %-12s %9s %9s ", vm, label, stat_names[x->stat], base, new);
 		if (x->pct)
-			printf("%+7.1f%% ", x->change);
+			printf("%+7.1f%%%c", x->change, x->of_all ? '^' : ' ');
 		else
 			printf("%8s ", "-");
 		if (isnan(x->p_holm))
@@ -487,6 +542,9 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 	if (min_n)
 		printf("; comparisons with fewer than %zu samples a side are not judged", min_n);
 	printf("\n");
+	if (of_all)
+		printf("^ the key had no exit on one side: its change is in %% of the base's "
+		       "rate of all exits (of its VM)\n");
 	for (i = 0; i < nr; i++) {
 		char *end;
 
@@ -496,8 +554,9 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 		end = vm + tdxtop_text_cell(vm, c[i].d->key.vm[0] ? c[i].d->key.vm : "*", 16);
 		while (end > vm && end[-1] == ' ')
 			*--end = '\0';
-		printf("REGRESSION: %s %s %s %+.1f%% [%+.1f%%, %+.1f%%]\n", vm, label,
-		       stat_names[c[i].stat], c[i].change, c[i].lo, c[i].hi);
+		printf("REGRESSION: %s %s %s %+.1f%% [%+.1f%%, %+.1f%%]%s\n", vm, label,
+		       stat_names[c[i].stat], c[i].change, c[i].lo, c[i].hi,
+		       c[i].of_all ? " of all exits (a new key)" : "");
 	}
 }
 
@@ -525,7 +584,8 @@ static void print_markdown(const struct cmp *c, size_t nr)
 				(*p >= 'A' && *p <= 'Z') || strchr("._-:", *p) ? *p : '_');
 		printf(" | %s | %s | %s | %s | ", label, stat_names[x->stat], base, new);
 		if (x->pct)
-			printf("%+.1f%% | [%+.1f%%, %+.1f%%] | ", x->change, x->lo, x->hi);
+			printf("%+.1f%%%s | [%+.1f%%, %+.1f%%] | ", x->change,
+			       x->of_all ? " of all exits" : "", x->lo, x->hi);
 		else
 			printf("- | - | ");
 		if (isnan(x->p_holm))
@@ -547,7 +607,7 @@ static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
 {
 	static struct tdxtop_jw w;
 	char label[64];
-	size_t i;
+	size_t i, judged;
 	int side;
 
 	tdxtop_jw_init(&w, stdout, false);
@@ -567,6 +627,10 @@ static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
 	jw_num(&w, "alpha", df.alpha);
 	tdxtop_jw_key(&w, "comparisons");
 	tdxtop_jw_u64(&w, nr);
+	for (i = 0, judged = 0; i < nr; i++)
+		judged += !isnan(c[i].p);
+	tdxtop_jw_key(&w, "judged");
+	tdxtop_jw_u64(&w, judged);
 	tdxtop_jw_key(&w, "rows");
 	tdxtop_jw_arr(&w);
 	for (i = 0; i < nr; i++) {
@@ -588,6 +652,8 @@ static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
 		jw_num(&w, "base", x->base);
 		jw_num(&w, "new", x->new);
 		jw_num(&w, "change_pct", x->pct ? x->change : NAN);
+		tdxtop_jw_key(&w, "change_of");
+		tdxtop_jw_str(&w, x->of_all ? "all_exits" : "key");
 		tdxtop_jw_key(&w, "ci_pct");
 		tdxtop_jw_arr(&w);
 		tdxtop_jw_double(&w, x->pct ? x->lo : NAN);
@@ -621,33 +687,81 @@ static void free_table(struct dtable *t)
 		free(t->e[i].h);
 	}
 	free(t->e);
+	for (i = 0; i < t->nr_vs; i++)
+		for (side = 0; side < 2; side++)
+			free(t->vs[i].total[side].v);
 	free(t->vs);
+}
+
+static bool all_zero(const struct series *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i] != 0)
+			return false;
+	return true;
 }
 
 /*
  * One comparison: medians, the test, the shift in % of the base median and
- * its interval.  Returns 1 when there are too few samples to judge it.
+ * its interval.  The rate of a key with no exit on one side is a shift
+ * from (or to) 0: it is put in % of the base's rate of all exits of the
+ * key's scope, the share of the exits it adds or removes.  Returns 1 when
+ * there are too few samples to judge it.
  */
-static int compare(struct cmp *x, size_t min_n, double *scratch)
+static int compare(struct cmp *x, const struct dtable *t, size_t min_n, double *scratch)
 {
 	const struct series *b = &x->d->s[0][x->stat], *n = &x->d->s[1][x->stat];
-	double shift, lo, hi;
+	double shift, lo, hi, ref;
 
 	x->base = tdxtop_median(b->v, b->n, scratch);
 	x->new = tdxtop_median(n->v, n->n, scratch);
 	x->p = x->p_holm = NAN;
+	x->one_side = !b->n || !n->n;
 	if (b->n < min_n || n->n < min_n)
 		return 1;
 	if (tdxtop_mann_whitney(b->v, b->n, n->v, n->n, &x->u, &x->p) ||
 	    tdxtop_hodges_lehmann(b->v, b->n, n->v, n->n, 0.95, &shift, &lo, &hi))
 		return -ENOMEM;
-	x->pct = x->base > 0;
+	ref = x->base;
+	x->of_all = x->stat == S_RATE && all_zero(b) != all_zero(n);
+	if (x->of_all) {
+		const struct scope *sc = NULL;
+		size_t i;
+
+		for (i = 0; i < t->nr_vs && !sc; i++)
+			if (!strcmp(t->vs[i].vm, x->d->key.vm))
+				sc = &t->vs[i];
+		ref = sc ? tdxtop_median(sc->total[0].v, sc->total[0].n, scratch) : NAN;
+	}
+	x->pct = ref > 0;
 	if (x->pct) {
-		x->change = 100 * shift / x->base;
-		x->lo = 100 * lo / x->base;
-		x->hi = 100 * hi / x->base;
+		x->change = 100 * shift / ref;
+		x->lo = 100 * lo / ref;
+		x->hi = 100 * hi / ref;
 	}
 	return 0;
+}
+
+/*
+ * The verdict of a comparison whose p-value Holm adjusted.  A key new in
+ * the new runs is a REGRESSION when the exits it adds are beyond the
+ * threshold, else "new"; a key gone from them, an improvement or "gone".
+ */
+static const char *verdict(const struct cmp *x, double thr)
+{
+	bool is_new = x->of_all && x->change > 0, gone = x->of_all && x->change < 0;
+
+	if (x->p_holm >= df.alpha)
+		return "~";
+	if (!x->pct)
+		return "changed";
+	if (x->lo > thr)
+		return "REGRESSION";
+	if (x->hi < -thr)
+		return "improvement";
+	return is_new ? "new" : gone ? "gone" : "within threshold";
 }
 
 int tdxtop_cmd_diff(int argc, char **argv)
@@ -658,7 +772,7 @@ int tdxtop_cmd_diff(int argc, char **argv)
 	struct dtable t = {};
 	struct cmp *c = NULL;
 	double *p = NULL, *adj = NULL, *scratch = NULL;
-	size_t nr = 0, i, judged = 0, min_n, max_samples = 0, k;
+	size_t nr = 0, both = 0, i, judged = 0, min_n, max_samples = 0, k;
 	int e, s, regressions = 0;
 
 	df.threshold = 5;
@@ -682,7 +796,11 @@ int tdxtop_cmd_diff(int argc, char **argv)
 	if (e)
 		goto out;
 
-	/* every key with samples on both sides, every statistic */
+	/*
+	 * every key and statistic with samples on a side; those with samples
+	 * on both are compared (a key's rate has them on both sides whenever
+	 * its scope had exits there)
+	 */
 	c = calloc(t.nr * NR_STATS + 1, sizeof(*c));
 	if (!c)
 		goto nomem;
@@ -690,20 +808,21 @@ int tdxtop_cmd_diff(int argc, char **argv)
 		for (s = 0; s < NR_STATS; s++) {
 			struct dentry *d = &t.e[i];
 
-			if (!d->s[0][s].n || !d->s[1][s].n)
+			if (!d->s[0][s].n && !d->s[1][s].n)
 				continue;
 			c[nr].d = d;
 			c[nr].stat = s;
 			nr++;
+			both += d->s[0][s].n && d->s[1][s].n;
 			for (k = 0; k < 2; k++)
 				if (d->s[k][s].n > max_samples)
 					max_samples = d->s[k][s].n;
 		}
-	min_n = tdxtop_min_samples(nr, df.alpha);
+	min_n = tdxtop_min_samples(both, df.alpha);
 	if (t.samples[0] < min_n || t.samples[1] < min_n) {
 		tdxtop_fail("too few samples: base has %zu, new has %zu; %zu comparisons "
 			    "at alpha %g need at least %zu %s per side",
-			    t.samples[0], t.samples[1], nr, df.alpha, min_n,
+			    t.samples[0], t.samples[1], both, df.alpha, min_n,
 			    df.per_run ? "recordings" : "intervals");
 		e = 2;
 		goto out;
@@ -714,7 +833,7 @@ int tdxtop_cmd_diff(int argc, char **argv)
 	if (!p || !adj || !scratch)
 		goto nomem;
 	for (i = 0; i < nr; i++) {
-		e = compare(&c[i], min_n, scratch);
+		e = compare(&c[i], &t, min_n, scratch);
 		if (e < 0)
 			goto nomem;
 		if (!e)
@@ -727,20 +846,13 @@ int tdxtop_cmd_diff(int argc, char **argv)
 			     df.threshold;
 
 		if (isnan(x->p)) {
-			x->verdict = "few samples";
+			/* no sample on one side: what it is, not judged */
+			x->verdict = !x->one_side ? "few samples" :
+				     x->d->s[0][x->stat].n ? "gone" : "new";
 			continue;
 		}
 		x->p_holm = adj[k++];
-		if (x->p_holm >= df.alpha)
-			x->verdict = "~";
-		else if (!x->pct)
-			x->verdict = "changed";
-		else if (x->lo > thr)
-			x->verdict = "REGRESSION";
-		else if (x->hi < -thr)
-			x->verdict = "improvement";
-		else
-			x->verdict = "within threshold";
+		x->verdict = verdict(x, thr);
 		regressions += !strcmp(x->verdict, "REGRESSION");
 	}
 	if (df.format == DF_JSON)
