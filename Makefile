@@ -48,7 +48,10 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(CURDIR)/%,%,$(2))";
 endif
 
 TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
-TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS))
+# the HTML report's page, script and style: real files, embedded (.incbin)
+REPORT_ASSETS = tools/tdxtop/report.html tools/tdxtop/report.js tools/tdxtop/report.css
+TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS)) \
+	      $(OUTPUT)/obj/report_assets.o
 LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
 TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c tests/kvm/*.c \
@@ -91,6 +94,17 @@ $(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h
 		$(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h | $(OUTPUT)/obj
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/obj/report_assets.o: tools/tdxtop/report_assets.S $(REPORT_ASSETS) | $(OUTPUT)/obj
+	$(call msg,AS,$@)
+	$(Q)$(CC) -c $< -o $@
+
+# the CSP names the report's script by its hash
+$(OUTPUT)/report_sha256.h: tools/tdxtop/report.js scripts/asset-sha256.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)scripts/asset-sha256.sh TDXTOP_REPORT_JS_SHA256 $< > $@
+
+$(OUTPUT)/obj/html.o $(OUTPUT)/fuzz/obj/html.o: $(OUTPUT)/report_sha256.h
 
 $(OUTPUT)/libtdxtop.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -173,7 +187,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefine
 	      -Wno-unused-command-line-argument
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 FUZZ_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/fuzz/obj/%.o,$(filter-out \
-	    tools/tdxtop/main.c,$(TDXTOP_SRCS)))
+	    tools/tdxtop/main.c,$(TDXTOP_SRCS))) $(OUTPUT)/obj/report_assets.o
 
 $(OUTPUT)/fuzz/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
 		$(OUTPUT)/tdx_enter.skel.h

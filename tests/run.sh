@@ -29,6 +29,7 @@ all_tests="
 	tests/record/hlog.sh
 	tests/record/report-tui.sh
 	tests/report/html.sh
+	tests/report/lint.sh
 	tests/serve/serve.sh
 	tests/serve/rules.sh
 	tests/fuzz/check.sh

@@ -8,13 +8,13 @@
 # report -j's, names as text only) and a screenshot that is not blank,
 # kept in $OUTPUT/report-html for people to look at.
 . "$(dirname "$0")/../lib.sh"
-plan 19
+plan 22
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 C=$top/tests/report/html-check.py
 out=$OUTPUT/report-html
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 19); do skip "needs root (BPF)"; done
+	for i in $(seq 22); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-html.XXXXXX)
@@ -121,6 +121,25 @@ check "a 60-byte name of markup: no img, no element in a cell, the name intact i
 	"$(grep '^row keys ' "$d/long.facts" | cut -d' ' -f3- | jq -r '.[1]' | sort -u)" = "$(printf '%s' "$long" | iconv -f utf-8 -t utf-8 -c 2>/dev/null || true)"
 check "... cut at 40 characters in its cell (U+2026), DEL and the bidi override shown as U+FFFD" \
 	test -n "$(grep -Fx 'td "'"'"'\ufffd\ufffd<img src=x onerror=alert(1)><svg on\u2026' "$d/long.facts")"
+
+# a recording path that closes the data block and opens a script of its own
+mark="document.body.setAttribute('data-pwned','yes')"
+hp="$d/x</script><script>$mark</script><!--.db"
+mkdir -p "$(dirname "$hp")"
+cp "$d/base.db" "$hp"
+"$T" report --html "$d/path.html" "$hp" "$d/new.db" 2>/dev/null
+rc=$?
+chrome dom "$d/path.html" "$d/path.dom"
+# the body's attributes say which scripts ran: the page's own sets data-rendered
+body() { grep -o '<body[^>]*>' "$1"; }
+is "$rc $(body "$d/path.dom")" '0 <body data-rendered="yes">' \
+	"a recording path of </script><script>...: exit 0, the page renders, no script of its own runs"
+is "$("$C" data "$d/path.html" | jq -r '.runs[0].file')" "$hp" "... its data parses, the path whole"
+# the CSP alone: a script put into the page by hand does not run
+sed "s|</body>|<script>$mark</script></body>|" "$d/one.html" >"$d/inject.html"
+chrome dom "$d/inject.html" "$d/inject.dom"
+is "$(body "$d/inject.dom")" '<body data-rendered="yes">' \
+	"an inline script added to a page is refused by its CSP, the page's own still runs"
 
 # bad input
 out1=$("$T" report --html "$d/x.html" "$d/one.html" 2>&1); rc=$?
