@@ -30,6 +30,11 @@ extract_linux() {
 	tar -C "$dir" --strip-components=1 -xJf "$LINUX_TARBALL" "${args[@]}"
 }
 
+# vm_cpus LOG: "N CPUs online (LIST)" as the guest's init said it in LOG
+vm_cpus() {
+	sed -n 's/.*CPUs online \([^ ]*\) (\([0-9]*\) of .*/\2 CPUs online (\1)/p' "$1" | head -1
+}
+
 # vm_test N NAME GUEST_SCRIPT PREFIX WHAT: a test of N points in the test VM.
 # Plans N (all skipped without root: then returns 1, and the caller exits),
 # builds the injector module, runs GUEST_SCRIPT (a path from the top) in the
@@ -54,6 +59,6 @@ vm_test() {
 		>"$out/vm.log" 2>&1
 	rc=$?
 	grep -E "^($prefix|guest):" "$out/vm.log" | sed 's/^/# /'
-	is "$rc" 0 "the VM ran $what and powered off ($(( $(date +%s) - start ))s)"
+	is "$rc" 0 "the VM ran $what on $(vm_cpus "$out/vm.log") and powered off ($(( $(date +%s) - start ))s)"
 	return 0
 }

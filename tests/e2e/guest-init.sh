@@ -38,9 +38,10 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt/out
 export HOME=/tmp TERM=${TERM:-linux}
 ulimit -l unlimited
 
-script= top= args= output=
+script= top= args= output= cpus=
 for w in $(cat /proc/cmdline); do
 	case $w in
+	tdxtop.cpus=*) cpus=${w#*=} ;;
 	tdxtop.script=*) script=${w#*=} ;;
 	tdxtop.top=*) top=${w#*=} ;;
 	tdxtop.args=*) args=${w#*=} ;;
@@ -50,9 +51,15 @@ done
 argv=()
 for a in ${args//,/ }; do argv+=("$(echo "$a" | base64 -d)"); done
 export TDXTOP_TOP=$top OUTPUT=$output TDXTOP_IN_VM=1
-echo "tdxtop-vm: ready $(cut -d' ' -f1 /proc/uptime)"
-cd "$top" && bash "$script" "${argv[@]}"
-echo $? >/mnt/out/.exit-status
+online=$(cat /sys/devices/system/cpu/online)
+echo "tdxtop-vm: ready $(cut -d' ' -f1 /proc/uptime), CPUs online $online ($(nproc) of $cpus)"
+# every test runs on the CPUs it asked for, or not at all (tests/e2e/vm.sh)
+if [ -n "$cpus" ] && [ "$(nproc)" != "$cpus" ]; then
+	echo "$cpus CPUs asked for, $(nproc) online ($online)" >/mnt/out/.cpus-short
+else
+	cd "$top" && bash "$script" "${argv[@]}"
+	echo $? >/mnt/out/.exit-status
+fi
 sync
 umount /mnt/out 2>/dev/null
 # reboot(2) LINUX_REBOOT_CMD_RESTART (no ACPI power-off in this kernel; QEMU's

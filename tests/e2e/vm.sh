@@ -8,7 +8,18 @@
 #
 # Usage: vm.sh [-i] [-t SECONDS] [-m MiB] [-c CPUS] [-o OUTDIR] SCRIPT [ARG...]
 # -i: the serial console is this terminal (for the demo's TUI).
-# Exit status: SCRIPT's, 124 on timeout, 125 when the VM did not report one.
+# Exit status: SCRIPT's, 124 on timeout, 125 when the VM did not report one,
+# 126 when fewer CPUs came online in the guest than asked for.
+#
+# CPUS are sockets of one core each: on q35 with SeaBIOS a plain -smp N
+# lists one CPU in the MP table and the test kernel (no ACPI) brings up
+# one; as sockets, all N come up.  The guest's init compares the CPUs
+# online with CPUS before the script runs.  TCG is single-threaded: with
+# one host thread per vCPU (MTTCG, QEMU 7.2) a vCPU ran stale translations
+# of kernel text another CPU had patched and synchronised (static keys of
+# the tracepoints: an int3 Oops in tdx_vcpu_run(), events lost;
+# docs/testing.md).  VM_SMP: another -smp value (tests/kernel/boot.sh shows
+# that the check catches a plain -smp N).
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,7 +49,7 @@ if [ -z "$outdir" ]; then
 	own_out=1
 fi
 mkdir -p "$outdir"
-rm -f "$outdir/.exit-status"
+rm -f "$outdir/.exit-status" "$outdir/.cpus-short"
 log=$outdir/console.log
 
 # arguments reach the guest init through the kernel command line
@@ -49,12 +60,13 @@ cmdline="console=ttyS0 root=hostroot rootfstype=9p ro panic=-1 quiet loglevel=4"
 cmdline="$cmdline rootflags=trans=virtio,version=9p2000.L,msize=262144,multidevs=remap"
 cmdline="$cmdline init=$top/tests/e2e/guest-init.sh tdxtop.script=$script"
 cmdline="$cmdline tdxtop.top=$top tdxtop.args=$(echo $args | tr ' ' ,)"
-cmdline="$cmdline tdxtop.output=${OUTPUT:-$top/build}"
+cmdline="$cmdline tdxtop.output=${OUTPUT:-$top/build} tdxtop.cpus=$cpus"
 # VM_APPEND: more kernel parameters (tests/kvm: the TSC's frequency)
 [ -z "${VM_APPEND:-}" ] || cmdline="$cmdline $VM_APPEND"
 
 qemu=(qemu-system-x86_64
-	-machine q35,accel=tcg -cpu max -smp "$cpus" -m "$mem"
+	-machine q35 -accel tcg,thread=single -cpu max -smp "${VM_SMP:-$cpus,sockets=$cpus,cores=1}"
+	-m "$mem"
 	-kernel "$kernel" -append "$cmdline"
 	-display none -monitor none -serial stdio -no-reboot -nic none
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
@@ -77,6 +89,9 @@ set -e
 if [ $rc = 124 ]; then
 	echo "vm.sh: timed out after ${timeout}s" >&2
 	status=124
+elif [ -f "$outdir/.cpus-short" ]; then
+	echo "vm.sh: $(cat "$outdir/.cpus-short")" >&2
+	status=126
 elif [ -f "$outdir/.exit-status" ]; then
 	status=$(cat "$outdir/.exit-status")
 else

@@ -5,9 +5,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 events="tdx_vp_enter tdx_vp_enter_deferred tdx_host_gsbase tdx_uret_restore"
-plan 9
+plan 11
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 9); do skip "needs root"; done
+	for i in $(seq 11); do skip "needs root"; done
 	exit 0
 fi
 out=$OUTPUT/boot
@@ -16,9 +16,17 @@ start=$(date +%s.%N)
 "$top/tests/e2e/vm.sh" -t 600 -o "$out" "$top/tests/kernel/guest-boot.sh" >"$OUTPUT/boot.log" 2>&1
 rc=$?
 wall=$(echo "$(date +%s.%N) - $start" | bc)
-is "$rc" 0 "boots under QEMU TCG and powers off (${wall%.*}s in all)"
+is "$rc" 0 "boots under QEMU TCG on $(vm_cpus "$OUTPUT/boot.log") and powers off (${wall%.*}s in all)"
 [ "$rc" = 0 ] || tail -20 "$OUTPUT/boot.log" | sed 's/^/# /'
-ready=$(sed -n 's/^tdxtop-vm: ready //p' "$OUTPUT/boot.log" | tr -d '\r')
+# the CPUs a VM test asks for are online, and the guest says when not
+"$top/tests/e2e/vm.sh" -t 600 -c 4 "$top/tests/kernel/guest-boot.sh" >"$OUTPUT/boot4.log" 2>&1
+rc=$?
+is "$rc $(vm_cpus "$OUTPUT/boot4.log")" "0 4 CPUs online (0-3)" "-c 4: four CPUs online in the guest"
+VM_SMP=2 "$top/tests/e2e/vm.sh" -t 600 -c 2 "$top/tests/kernel/guest-boot.sh" >"$OUTPUT/boot-plain.log" 2>&1
+rc=$?
+is "$rc $(grep '^vm.sh: ' "$OUTPUT/boot-plain.log")" "126 vm.sh: 2 CPUs asked for, 1 online (0)" \
+	"a plain -smp 2 on q35 brings up one CPU: the test refuses to run (exit 126)"
+ready=$(sed -n "s/^tdxtop-vm: ready \([^,]*\),.*/\1/p" "$OUTPUT/boot.log" | tr -d "\r")
 diag "boot to ready: ${ready:-?}s of guest uptime; $(cat "$out/uname" 2>/dev/null)"
 check "the guest runs Linux 7.2" grep -q '^7\.2\.' "$out/uname"
 check "KVM's own events are there too (kvm_entry, kvm_exit)" \
