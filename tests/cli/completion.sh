@@ -3,10 +3,10 @@
 # contrib/bash-completion/tdxtop through bash-completion itself: what a
 # user gets on TAB for subcommands, options and -g/-s/--format values.
 . "$(dirname "$0")/../lib.sh"
-plan 8
+plan 9
 bc=/usr/share/bash-completion/bash_completion
 if ! [ -r "$bc" ]; then
-	for i in $(seq 8); do skip "needs bash-completion"; done
+	for i in $(seq 9); do skip "needs bash-completion"; done
 	exit 0
 fi
 # comp LINE: the completions of LINE's last word, sorted, on one line
@@ -21,7 +21,8 @@ comp() {
 		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
 		_ "$bc" "$top/contrib/bash-completion/tdxtop" "$1" 2>/dev/null
 }
-is "$(comp 'tdxtop ')" "diff record report serve " "subcommands"
+is "$(comp 'tdxtop ')" "check diff record report serve " "subcommands"
+is "$(comp 'tdxtop check --so')" "--source= " "check's options, from its --help"
 is "$(comp 'tdxtop -g ')" "all reason vcpu vm " "-g values"
 is "$(comp 'tdxtop report -s g')" "guest " "-s values after a subcommand"
 is "$(comp 'tdxtop diff --format ')" "json markdown text " "diff --format values"

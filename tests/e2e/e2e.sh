@@ -33,7 +33,7 @@ mkdir -p "$out"
 files=()
 for w in "$@"; do files+=("$top/tests/e2e/workloads/$w.wl"); done
 start=$(date +%s)
-"$top/tests/e2e/vm.sh" -t 1500 -c 2 -m 2048 -o "$out" \
+"$top/tests/e2e/vm.sh" -t 1500 -c "${VM_CPUS:-2}" -m 2048 -o "$out" \
 	"$top/tests/e2e/guest-e2e.sh" "${files[@]}" >"$out/vm.log" 2>&1
 rc=$?
 grep -E '^(e2e|guest):' "$out/vm.log" | sed 's/^/# /'

@@ -16,7 +16,7 @@ mkdir -p "$out"
 start=$(date +%s)
 # SECS of the guest's time: under TCG on a busy host its clock can run at
 # half speed or less, hence the bound
-"$top/tests/e2e/vm.sh" -t $((secs * 3 + 900)) -c 2 -m 2048 -o "$out" \
+"$top/tests/e2e/vm.sh" -t $((secs * 3 + 900)) -c "${VM_CPUS:-2}" -m 2048 -o "$out" \
 	"$top/tests/soak/guest-soak.sh" "$secs" >"$out/vm.log" 2>&1
 rc=$?
 grep -E '^soak:' "$out/vm.log" | sed 's/^/# /'

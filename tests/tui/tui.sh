@@ -11,7 +11,7 @@ if ! make -s -C "$top" kmod >"$OUTPUT/kmod.log" 2>&1; then
 fi
 out=$OUTPUT/tui
 rm -rf "$out"
-"$top/tests/e2e/vm.sh" -t 900 -c 2 -m 1024 -o "$out" "$top/tests/tui/guest-tui.sh" \
+"$top/tests/e2e/vm.sh" -t 900 -c "${VM_CPUS:-2}" -m 1024 -o "$out" "$top/tests/tui/guest-tui.sh" \
 	>"$out.log" 2>&1
 rc=$?
 # the guest's TAP, as it printed it

@@ -25,11 +25,16 @@
 #include "tdx_enter.skel.h"
 #include "kvm_exit.skel.h"
 
+#define DEF_CHECK_MS	5000	/* tdxtop check's window */
+
 static struct env {
 	int interval_ms;
 	long count;
 	bool record;		/* tdxtop record: no output */
 	bool serve;		/* tdxtop serve: /metrics, no output */
+	bool check;		/* tdxtop check: beside ftrace, a verdict */
+	int check_ms;
+	bool check_json;
 	struct tdxtop_serve_opts srv;
 	const char *write;	/* -w / record -o: the recording */
 	__u32 pid, vcpu;
@@ -45,6 +50,7 @@ static struct env {
 	.vcpu = TDXTOP_VCPU_NONE,
 	.srv.listen = TDXTOP_DEF_LISTEN,
 	.outliers.rate = TDXTOP_DEF_OUTLIER_RATE,
+	.check_ms = DEF_CHECK_MS,
 };
 
 const char *argp_program_version = "tdxtop 0.1";
@@ -104,6 +110,21 @@ static const char serve_doc[] =
 "    tdxtop serve --listen [::1]:9479  # IPv6 loopback\n"
 "    tdxtop serve --listen 0.0.0.0:9479  # every interface: say so\n";
 
+static const char check_doc[] =
+"Check whether tdxtop's numbers can be trusted on this host: which source it\n"
+"would use and why (tracepoints, BTF, capabilities, map sizes, run-time\n"
+"accounting); then, where tracefs is mounted, it counts the same events for\n"
+"SECONDS (5) beside ftrace hist triggers in a tracefs instance of its own\n"
+"and compares per key: counts, and time sums where the event carries them.\n"
+"Exit status 0: agrees; 1: disagrees (the keys are listed); 2: cannot check\n"
+"(says why).  Nothing is left behind, even when tdxtop is killed.\n"
+"\n"
+"USAGE: tdxtop check [-j] [--source SRC] [map sizes] [--min-latency NS] [SECONDS]\n"
+"\n"
+"EXAMPLES:\n"
+"    tdxtop check             # 5 seconds beside the hist triggers\n"
+"    tdxtop check -j 30 | jq .verdict\n";
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define DEF_RECORD_FILE	"tdxtop.db"
@@ -148,6 +169,30 @@ static error_t parse_serve(int key, char *arg, struct argp_state *state)
 
 static const struct argp serve_argp = { .options = serve_opts, .parser = parse_serve };
 
+static const struct argp_option check_opts[] = {
+	{ "json", 'j', NULL, 0, "One JSON object (errors too)", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf's messages", 0 },
+	{},
+};
+
+static error_t parse_check(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'j':
+		env.check_json = true;
+		tdxtop_json_errors = true;
+		break;
+	case 'v':
+		env.o.out.verbose = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp check_argp = { .options = check_opts, .parser = parse_check };
+
 /* What the kernel side aggregates: the same for live and record */
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Only this VMM process", 0 },
@@ -185,7 +230,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		if (!env.record && !env.serve)	/* only the views have output options */
+		/* only the views have output options */
+		if (!env.record && !env.serve && !env.check)
 			state->child_inputs[0] = &env.o;
 		break;
 	case 'h':
@@ -248,6 +294,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			env.source = NULL;
 		break;
 	case ARGP_KEY_END:
+		if (env.check && (env.pid || env.vcpu != TDXTOP_VCPU_NONE || env.write ||
+				  env.outliers.on))
+			argp_error(state, "check compares every event: -p, --vcpu, -w and "
+				   "--outliers do not apply");
 		if (env.outlier_rate_set && !env.outliers.on)
 			argp_error(state, "--outlier-rate needs --outliers");
 		if (env.outliers.on && env.source && !strcmp(env.source, "kvm"))
@@ -271,6 +321,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			env.vcpu_entries = v;
 		break;
 	case ARGP_KEY_ARG:
+		if (env.check && !pos++) {
+			tdxtop_arg_secs(state, arg, &env.check_ms, "seconds");
+			break;
+		}
+		if (env.check)
+			argp_error(state, "unexpected argument: %s", arg);
 		if (env.serve)
 			argp_error(state, "unexpected argument: %s (each scrape is an interval)",
 				   arg);
@@ -301,92 +357,81 @@ static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt,
 
 #define fail tdxtop_fail
 
-static int check_caps(void)
+/* The capabilities tdxtop needs; -1 when the kernel cannot tell */
+static int caps(bool *admin, bool *bpf, bool *perfmon)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = {};
-	bool admin, bpf, perfmon;
 
 	if (syscall(SYS_capget, &hdr, data))
-		return 0;	/* cannot tell: let the kernel decide */
+		return -1;
 #define HAS(c) (!!(data[(c) / 32].effective & (1U << ((c) % 32))))
-	admin = HAS(CAP_SYS_ADMIN);
-	bpf = HAS(CAP_BPF);
-	perfmon = HAS(CAP_PERFMON);
+	*admin = HAS(CAP_SYS_ADMIN);
+	*bpf = HAS(CAP_BPF);
+	*perfmon = HAS(CAP_PERFMON);
 #undef HAS
-	if (admin || (bpf && perfmon))
-		return 0;
-	fail("missing capability %s%s%s (or CAP_SYS_ADMIN): run as root",
-	     bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
-	     perfmon ? "" : "CAP_PERFMON");
-	return -1;
+	return 0;
 }
 
-
-/* 1: present, 0: absent, -1: tracefs not mounted, cannot tell */
-static int event_present(const char *event)
+/* 0, or -1 with why in buf */
+static int check_caps(char *why, size_t len)
 {
-	static const char *const roots[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-	};
-	char path[128];
-	struct stat st;
-	size_t i;
+	bool admin, bpf, perfmon;
 
-	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events", roots[i]);
-		if (stat(path, &st))
-			continue;
-		snprintf(path, sizeof(path), "%s/events/%s", roots[i], event);
-		return !stat(path, &st);
-	}
+	if (caps(&admin, &bpf, &perfmon) || admin || (bpf && perfmon))
+		return 0;	/* or cannot tell: let the kernel decide */
+	snprintf(why, len, "missing capability %s%s%s (or CAP_SYS_ADMIN): run as root",
+		 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+		 perfmon ? "" : "CAP_PERFMON");
 	return -1;
 }
+
+#define NO_TDX_EVENTS	"the running kernel has no tdx tracepoints (tdx:tdx_vp_enter): " \
+			"boot a kernel with tdxtop's series (kernel/patches, 'make kernel') " \
+			"and KVM_INTEL_TDX, or use --source kvm"
+#define NO_KVM_EVENTS	"the running kernel has no kvm:kvm_exit tracepoint: load KVM " \
+			"(modprobe kvm_intel or kvm_amd)"
 
 static void no_tdx_events(void)
 {
-	fail("the running kernel has no tdx tracepoints (tdx:tdx_vp_enter): boot a kernel "
-	     "with tdxtop's series (kernel/patches, 'make kernel') and KVM_INTEL_TDX, "
-	     "or use --source kvm");
+	fail(NO_TDX_EVENTS);
 }
 
 static void no_kvm_events(void)
 {
-	fail("the running kernel has no kvm:kvm_exit tracepoint: load KVM "
-	     "(modprobe kvm_intel or kvm_amd)");
+	fail(NO_KVM_EVENTS);
 }
 
 /*
- * The event source: --source, or tdx when its events exist, else kvm.
- * NULL, said why, when the chosen source's events are missing.
+ * The event source: --source, or tdx when its events exist, else kvm, and
+ * why in buf; NULL when the chosen source's events are missing (buf: why).
  */
-static const char *pick_source(void)
+static const char *pick_source(char *why, size_t len)
 {
-	int tdx = event_present("tdx/tdx_vp_enter");
+	int tdx = tdxtop_event_present("tdx/tdx_vp_enter");
 
 	if (env.source && !strcmp(env.source, "tdx")) {
-		if (!tdx) {
-			no_tdx_events();
-			return NULL;
-		}
+		snprintf(why, len, "%s", tdx ? "--source tdx" : NO_TDX_EVENTS);
+		return tdx ? "tdx" : NULL;
+	}
+	if (!env.source && tdx) {	/* present, or cannot tell: try tdx */
+		snprintf(why, len, "%s", tdx > 0 ? "auto: tdx:tdx_vp_enter is present" :
+			 "auto: no tracefs to tell; trying tdx");
 		return "tdx";
 	}
-	if (!env.source && tdx)	/* present, or cannot tell: try tdx */
-		return "tdx";
-	if (!event_present("kvm/kvm_exit")) {
-		if (env.source)
-			no_kvm_events();
-		else
-			fail("the running kernel has neither the tdx tracepoints "
-			     "(kernel/patches) nor kvm:kvm_exit: load KVM (modprobe "
-			     "kvm_intel or kvm_amd)");
+	if (!tdxtop_event_present("kvm/kvm_exit")) {
+		snprintf(why, len, "%s", env.source ? NO_KVM_EVENTS :
+			 "the running kernel has neither the tdx tracepoints (kernel/patches) "
+			 "nor kvm:kvm_exit: load KVM (modprobe kvm_intel or kvm_amd)");
 		return NULL;
 	}
 	if (env.outliers.on) {
-		fail("--outliers needs the tdx tracepoints (kernel/patches); this kernel "
-		     "has only kvm:kvm_exit (--source kvm)");
+		snprintf(why, len, "--outliers needs the tdx tracepoints (kernel/patches); "
+			 "this kernel has only kvm:kvm_exit (--source kvm)");
 		return NULL;
 	}
+	snprintf(why, len, "%s", env.source ? "--source kvm" :
+		 "auto: no tdx:tdx_vp_enter; kvm:kvm_exit is present");
 	return "kvm";
 }
 
@@ -617,6 +662,7 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
 	__u64 intervals = 0, events = 0;
 	int err, listen_fd = -1;
+	char why[256];
 
 	tdxtop_cli_out_init(&env.o);
 	env.record = record;
@@ -635,11 +681,15 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	signal(SIGPIPE, SIG_IGN);
 
 	libbpf_set_print(libbpf_print_fn);
-	if (check_caps())
+	if (check_caps(why, sizeof(why))) {
+		fail("%s", why);
 		return 1;
-	l.source = pick_source();
-	if (!l.source)
+	}
+	l.source = pick_source(why, sizeof(why));
+	if (!l.source) {
+		fail("%s", why);
 		return 1;
+	}
 	/* taken before loading anything: a port in use fails fast */
 	if (env.serve) {
 		listen_fd = tdxtop_serve_listen(env.srv.listen);
@@ -686,10 +736,214 @@ cleanup:
 	return err;
 }
 
+/* A stats_fd of tdxtop check that nothing was loaded to try */
+#define STATS_NOT_TRIED	(-100000)
+
+/* What tdxtop check found before comparing, and what it needs to say it */
+struct check_facts {
+	struct utsname u;
+	char host[256], why[256];
+	const char *tracefs, *source;
+	int tdx, kvm_entry, kvm_exit;		/* 1, 0, -1: cannot tell */
+	struct tdxtop_btf_facts btf;
+	bool cap_admin, cap_bpf, cap_perfmon, caps_known;
+	__u32 slots, shared_rows, hists;
+};
+
+static void check_facts(struct check_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	uname(&f->u);
+	gethostname(f->host, sizeof(f->host) - 1);
+	f->tracefs = tdxtop_tracefs();
+	f->tdx = tdxtop_event_present("tdx/tdx_vp_enter");
+	f->kvm_entry = tdxtop_event_present("kvm/kvm_entry");
+	f->kvm_exit = tdxtop_event_present("kvm/kvm_exit");
+	tdxtop_check_btf(&f->btf);
+	f->caps_known = !caps(&f->cap_admin, &f->cap_bpf, &f->cap_perfmon);
+	f->slots = tdxtop_nr_slots(env.vcpu_entries ?: TDXTOP_DEF_VCPUS);
+	f->shared_rows = env.stats_entries ?: TDXTOP_DEF_SHARED_ROWS;
+	f->hists = env.hist_entries ?: TDXTOP_DEF_HISTS;
+	f->source = pick_source(f->why, sizeof(f->why));
+}
+
+static const char *yes_no(int v)
+{
+	return v > 0 ? "yes" : v ? "cannot tell" : "no";
+}
+
+static void check_facts_text(const struct check_facts *f, int stats_fd)
+{
+	printf("tdxtop check on %s, Linux %s\n", f->host, f->u.release);
+	printf("  source        %s (%s)\n", f->source ?: "none", f->why);
+	printf("  tracepoints   tdx:tdx_vp_enter %s, kvm:kvm_entry %s, kvm:kvm_exit %s\n",
+	       yes_no(f->tdx), yes_no(f->kvm_entry), yes_no(f->kvm_exit));
+	printf("  BTF           vmlinux %s, kvm_intel %s, struct vcpu_tdx %s\n",
+	       yes_no(f->btf.vmlinux), yes_no(f->btf.kvm_intel),
+	       f->btf.vcpu_tdx ? f->btf.vcpu_tdx : "absent");
+	if (f->caps_known)
+		printf("  capabilities  CAP_BPF %s, CAP_PERFMON %s, CAP_SYS_ADMIN %s\n",
+		       yes_no(f->cap_bpf), yes_no(f->cap_perfmon), yes_no(f->cap_admin));
+	printf("  maps          %u vCPU slots, %u shared rows, %u histograms\n", f->slots,
+	       f->shared_rows, f->hists);
+	printf("  bpf_stats     %s\n", stats_fd >= 0 ? "run-time accounting on" :
+	       stats_fd == STATS_NOT_TRIED ? "not tried (nothing loaded)" :
+	       "run-time accounting unavailable (self cost unknown)");
+	printf("  tracefs       %s\n", f->tracefs ?: "not mounted");
+}
+
+static void check_facts_json(struct tdxtop_jw *w, const struct check_facts *f, int stats_fd)
+{
+	tdxtop_jw_key(w, "host");
+	tdxtop_jw_str(w, f->host);
+	tdxtop_jw_key(w, "kernel");
+	tdxtop_jw_str(w, f->u.release);
+	tdxtop_jw_key(w, "source");
+	if (f->source)
+		tdxtop_jw_str(w, f->source);
+	else
+		tdxtop_jw_null(w);
+	tdxtop_jw_key(w, "source_why");
+	tdxtop_jw_str(w, f->why);
+	tdxtop_jw_key(w, "tracepoints");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "tdx:tdx_vp_enter");
+	tdxtop_jw_str(w, yes_no(f->tdx));
+	tdxtop_jw_key(w, "kvm:kvm_entry");
+	tdxtop_jw_str(w, yes_no(f->kvm_entry));
+	tdxtop_jw_key(w, "kvm:kvm_exit");
+	tdxtop_jw_str(w, yes_no(f->kvm_exit));
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "btf");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "vmlinux");
+	tdxtop_jw_str(w, yes_no(f->btf.vmlinux));
+	tdxtop_jw_key(w, "kvm_intel");
+	tdxtop_jw_str(w, yes_no(f->btf.kvm_intel));
+	tdxtop_jw_key(w, "vcpu_tdx");
+	if (f->btf.vcpu_tdx)
+		tdxtop_jw_str(w, f->btf.vcpu_tdx);
+	else
+		tdxtop_jw_null(w);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "maps");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_kv_u64(w, "vcpu_slots", f->slots);
+	tdxtop_jw_kv_u64(w, "shared_rows", f->shared_rows);
+	tdxtop_jw_kv_u64(w, "histograms", f->hists);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "capabilities");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "CAP_BPF");
+	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_bpf) : "cannot tell");
+	tdxtop_jw_key(w, "CAP_PERFMON");
+	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_perfmon) : "cannot tell");
+	tdxtop_jw_key(w, "CAP_SYS_ADMIN");
+	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_admin) : "cannot tell");
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "bpf_stats");
+	tdxtop_jw_str(w, stats_fd >= 0 ? "yes" : stats_fd == STATS_NOT_TRIED ? "not tried" : "no");
+	tdxtop_jw_key(w, "tracefs");
+	if (f->tracefs)
+		tdxtop_jw_str(w, f->tracefs);
+	else
+		tdxtop_jw_null(w);
+}
+
+/* The verdict, last: one line, or the JSON object's end */
+static int check_verdict(struct tdxtop_jw *w, int status, const char *verdict)
+{
+	if (!w) {
+		printf("verdict: %s\n", verdict);
+		return status;
+	}
+	tdxtop_jw_key(w, "verdict");
+	tdxtop_jw_str(w, status == 0 ? "agrees" : status == 1 ? "disagrees" : "cannot check");
+	tdxtop_jw_key(w, "why");
+	tdxtop_jw_str(w, verdict);
+	tdxtop_jw_kv_u64(w, "exit", status);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_done(w);
+	return status;
+}
+
+/* tdxtop check [SECONDS]: 0 agrees, 1 disagrees, 2 cannot check */
+static int cmd_check(int argc, char **argv)
+{
+	static const struct argp_child children[] = { { &check_argp, 0, NULL, 0 }, {} };
+	static const struct argp argp = {
+		.options = opts, .parser = parse_arg, .children = children, .doc = check_doc,
+	};
+	static struct tdxtop_jw jw;
+	struct tdxtop_jw *w = NULL;
+	struct live l = { .stats_fd = STATS_NOT_TRIED };
+	struct tdxtop_check *c = NULL;
+	struct check_facts f;
+	char err[512], verdict[640];
+	const char *v;
+	int status = 2, e;
+
+	env.check = true;
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	setlocale(LC_CTYPE, "");
+	signal(SIGPIPE, SIG_IGN);
+	/* from the start: a SIGINT while loading ends the check, not tdxtop */
+	tdxtop_catch_signals();
+	libbpf_set_print(libbpf_print_fn);
+	check_facts(&f);
+	if (env.check_json) {
+		w = &jw;
+		tdxtop_jw_init(w, stdout, false);
+		tdxtop_jw_obj(w);
+	}
+	if (check_caps(err, sizeof(err))) {
+		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
+	} else if (!f.source) {
+		snprintf(verdict, sizeof(verdict), "cannot check: %s", f.why);
+	} else if (tdxtop_check_open(&c, f.source, err, sizeof(err))) {
+		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
+	} else {
+		/* errors of loading are said on their own line; the verdict names them */
+		l.source = f.source;
+		tdxtop_json_errors = false;
+		if (live_open(&l))
+			snprintf(verdict, sizeof(verdict), "cannot check: the %s source does "
+				 "not load here (above)", f.source);
+		else
+			status = -1;
+		tdxtop_json_errors = env.check_json;
+	}
+	if (w)
+		check_facts_json(w, &f, l.stats_fd);
+	else
+		check_facts_text(&f, l.stats_fd);
+	if (status == -1) {
+		if (!w)
+			printf("  instance      %s, %.1f s\n", tdxtop_check_instance(c),
+			       env.check_ms / 1000.0);
+		fflush(stdout);		/* what was found, before the window */
+		status = 2;
+		e = tdxtop_check_run(c, &l.reader, &l.snap, env.check_ms);
+		if (e) {
+			snprintf(verdict, sizeof(verdict), "cannot check: %s",
+				 e == -EINTR ? "interrupted" : strerror(-e));
+		} else {
+			status = tdxtop_check_report(c, &l.tsc, &l.snap, w, stdout, &v);
+			snprintf(verdict, sizeof(verdict), "%s", v);
+		}
+	}
+	tdxtop_check_close(c);
+	if (l.skel)
+		live_close(&l);
+	return check_verdict(w, status, verdict);
+}
+
 int main(int argc, char **argv)
 {
 	static char rec[] = "tdxtop record", rep[] = "tdxtop report", dif[] = "tdxtop diff",
-		srv[] = "tdxtop serve";
+		srv[] = "tdxtop serve", chk[] = "tdxtop check";
 
 	/* a subcommand parses the rest; its usage names it */
 	if (argc > 1 && !strcmp(argv[1], "record")) {
@@ -703,6 +957,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "diff")) {
 		argv[1] = dif;
 		return tdxtop_cmd_diff(argc - 1, argv + 1);
+	}
+	if (argc > 1 && !strcmp(argv[1], "check")) {
+		argv[1] = chk;
+		return cmd_check(argc - 1, argv + 1);
 	}
 	if (argc > 1 && !strcmp(argv[1], "serve")) {
 		argv[1] = srv;

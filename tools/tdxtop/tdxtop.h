@@ -569,6 +569,47 @@ int tdxtop_html_write(FILE *f, const struct tdxtop_html_run *runs, int nr,
 int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 		      enum tdxtop_group_by by);
 
+/* ---- tdxtop check: tdxtop beside ftrace hist triggers (check.c) ---- */
+
+/* Where tracefs is mounted ("/sys/kernel/tracing", ...), NULL when not */
+const char *tdxtop_tracefs(void);
+/* "SYSTEM/EVENT" in tracefs: 1 present, 0 absent, -1 no tracefs to tell */
+int tdxtop_event_present(const char *event);
+
+/* What the kernel's BTF says, for the sources that need it */
+struct tdxtop_btf_facts {
+	bool vmlinux, kvm_intel;	/* /sys/kernel/btf/{vmlinux,kvm_intel} */
+	const char *vcpu_tdx;		/* the BTF with struct vcpu_tdx, or NULL */
+};
+void tdxtop_check_btf(struct tdxtop_btf_facts *b);
+
+struct tdxtop_check;
+/*
+ * A tracefs instance of this process with a hist trigger on each event of
+ * source ("tdx" or "kvm"), and a reaper process that removes it should
+ * tdxtop end without tdxtop_check_close().  Returns 0 or a negative errno,
+ * with the reason in err.
+ */
+int tdxtop_check_open(struct tdxtop_check **c, const char *source, char *err, size_t len);
+/* The instance's directory */
+const char *tdxtop_check_instance(const struct tdxtop_check *c);
+/*
+ * The window: the triggers read around two reads of r, ms apart; s is
+ * tdxtop's interval between them.  Returns 0 or a negative errno.
+ */
+int tdxtop_check_run(struct tdxtop_check *c, struct tdxtop_reader *r,
+		     struct tdxtop_snap *s, int ms);
+/*
+ * Compares per key, writes the table (text to f, or JSON members to w)
+ * and sets *verdict.  Returns the exit status: 0 agrees, 1 disagrees,
+ * 2 nothing to compare (no event, a trigger's table full).
+ */
+int tdxtop_check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
+			const struct tdxtop_snap *s, struct tdxtop_jw *w, FILE *f,
+			const char **verdict);
+/* Removes the instance (its triggers with it) and ends the reaper */
+void tdxtop_check_close(struct tdxtop_check *c);
+
 /* ---- Prometheus exposition (prom.c) ---- */
 
 /*
