@@ -78,6 +78,8 @@ tracepoint:tdx:tdx_uret_restore { @uret[pid] = count(); }' \
 		say "$name: bpftrace or the injection failed"
 	say "$name: injected in $(( ($(date +%s%N) - start) / 1000000 )) ms (with bpftrace's start)"
 
+	# what the kernel accounted to tdxtop's exit handler (the self-cost oracle)
+	bpftool -j prog show name tdx_vp_enter >"$out/prog.json" 2>/dev/null
 	stop_wait INT 120 $t1 $t2 || say "$name: a tdxtop had to be killed"
 	for e in tdx_vp_enter tdx_vp_enter_deferred tdx_host_gsbase tdx_uret_restore; do
 		cat "$ev/$e/hist" >"$out/hist-$e.txt"
