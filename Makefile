@@ -47,12 +47,19 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(CURDIR)/%,%,$(2))";
 endif
 
-TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c)
+# the layers (docs/architecture.md): collect/ model/ output/ store/, and the
+# commands at the top (main.c, builtin-*.c, session.c, cli.c)
+TDXTOP_LAYERS = collect model output store
+TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c $(TDXTOP_LAYERS:%=tools/tdxtop/%/*.c))
+TDXTOP_HDRS = $(wildcard tools/tdxtop/*.h $(TDXTOP_LAYERS:%=tools/tdxtop/%/*.h))
 # the HTML report's page, script and style: real files, embedded (.incbin)
-REPORT_ASSETS = tools/tdxtop/report.html tools/tdxtop/report.js tools/tdxtop/report.css
+REPORT_ASSETS = $(addprefix tools/tdxtop/output/,report.html report.js report.css)
 TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS)) \
-	      $(OUTPUT)/obj/report_assets.o
-LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o,$(TDXTOP_OBJS))
+	      $(OUTPUT)/obj/output/report_assets.o
+# libtdxtop.a: the layers, and the helpers the commands share; tests and
+# bench link it
+LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o $(OUTPUT)/obj/builtin-%.o,$(TDXTOP_OBJS))
+CMD_OBJS = $(filter $(OUTPUT)/obj/main.o $(OUTPUT)/obj/builtin-%.o,$(TDXTOP_OBJS))
 TEST_BINS = $(patsubst tests/%.c,$(OUTPUT)/tests/%,\
 	    $(wildcard tests/unit/*.c tests/bpf/*.c tests/e2e/*.c tests/record/*.c tests/kvm/*.c \
 		       tests/serve/*.c))
@@ -90,31 +97,34 @@ $(OUTPUT)/kvm_exit.skel.h: $(OUTPUT)/kvm_exit.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
+$(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h \
 		$(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h | $(OUTPUT)/obj
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/obj/report_assets.o: tools/tdxtop/report_assets.S $(REPORT_ASSETS) | $(OUTPUT)/obj
+$(OUTPUT)/obj/output/report_assets.o: tools/tdxtop/output/report_assets.S $(REPORT_ASSETS) \
+		| $(OUTPUT)/obj
 	$(call msg,AS,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -c $< -o $@
 
 # the CSP names the report's script by its hash
-$(OUTPUT)/report_sha256.h: tools/tdxtop/report.js scripts/asset-sha256.sh | $(OUTPUT)
+$(OUTPUT)/report_sha256.h: tools/tdxtop/output/report.js scripts/asset-sha256.sh | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)scripts/asset-sha256.sh TDXTOP_REPORT_JS_SHA256 $< > $@
 
-$(OUTPUT)/obj/html.o $(OUTPUT)/fuzz/obj/html.o: $(OUTPUT)/report_sha256.h
+$(OUTPUT)/obj/output/html.o $(OUTPUT)/fuzz/obj/output/html.o: $(OUTPUT)/report_sha256.h
 
 $(OUTPUT)/libtdxtop.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(OUTPUT)/tdxtop: $(OUTPUT)/obj/main.o $(OUTPUT)/libtdxtop.a
+$(OUTPUT)/tdxtop: $(CMD_OBJS) $(OUTPUT)/libtdxtop.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_TDXTOP) -o $@
 
-$(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(wildcard tools/tdxtop/*.h) \
+$(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(TDXTOP_HDRS) \
 		bpf/tdx_enter.h $(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -187,9 +197,9 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefine
 	      -Wno-unused-command-line-argument
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 FUZZ_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/fuzz/obj/%.o,$(filter-out \
-	    tools/tdxtop/main.c,$(TDXTOP_SRCS))) $(OUTPUT)/obj/report_assets.o
+	    tools/tdxtop/main.c,$(TDXTOP_SRCS))) $(OUTPUT)/obj/output/report_assets.o
 
-$(OUTPUT)/fuzz/obj/%.o: tools/tdxtop/%.c $(wildcard tools/tdxtop/*.h) bpf/tdx_enter.h \
+$(OUTPUT)/fuzz/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h \
 		$(OUTPUT)/tdx_enter.skel.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -37,7 +37,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "tdx_enter.skel.h"
 #include "empty.skel.h"
 #include "loop.skel.h"

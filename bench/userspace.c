@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "tdx_enter.skel.h"
 
 static double cpu_s(void)

@@ -114,7 +114,7 @@ enum tdxtop_note {
 #define TDXTOP_NR_BPF_NOTES	TDXTOP_NOTE_UNPAIRED	/* entries of "notes" */
 
 /*
- * Default map sizes, the one source for the BPF object, tools/tdxtop/maps.c
+ * Default map sizes, the one source for the BPF object, tools/tdxtop/collect/maps.c
  * and the help text.  vcpu_slots holds TDXTOP_DEF_SLOTS entries: the smallest
  * power of two at most 3/4 full with TDXTOP_DEF_VCPUS vCPUs
  * (tdxtop_nr_slots()).

@@ -31,7 +31,9 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 
 #define FIRE "/sys/kernel/debug/tdx_inject/fire"
 #define MAX_EXITS 32

@@ -15,7 +15,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 
 static struct tdxtop_snap snap;
 static struct tdxtop_server *srv;

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 
 #define NAME "file:/tdxtop-fuzz?vfs=memdb"
 

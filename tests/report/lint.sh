@@ -3,13 +3,13 @@
 #
 # The HTML report's script and page as real files: report.js parses
 # (node --check) and passes ESLint 8.57.0 (npm, its recommended rules and
-# tools/tdxtop/.eslintrc.json), which also rejects a copy with a fault; a
+# tools/tdxtop/output/.eslintrc.json), which also rejects a copy with a fault; a
 # page tdxtop writes holds report.js and report.css byte for byte, and its
 # CSP names exactly that script's SHA-256.
 . "$(dirname "$0")/../lib.sh"
 plan 6
-js=$top/tools/tdxtop/report.js
-cfg=$top/tools/tdxtop/.eslintrc.json
+js=$top/tools/tdxtop/output/report.js
+cfg=$top/tools/tdxtop/output/.eslintrc.json
 node_dir=$TDXTOP_CACHE/node
 eslint=$node_dir/node_modules/.bin/eslint
 d=$(mktemp -d /tmp/tdxtop-lint.XXXXXX)
@@ -45,7 +45,7 @@ open(sys.argv[2] + '/style.css', 'wb').write(page[start:page.index(b'</style>', 
 PY
 check "the page's script element is report.js, byte for byte" cmp -s "$d/script.js" "$js"
 check "the page's style element is report.css, byte for byte" \
-	cmp -s "$d/style.css" "$top/tools/tdxtop/report.css"
+	cmp -s "$d/style.css" "$top/tools/tdxtop/output/report.css"
 hash=$(openssl dgst -sha256 -binary "$d/script.js" | base64)
 is "$(grep -o "script-src [^;]*;" "$d/r.html")" "script-src 'sha256-$hash';" \
 	"the CSP lets only that script run: its SHA-256 (openssl), no 'unsafe-inline'"

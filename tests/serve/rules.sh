@@ -21,7 +21,7 @@ check "contrib/grafana/tdxtop.json is a dashboard with panels" \
 	test "$(jq '[.panels[] | select(.targets)] | length' "$d" 2>/dev/null)" -ge 8
 # every tdxtop_* name a query uses is in the exposition (tests/serve/serve.sh's
 # endpoint writes them all; histogram names with their _bucket suffix)
-src=$top/tools/tdxtop/prom.c
+src=$top/tools/tdxtop/output/prom.c
 bad=
 for m in $(jq -r '.. | .expr? // .query? | strings' "$d" | grep -o 'tdxtop_[a-z_]*' | sort -u); do
 	base=$(sed -E 's/_(bucket|total|sum|count|info)$//' <<<"$m")

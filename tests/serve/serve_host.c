@@ -25,7 +25,9 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "tdx_enter.skel.h"
 
 #define NR_VMS_MAX	64

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Prints tdxtop's decoding tables for tests/unit/decode.sh */
 #include <stdio.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 
 int main(void)
 {

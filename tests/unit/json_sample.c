@@ -7,7 +7,9 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 
 int main(int argc, char **argv)
 {

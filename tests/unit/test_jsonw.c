@@ -6,7 +6,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "../tap.h"
 
 static struct tdxtop_jw w;

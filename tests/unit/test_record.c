@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "../tap.h"
 
 #define NR_IV	3

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The statistics of tdxtop diff against values computed by hand (and by R) */
 #include <math.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "../tap.h"
 
 #define near(a, b, eps) (fabs((a) - (b)) <= (eps))

@@ -7,7 +7,9 @@
  */
 #include <locale.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "collect/collect.h"
+#include "store/store.h"
 #include "../tap.h"
 
 static struct tdxtop_key key(__u32 tgid, __u32 vcpu, __u32 reason, __u64 leaf)

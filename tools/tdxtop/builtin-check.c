@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +26,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
-#include <bpf/btf.h>
-#include "tdxtop.h"
+#include "session.h"
 
 /* What a key of a trigger is, on tdxtop's side */
 enum { F_VCPU, F_REASON, F_LEAF, F_STATUS };
@@ -79,6 +80,9 @@ struct cval {
 	__u64 n, sum;		/* sum: cycles from a trigger, ns from tdxtop */
 };
 
+struct tdxtop_check;
+static void tdxtop_check_close(struct tdxtop_check *c);
+
 struct tdxtop_check {
 	const struct check_view *ev;
 	int nr_ev;
@@ -89,36 +93,6 @@ struct tdxtop_check {
 	size_t nr_v, cap_v;
 	__u64 dropped;
 };
-
-static const char *const tracefs_roots[] = {
-	"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-};
-
-const char *tdxtop_tracefs(void)
-{
-	char path[128];
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < sizeof(tracefs_roots) / sizeof(tracefs_roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events", tracefs_roots[i]);
-		if (!stat(path, &st))
-			return tracefs_roots[i];
-	}
-	return NULL;
-}
-
-int tdxtop_event_present(const char *event)
-{
-	const char *root = tdxtop_tracefs();
-	char path[192];
-	struct stat st;
-
-	if (!root)
-		return -1;
-	snprintf(path, sizeof(path), "%s/events/%s", root, event);
-	return !stat(path, &st);
-}
 
 /* A trigger is added by appending: two views of one event, two triggers */
 static int append_file(const char *path, const char *s)
@@ -193,7 +167,7 @@ static int start_reaper(struct tdxtop_check *c)
 	return 0;
 }
 
-int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char *err, size_t len)
+static int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char *err, size_t len)
 {
 	struct tdxtop_check *c = calloc(1, sizeof(*c));
 	const char *root = tdxtop_tracefs();
@@ -233,7 +207,7 @@ int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char *err, s
 			 c->ev[i].keys, c->ev[i].val ? "," : "", c->ev[i].val ?: "");
 		e = append_file(path, spec);
 		if (e)
-			snprintf(err, len, "%s: cannot set a hist trigger: %s%s", path,
+			snprintf(err, len, "%.300s: cannot set a hist trigger: %s%s", path,
 				 strerror(-e), e == -EINVAL || e == -ENOENT ?
 				 " (CONFIG_HIST_TRIGGERS?)" : "");
 	}
@@ -247,7 +221,7 @@ int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char *err, s
 	return 0;
 }
 
-void tdxtop_check_close(struct tdxtop_check *c)
+static void tdxtop_check_close(struct tdxtop_check *c)
 {
 	if (!c)
 		return;
@@ -260,29 +234,11 @@ void tdxtop_check_close(struct tdxtop_check *c)
 	free(c);
 }
 
-const char *tdxtop_check_instance(const struct tdxtop_check *c)
+static const char *tdxtop_check_instance(const struct tdxtop_check *c)
 {
 	return c->dir;
 }
 
-void tdxtop_check_btf(struct tdxtop_btf_facts *b)
-{
-	struct btf *vmlinux, *mod = NULL;
-
-	memset(b, 0, sizeof(*b));
-	vmlinux = btf__load_vmlinux_btf();
-	b->vmlinux = vmlinux != NULL;
-	if (vmlinux) {
-		mod = btf__load_module_btf("kvm_intel", vmlinux);
-		b->kvm_intel = mod != NULL;
-		if (btf__find_by_name_kind(vmlinux, "vcpu_tdx", BTF_KIND_STRUCT) > 0)
-			b->vcpu_tdx = "vmlinux";
-		else if (mod && btf__find_by_name_kind(mod, "vcpu_tdx", BTF_KIND_STRUCT) > 0)
-			b->vcpu_tdx = "kvm_intel";
-	}
-	btf__free(mod);
-	btf__free(vmlinux);
-}
 
 static int add(struct tdxtop_check *c, const struct ckey *k, int read, __u64 n, __u64 sum)
 {
@@ -404,7 +360,7 @@ static int cmp_cval(const void *a, const void *b)
 		      sizeof(struct ckey));
 }
 
-int tdxtop_check_run(struct tdxtop_check *c, struct tdxtop_reader *r,
+static int tdxtop_check_run(struct tdxtop_check *c, struct tdxtop_reader *r,
 		     struct tdxtop_snap *s, int ms)
 {
 	int e;
@@ -626,7 +582,7 @@ static void report_json(struct tdxtop_jw *w, const struct tdxtop_check *c,
 	tdxtop_jw_end_obj(w);
 }
 
-int tdxtop_check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
+static int tdxtop_check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
 			const struct tdxtop_snap *s, struct tdxtop_jw *w, FILE *f,
 			const char **verdict)
 {
@@ -652,4 +608,247 @@ int tdxtop_check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
 	*verdict = bad ? "disagrees: keys out of the bounds of the ftrace reads" :
 		   "agrees: every key's count and time sum within the bounds of the ftrace reads";
 	return bad ? 1 : 0;
+}
+
+static const char check_doc[] =
+"Check whether tdxtop's numbers can be trusted on this host: which source it\n"
+"would use and why (tracepoints, BTF, capabilities, map sizes, run-time\n"
+"accounting); then, where tracefs is mounted, it counts the same events for\n"
+"SECONDS (5) beside ftrace hist triggers in a tracefs instance of its own\n"
+"and compares per key: counts, and time sums where the event carries them.\n"
+"Exit status 0: agrees; 1: disagrees (the keys are listed); 2: cannot check\n"
+"(says why).  Nothing is left behind, even when tdxtop is killed.\n"
+"\n"
+"USAGE: tdxtop check [-j] [--source SRC] [map sizes] [--min-latency NS] [SECONDS]\n"
+"\n"
+"EXAMPLES:\n"
+"    tdxtop check             # 5 seconds beside the hist triggers\n"
+"    tdxtop check -j 30 | jq .verdict\n";
+
+static const struct argp_option check_opts[] = {
+	{ "json", 'j', NULL, 0, "One JSON object (errors too)", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf's messages", 0 },
+	{},
+};
+
+static error_t parse_check(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'j':
+		tdxtop_env.check_json = true;
+		tdxtop_json_errors = true;
+		break;
+	case 'v':
+		tdxtop_env.o.out.verbose = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp check_argp = { .options = check_opts, .parser = parse_check };
+
+/* A stats_fd of tdxtop check that nothing was loaded to try */
+#define STATS_NOT_TRIED	(-100000)
+
+/* What tdxtop check found before comparing, and what it needs to say it */
+struct check_facts {
+	struct utsname u;
+	char host[256], why[256];
+	const char *tracefs, *source;
+	int tdx, kvm_entry, kvm_exit;		/* 1, 0, -1: cannot tell */
+	struct tdxtop_btf_facts btf;
+	bool cap_admin, cap_bpf, cap_perfmon, caps_known;
+	__u32 slots, shared_rows, hists;
+};
+
+static void check_facts(struct check_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	uname(&f->u);
+	gethostname(f->host, sizeof(f->host) - 1);
+	f->tracefs = tdxtop_tracefs();
+	f->tdx = tdxtop_event_present("tdx/tdx_vp_enter");
+	f->kvm_entry = tdxtop_event_present("kvm/kvm_entry");
+	f->kvm_exit = tdxtop_event_present("kvm/kvm_exit");
+	tdxtop_check_btf(&f->btf);
+	f->caps_known = !tdxtop_caps(&f->cap_admin, &f->cap_bpf, &f->cap_perfmon);
+	f->slots = tdxtop_nr_slots(tdxtop_env.vcpu_entries ?: TDXTOP_DEF_VCPUS);
+	f->shared_rows = tdxtop_env.stats_entries ?: TDXTOP_DEF_SHARED_ROWS;
+	f->hists = tdxtop_env.hist_entries ?: TDXTOP_DEF_HISTS;
+	f->source = tdxtop_pick_source(f->why, sizeof(f->why));
+}
+
+static const char *yes_no(int v)
+{
+	return v > 0 ? "yes" : v ? "cannot tell" : "no";
+}
+
+static void check_facts_text(const struct check_facts *f, int stats_fd)
+{
+	printf("tdxtop check on %s, Linux %s\n", f->host, f->u.release);
+	printf("  source        %s (%s)\n", f->source ?: "none", f->why);
+	printf("  tracepoints   tdx:tdx_vp_enter %s, kvm:kvm_entry %s, kvm:kvm_exit %s\n",
+	       yes_no(f->tdx), yes_no(f->kvm_entry), yes_no(f->kvm_exit));
+	printf("  BTF           vmlinux %s, kvm_intel %s, struct vcpu_tdx %s\n",
+	       yes_no(f->btf.vmlinux), yes_no(f->btf.kvm_intel),
+	       f->btf.vcpu_tdx ? f->btf.vcpu_tdx : "absent");
+	if (f->caps_known)
+		printf("  capabilities  CAP_BPF %s, CAP_PERFMON %s, CAP_SYS_ADMIN %s\n",
+		       yes_no(f->cap_bpf), yes_no(f->cap_perfmon), yes_no(f->cap_admin));
+	printf("  maps          %u vCPU slots, %u shared rows, %u histograms\n", f->slots,
+	       f->shared_rows, f->hists);
+	printf("  bpf_stats     %s\n", stats_fd >= 0 ? "run-time accounting on" :
+	       stats_fd == STATS_NOT_TRIED ? "not tried (nothing loaded)" :
+	       "run-time accounting unavailable (self cost unknown)");
+	printf("  tracefs       %s\n", f->tracefs ?: "not mounted");
+}
+
+static void check_facts_json(struct tdxtop_jw *w, const struct check_facts *f, int stats_fd)
+{
+	tdxtop_jw_key(w, "host");
+	tdxtop_jw_str(w, f->host);
+	tdxtop_jw_key(w, "kernel");
+	tdxtop_jw_str(w, f->u.release);
+	tdxtop_jw_key(w, "source");
+	if (f->source)
+		tdxtop_jw_str(w, f->source);
+	else
+		tdxtop_jw_null(w);
+	tdxtop_jw_key(w, "source_why");
+	tdxtop_jw_str(w, f->why);
+	tdxtop_jw_key(w, "tracepoints");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "tdx:tdx_vp_enter");
+	tdxtop_jw_str(w, yes_no(f->tdx));
+	tdxtop_jw_key(w, "kvm:kvm_entry");
+	tdxtop_jw_str(w, yes_no(f->kvm_entry));
+	tdxtop_jw_key(w, "kvm:kvm_exit");
+	tdxtop_jw_str(w, yes_no(f->kvm_exit));
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "btf");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "vmlinux");
+	tdxtop_jw_str(w, yes_no(f->btf.vmlinux));
+	tdxtop_jw_key(w, "kvm_intel");
+	tdxtop_jw_str(w, yes_no(f->btf.kvm_intel));
+	tdxtop_jw_key(w, "vcpu_tdx");
+	if (f->btf.vcpu_tdx)
+		tdxtop_jw_str(w, f->btf.vcpu_tdx);
+	else
+		tdxtop_jw_null(w);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "maps");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_kv_u64(w, "vcpu_slots", f->slots);
+	tdxtop_jw_kv_u64(w, "shared_rows", f->shared_rows);
+	tdxtop_jw_kv_u64(w, "histograms", f->hists);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "capabilities");
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "CAP_BPF");
+	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_bpf) : "cannot tell");
+	tdxtop_jw_key(w, "CAP_PERFMON");
+	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_perfmon) : "cannot tell");
+	tdxtop_jw_key(w, "CAP_SYS_ADMIN");
+	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_admin) : "cannot tell");
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_key(w, "bpf_stats");
+	tdxtop_jw_str(w, stats_fd >= 0 ? "yes" : stats_fd == STATS_NOT_TRIED ? "not tried" : "no");
+	tdxtop_jw_key(w, "tracefs");
+	if (f->tracefs)
+		tdxtop_jw_str(w, f->tracefs);
+	else
+		tdxtop_jw_null(w);
+}
+
+/* The verdict, last: one line, or the JSON object's end */
+static int check_verdict(struct tdxtop_jw *w, int status, const char *verdict)
+{
+	if (!w) {
+		printf("verdict: %s\n", verdict);
+		return status;
+	}
+	tdxtop_jw_key(w, "verdict");
+	tdxtop_jw_str(w, status == 0 ? "agrees" : status == 1 ? "disagrees" : "cannot check");
+	tdxtop_jw_key(w, "why");
+	tdxtop_jw_str(w, verdict);
+	tdxtop_jw_kv_u64(w, "exit", status);
+	tdxtop_jw_end_obj(w);
+	tdxtop_jw_done(w);
+	return status;
+}
+
+/* tdxtop check [SECONDS]: 0 agrees, 1 disagrees, 2 cannot check */
+int tdxtop_cmd_check(int argc, char **argv)
+{
+	static const struct argp_child children[] = { { &check_argp, 0, NULL, 0 }, {} };
+	static const struct argp argp = {
+		.options = tdxtop_kernel_opts, .parser = tdxtop_parse_kernel_arg, .children = children, .doc = check_doc,
+	};
+	static struct tdxtop_jw jw;
+	struct tdxtop_jw *w = NULL;
+	struct tdxtop_live l = { .stats_fd = STATS_NOT_TRIED };
+	struct tdxtop_check *c = NULL;
+	struct check_facts f;
+	char err[512], verdict[640];
+	const char *v;
+	int status = 2, e;
+
+	tdxtop_env.check = true;
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	setlocale(LC_CTYPE, "");
+	signal(SIGPIPE, SIG_IGN);
+	/* from the start: a SIGINT while loading ends the check, not tdxtop */
+	tdxtop_catch_signals();
+	libbpf_set_print(tdxtop_libbpf_print);
+	check_facts(&f);
+	if (tdxtop_env.check_json) {
+		w = &jw;
+		tdxtop_jw_init(w, stdout, false);
+		tdxtop_jw_obj(w);
+	}
+	if (tdxtop_check_caps(err, sizeof(err))) {
+		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
+	} else if (!f.source) {
+		snprintf(verdict, sizeof(verdict), "cannot check: %s", f.why);
+	} else if (tdxtop_check_open(&c, f.source, err, sizeof(err))) {
+		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
+	} else {
+		/* errors of loading are said on their own line; the verdict names them */
+		l.source = f.source;
+		tdxtop_json_errors = false;
+		if (tdxtop_live_open(&l))
+			snprintf(verdict, sizeof(verdict), "cannot check: the %s source does "
+				 "not load here (above)", f.source);
+		else
+			status = -1;
+		tdxtop_json_errors = tdxtop_env.check_json;
+	}
+	if (w)
+		check_facts_json(w, &f, l.stats_fd);
+	else
+		check_facts_text(&f, l.stats_fd);
+	if (status == -1) {
+		if (!w)
+			printf("  instance      %s, %.1f s\n", tdxtop_check_instance(c),
+			       tdxtop_env.check_ms / 1000.0);
+		fflush(stdout);		/* what was found, before the window */
+		status = 2;
+		e = tdxtop_check_run(c, &l.reader, &l.snap, tdxtop_env.check_ms);
+		if (e) {
+			snprintf(verdict, sizeof(verdict), "cannot check: %s",
+				 e == -EINTR ? "interrupted" : strerror(-e));
+		} else {
+			status = tdxtop_check_report(c, &l.tsc, &l.snap, w, stdout, &v);
+			snprintf(verdict, sizeof(verdict), "%s", v);
+		}
+	}
+	tdxtop_check_close(c);
+	if (l.skel)
+		tdxtop_live_close(&l);
+	return check_verdict(w, status, verdict);
 }

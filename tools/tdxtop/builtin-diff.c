@@ -16,7 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "store/store.h"
 
 static const char diff_doc[] =
 "Compare recordings: BASE... against NEW... (tdxtop record), per exit reason\n"

@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "tdxtop.h"
+#include "cli.h"
+#include "store/store.h"
 
 extern const char *argp_program_version;
 
@@ -231,6 +232,44 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 	return err;
 }
 
+/* report --format hlog: HdrHistogram interval logs of [from, to) */
+static int report_hlog(struct tdxtop_recording *r, __u64 from, __u64 to)
+{
+	enum tdxtop_group_by by = rep.o.out.by;
+	struct tdxtop_hlog h = {};
+	struct tdxtop_snap s = {};
+	__u64 mono0, real0, n = 0;
+	__s64 after = 0;
+	int e, err = 0;
+
+	if (!tdxtop_group_has_hist(by)) {
+		tdxtop_fail("--format hlog needs histograms: -g vm or -g reason");
+		return 2;
+	}
+	tdxtop_recording_times(r, &mono0, &real0);
+	tdxtop_hlog_header(stdout, real0, by);
+	while ((e = tdxtop_recording_next(r, &after, from, to, &s)) > 0) {
+		n++;
+		e = tdxtop_hlog_interval(&h, stdout, &s, by, mono0);
+		if (e)
+			break;
+	}
+	if (e < 0) {
+		tdxtop_fail("%s", e == -ENOMEM ? "out of memory" : e == -EIO ?
+			    "compression failed" : tdxtop_recording_error(r));
+		err = 2;
+	} else if (fflush(stdout)) {
+		if (errno != EPIPE)
+			tdxtop_fail("output failed: %s", strerror(errno));
+		err = errno == EPIPE ? 0 : 1;
+	} else if (!n) {
+		err = no_interval(rep.file, true);
+	}
+	tdxtop_hlog_free(&h);
+	tdxtop_snap_free(&s);
+	return err;
+}
+
 /*
  * The JSON of a recording for the page: each interval as report -j -g
  * reason --buckets prints it, comma-separated, and the --merge of them
@@ -439,11 +478,9 @@ int tdxtop_cmd_report(int argc, char **argv)
 	else if (rep.html)
 		e = report_html(r, r2, from, to);
 	else if (rep.format == FMT_HLOG)
-		e = tdxtop_hlog_write(stdout, r, from, to, rep.o.out.by);
+		e = report_hlog(r, from, to);
 	else
 		e = report_views(r, from, to);
-	if (e == -ENODATA)
-		e = no_interval(rep.file, true);
 	tdxtop_recording_close(r);
 	tdxtop_recording_close(r2);
 	return e;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <sys/prctl.h>
 #include <cap-ng.h>
-#include "tdxtop.h"
+#include "cli.h"
 
 volatile sig_atomic_t tdxtop_exiting;
 bool tdxtop_json_errors;

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include <zlib.h>
-#include "tdxtop.h"
+#include "cli.h"
 
 /* Limits against clients that misbehave; a scraper needs far less */
 #define CONN_TIMEOUT_S		10

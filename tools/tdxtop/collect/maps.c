@@ -7,7 +7,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tdxtop.h"
+#include "collect/collect.h"
 #include "tdx_enter.skel.h"
 #include "kvm_exit.skel.h"
 
@@ -135,4 +135,11 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
 	add_progs(m, skel->obj);
 	if (kvm)
 		add_progs(m, kvm->obj);
+}
+
+int tdxtop_selfcost_enable(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
 }

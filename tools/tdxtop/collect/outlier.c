@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "tdxtop.h"
+#include "collect/collect.h"
 #include "tdx_enter.skel.h"
 
 /* The ring buffer holds at most this much: beyond, records are lost (counted) */

@@ -15,7 +15,7 @@
 #include <x86intrin.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tdxtop.h"
+#include "collect/collect.h"
 
 /* entries of "shared_rows" and "hist_ids" per batch lookup */
 #define HASH_BATCH	256

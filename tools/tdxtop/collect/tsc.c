@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
 #include <x86intrin.h>
-#include "tdxtop.h"
+#include "collect/collect.h"
 
 #define CAL_SHIFT	24
 

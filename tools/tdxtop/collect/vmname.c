@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "tdxtop.h"
+#include "collect/collect.h"
 
 #define CACHE	256
 

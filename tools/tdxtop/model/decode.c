@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "model/model.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 

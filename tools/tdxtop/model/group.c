@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "model/model.h"
 
 bool tdxtop_group_has_hist(enum tdxtop_group_by by)
 {

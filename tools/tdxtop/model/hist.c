@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Percentiles from the log-linear histograms of bpf/tdx_enter.h */
 #include <math.h>
-#include "tdxtop.h"
+#include "model/model.h"
 
 __u64 tdxtop_hist_total(const __u32 *bucket)
 {

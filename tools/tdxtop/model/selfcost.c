@@ -10,15 +10,8 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <bpf/bpf.h>
-#include "tdxtop.h"
+#include "model/model.h"
 
-int tdxtop_selfcost_enable(void)
-{
-	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-
-	return fd < 0 ? -errno : fd;
-}
 
 void tdxtop_selfcost(const struct tdxtop_snap *s, int prog,
 		     struct tdxtop_selfcost *c)

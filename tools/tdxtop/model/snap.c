@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Snapshots: one interval's rows, sparse histograms, losses, notes, VM names
- * and costs (tdxtop.h), and the interval arithmetic that makes them from
+ * and costs (model.h), and the interval arithmetic that makes them from
  * two cumulative reads.  The reader, the tests and the benchmarks all go
  * through these functions.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "model/model.h"
 
 int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem)
 {

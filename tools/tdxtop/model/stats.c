@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "model/model.h"
 
 static int cmp_d(const void *a, const void *b)
 {

@@ -19,19 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "tdxtop.h"
+#include "output/output.h"
 
 #define V2_COOKIE		0x1c849313u
 #define V2_COMPRESSED_COOKIE	0x1c849314u
 #define HEADER_SIZE		40
 #define HIGHEST_TRACKABLE	((1ULL << 40) - 1)
 
-struct bytes {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-static int room(struct bytes *b, size_t n)
+static int room(struct tdxtop_hlog_buf *b, size_t n)
 {
 	unsigned char *np;
 
@@ -60,7 +55,7 @@ static void be64(unsigned char *p, __u64 v)
 }
 
 /* ZigZag, then LEB128 (at most 9 bytes: the 9th carries 8 bits) */
-static void put_zigzag(struct bytes *b, __s64 v)
+static void put_zigzag(struct tdxtop_hlog_buf *b, __s64 v)
 {
 	__u64 z = ((__u64)v << 1) ^ (__u64)(v >> 63);
 	int i;
@@ -73,7 +68,7 @@ static void put_zigzag(struct bytes *b, __s64 v)
 }
 
 /* The uncompressed V2 encoding of counts[0, n): header, then counts */
-static int encode(struct bytes *b, const __u32 *counts, int n)
+static int encode(struct tdxtop_hlog_buf *b, const __u32 *counts, int n)
 {
 	double ratio = 1.0;
 	__u64 bits;
@@ -129,8 +124,8 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 }
 
 /* The compressed form, Base64: what an interval log line carries */
-static int put_histogram(FILE *f, const __u32 *counts, int n, struct bytes *raw,
-			 struct bytes *z)
+static int put_histogram(FILE *f, const __u32 *counts, int n, struct tdxtop_hlog_buf *raw,
+			 struct tdxtop_hlog_buf *z)
 {
 	uLongf zlen;
 	int e;
@@ -172,22 +167,8 @@ static void put_tag(FILE *f, const struct tdxtop_snap *s, const struct tdxtop_gr
 	fprintf(f, "/%s,", tdxtop_metric_name(metric));
 }
 
-int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
-		      enum tdxtop_group_by by)
+void tdxtop_hlog_header(FILE *f, __u64 real0, enum tdxtop_group_by by)
 {
-	struct bytes raw = {}, z = {};
-	struct tdxtop_snap s = {};
-	struct tdxtop_view v = {};
-	__u64 mono0, real0;
-	__s64 after = 0;
-	size_t i, n_iv = 0;
-	int e, m, err = 0;
-
-	if (!tdxtop_group_has_hist(by)) {
-		tdxtop_fail("--format hlog needs histograms: -g vm or -g reason");
-		return 2;
-	}
-	tdxtop_recording_times(r, &mono0, &real0);
 	fprintf(f, "#[Histogram log format version 1.3]\n");
 	fprintf(f, "#[StartTime: %.3f (seconds since epoch)]\n", real0 / 1e9);
 	fprintf(f, "#[BaseTime: %.3f (seconds since epoch)]\n", real0 / 1e9);
@@ -195,46 +176,42 @@ int tdxtop_hlog_write(FILE *f, struct tdxtop_recording *r, __u64 from, __u64 to,
 		by == TDXTOP_BY_REASON ? "REASON" : "KIND");
 	fprintf(f, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\","
 		"\"Interval_Compressed_Histogram\"\n");
-	while ((e = tdxtop_recording_next(r, &after, from, to, &s)) > 0) {
-		n_iv++;
-		e = tdxtop_view_build(&v, &s, by, TDXTOP_SORT_COUNT);
-		for (i = 0; !e && i < v.nr; i++) {
-			const struct tdxtop_group *g = &v.g[i];
+}
 
-			for (m = 0; !e && g->h && m < TDXTOP_NR_METRICS; m++) {
-				const __u32 *c = g->h->bucket[m];
-				int n = TDXTOP_HIST_BUCKETS;
+int tdxtop_hlog_interval(struct tdxtop_hlog *h, FILE *f, const struct tdxtop_snap *s,
+			 enum tdxtop_group_by by, __u64 mono0)
+{
+	size_t i;
+	int e, m;
 
-				while (n && !c[n - 1])
-					n--;
-				if (!n)
-					continue;
-				put_tag(f, &s, g, by, m);
-				fprintf(f, "%.3f,%.3f,%.3f,", (s.start_ns - mono0) / 1e9,
-					tdxtop_snap_seconds(&s),
-					(n == TDXTOP_HIST_BUCKETS ? HIGHEST_TRACKABLE :
-					 tdxtop_bucket_hi(n - 1) - 1) / 1e6);
-				e = put_histogram(f, c, n, &raw, &z);
-				fputc('\n', f);
-			}
+	e = tdxtop_view_build(&h->v, s, by, TDXTOP_SORT_COUNT);
+	for (i = 0; !e && i < h->v.nr; i++) {
+		const struct tdxtop_group *g = &h->v.g[i];
+
+		for (m = 0; !e && g->h && m < TDXTOP_NR_METRICS; m++) {
+			const __u32 *c = g->h->bucket[m];
+			int n = TDXTOP_HIST_BUCKETS;
+
+			while (n && !c[n - 1])
+				n--;
+			if (!n)
+				continue;
+			put_tag(f, s, g, by, m);
+			fprintf(f, "%.3f,%.3f,%.3f,", (s->start_ns - mono0) / 1e9,
+				tdxtop_snap_seconds(s),
+				(n == TDXTOP_HIST_BUCKETS ? HIGHEST_TRACKABLE :
+				 tdxtop_bucket_hi(n - 1) - 1) / 1e6);
+			e = put_histogram(f, c, n, &h->raw, &h->z);
+			fputc('\n', f);
 		}
-		if (e)
-			break;
 	}
-	if (e < 0) {
-		tdxtop_fail("%s", e == -ENOMEM ? "out of memory" : e == -EIO ?
-			    "compression failed" : tdxtop_recording_error(r));
-		err = 2;
-	} else if (fflush(f)) {
-		if (errno != EPIPE)
-			tdxtop_fail("output failed: %s", strerror(errno));
-		err = errno == EPIPE ? 0 : 1;
-	} else if (!n_iv) {
-		err = -ENODATA;
-	}
-	free(raw.p);
-	free(z.p);
-	tdxtop_snap_free(&s);
-	tdxtop_view_free(&v);
-	return err;
+	return e;
+}
+
+void tdxtop_hlog_free(struct tdxtop_hlog *h)
+{
+	free(h->raw.p);
+	free(h->z.p);
+	tdxtop_view_free(&h->v);
+	memset(h, 0, sizeof(*h));
 }

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "output/output.h"
 #include "report_sha256.h"
 
 /* report_assets.S: each file's bytes from NAME to NAME_end */

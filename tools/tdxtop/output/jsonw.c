@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
-#include "tdxtop.h"
+#include "output/output.h"
 
 const char tdxtop_jw_digits[200] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"

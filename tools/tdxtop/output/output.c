@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "tdxtop.h"
+#include "output/output.h"
 
 static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999 };
 static const char *const quantile_names[] = { "p50", "p90", "p99", "p999" };

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tdxtop.h"
+#include "output/output.h"
 
 /* The identity of a label set: VM name (an index of names), and the row's */
 struct prom_key {

@@ -15,8 +15,8 @@ name##_end:					\
 	.byte 0
 
 	.section .rodata
-ASSET(tdxtop_report_html, "tools/tdxtop/report.html")
-ASSET(tdxtop_report_js, "tools/tdxtop/report.js")
-ASSET(tdxtop_report_css, "tools/tdxtop/report.css")
+ASSET(tdxtop_report_html, "tools/tdxtop/output/report.html")
+ASSET(tdxtop_report_js, "tools/tdxtop/output/report.js")
+ASSET(tdxtop_report_css, "tools/tdxtop/output/report.css")
 
 	.section .note.GNU-stack, "", @progbits

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-#include "tdxtop.h"
+#include "output/output.h"
 
 /*
  * Length of the UTF-8 sequence at s (at most n bytes) and its code point,

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "tdxtop.h"
+#include "output/output.h"
 
 /* Outliers kept for the drill-down, across intervals: the newest */
 #define TUI_OUTLIERS	512

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
-#include "tdxtop.h"
+#include "store/store.h"
 
 /* "TDXT": PRAGMA application_id of a tdxtop recording */
 #define APP_ID		0x54445854
