@@ -14,6 +14,9 @@
  * lies in [H1a - H0b, H1b - H0a].  Times: the event's cycles, summed by the
  * trigger, converted once; tdxtop converts each event and sums, which is
  * up to 2 ns an event less.
+ *
+ * Past 600 lines: the tracefs instance and its reaper, the window, the
+ * comparison, both printers and the command are one check.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -4,6 +4,9 @@
  * interval, schema in docs/json.md).  Both are written row by row; numbers
  * are formatted here, without printf, since -g all prints 40,960 rows a
  * second on a large host.
+ *
+ * Past 600 lines: the text and the JSON of a snapshot share their row
+ * formatting and are kept together so that the two say the same.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,9 @@
  * or OpenMetrics 1.0.0.  Series are labelled by VM name, not pid (a pid is
  * an unbounded label); histograms are tdxtop's, merged exactly into one
  * bucket per power of two of ns.  docs/prometheus.md lists the metrics.
+ *
+ * Past 600 lines: the totals and both exposition formats of one set of
+ * metrics, which must stay in step.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -4,6 +4,9 @@
  * interval, and read back into snapshots.  The schema is documented and
  * versioned in docs/record.md; a snapshot read back prints exactly what
  * live mode printed for it.
+ *
+ * One file past 600 lines on purpose: the writer, the blob encoding and
+ * the reader of one versioned format change together.
  */
 #include <errno.h>
 #include <stdarg.h>
