@@ -783,6 +783,28 @@ static int check_verdict(struct tdxtop_jw *w, int status, const char *verdict)
 	return status;
 }
 
+/* The window beside the triggers, and the comparison: the exit status */
+static int window(struct tdxtop_check *c, struct tdxtop_live *l, struct tdxtop_jw *w,
+		  char *verdict, size_t len)
+{
+	const char *v;
+	int e, status;
+
+	if (!w)
+		printf("  instance      %s, %.1f s\n", tdxtop_check_instance(c),
+		       tdxtop_env.check_ms / 1000.0);
+	fflush(stdout);		/* what was found, before the window */
+	e = tdxtop_check_run(c, &l->reader, &l->snap, tdxtop_env.check_ms);
+	if (e) {
+		snprintf(verdict, len, "cannot check: %s",
+			 e == -EINTR ? "interrupted" : strerror(-e));
+		return 2;
+	}
+	status = tdxtop_check_report(c, &l->tsc, &l->snap, w, stdout, &v);
+	snprintf(verdict, len, "%s", v);
+	return status;
+}
+
 /* tdxtop check [SECONDS]: 0 agrees, 1 disagrees, 2 cannot check */
 int tdxtop_cmd_check(int argc, char **argv)
 {
@@ -796,8 +818,7 @@ int tdxtop_cmd_check(int argc, char **argv)
 	struct tdxtop_check *c = NULL;
 	struct check_facts f;
 	char err[512], verdict[640];
-	const char *v;
-	int status = 2, e;
+	int status = 2;
 
 	tdxtop_env.check = true;
 	argp_err_exit_status = 2;
@@ -835,21 +856,8 @@ int tdxtop_cmd_check(int argc, char **argv)
 		check_facts_json(w, &f, l.stats_fd);
 	else
 		check_facts_text(&f, l.stats_fd);
-	if (status == -1) {
-		if (!w)
-			printf("  instance      %s, %.1f s\n", tdxtop_check_instance(c),
-			       tdxtop_env.check_ms / 1000.0);
-		fflush(stdout);		/* what was found, before the window */
-		status = 2;
-		e = tdxtop_check_run(c, &l.reader, &l.snap, tdxtop_env.check_ms);
-		if (e) {
-			snprintf(verdict, sizeof(verdict), "cannot check: %s",
-				 e == -EINTR ? "interrupted" : strerror(-e));
-		} else {
-			status = tdxtop_check_report(c, &l.tsc, &l.snap, w, stdout, &v);
-			snprintf(verdict, sizeof(verdict), "%s", v);
-		}
-	}
+	if (status == -1)
+		status = window(c, &l, w, verdict, sizeof(verdict));
 	tdxtop_check_close(c);
 	if (l.skel)
 		tdxtop_live_close(&l);

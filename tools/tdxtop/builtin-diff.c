@@ -606,10 +606,49 @@ static void jw_num(struct tdxtop_jw *w, const char *k, double v)
 	tdxtop_jw_double(w, v);
 }
 
+/* One comparison as a JSON object */
+static void row_json(struct tdxtop_jw *w, const struct cmp *x)
+{
+	char label[64];
+
+	tdxtop_jw_obj(w);
+	tdxtop_jw_key(w, "vm");
+	if (x->d->key.vm[0])
+		tdxtop_jw_str(w, x->d->key.vm);
+	else
+		tdxtop_jw_null(w);
+	tdxtop_jw_key(w, "kind");
+	tdxtop_jw_str(w, tdxtop_kind_name(x->d->key.kind));
+	key_label(&x->d->key, label, sizeof(label));
+	tdxtop_jw_key(w, "label");
+	tdxtop_jw_str(w, label);
+	tdxtop_jw_key(w, "metric");
+	tdxtop_jw_str(w, stat_names[x->stat]);
+	jw_num(w, "base", x->base);
+	jw_num(w, "new", x->new);
+	jw_num(w, "change_pct", x->pct ? x->change : NAN);
+	tdxtop_jw_key(w, "change_of");
+	tdxtop_jw_str(w, x->of_all ? "all_exits" : "key");
+	tdxtop_jw_key(w, "ci_pct");
+	tdxtop_jw_arr(w);
+	tdxtop_jw_double(w, x->pct ? x->lo : NAN);
+	tdxtop_jw_double(w, x->pct ? x->hi : NAN);
+	tdxtop_jw_end_arr(w);
+	tdxtop_jw_key(w, "samples");
+	tdxtop_jw_arr(w);
+	tdxtop_jw_u64(w, x->d->s[0][x->stat].n);
+	tdxtop_jw_u64(w, x->d->s[1][x->stat].n);
+	tdxtop_jw_end_arr(w);
+	jw_num(w, "p", x->p);
+	jw_num(w, "p_holm", x->p_holm);
+	tdxtop_jw_key(w, "verdict");
+	tdxtop_jw_str(w, x->verdict);
+	tdxtop_jw_end_obj(w);
+}
+
 static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
 {
 	static struct tdxtop_jw w;
-	char label[64];
 	size_t i, judged;
 	int side;
 
@@ -636,43 +675,8 @@ static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
 	tdxtop_jw_u64(&w, judged);
 	tdxtop_jw_key(&w, "rows");
 	tdxtop_jw_arr(&w);
-	for (i = 0; i < nr; i++) {
-		const struct cmp *x = &c[i];
-
-		tdxtop_jw_obj(&w);
-		tdxtop_jw_key(&w, "vm");
-		if (x->d->key.vm[0])
-			tdxtop_jw_str(&w, x->d->key.vm);
-		else
-			tdxtop_jw_null(&w);
-		tdxtop_jw_key(&w, "kind");
-		tdxtop_jw_str(&w, tdxtop_kind_name(x->d->key.kind));
-		key_label(&x->d->key, label, sizeof(label));
-		tdxtop_jw_key(&w, "label");
-		tdxtop_jw_str(&w, label);
-		tdxtop_jw_key(&w, "metric");
-		tdxtop_jw_str(&w, stat_names[x->stat]);
-		jw_num(&w, "base", x->base);
-		jw_num(&w, "new", x->new);
-		jw_num(&w, "change_pct", x->pct ? x->change : NAN);
-		tdxtop_jw_key(&w, "change_of");
-		tdxtop_jw_str(&w, x->of_all ? "all_exits" : "key");
-		tdxtop_jw_key(&w, "ci_pct");
-		tdxtop_jw_arr(&w);
-		tdxtop_jw_double(&w, x->pct ? x->lo : NAN);
-		tdxtop_jw_double(&w, x->pct ? x->hi : NAN);
-		tdxtop_jw_end_arr(&w);
-		tdxtop_jw_key(&w, "samples");
-		tdxtop_jw_arr(&w);
-		tdxtop_jw_u64(&w, x->d->s[0][x->stat].n);
-		tdxtop_jw_u64(&w, x->d->s[1][x->stat].n);
-		tdxtop_jw_end_arr(&w);
-		jw_num(&w, "p", x->p);
-		jw_num(&w, "p_holm", x->p_holm);
-		tdxtop_jw_key(&w, "verdict");
-		tdxtop_jw_str(&w, x->verdict);
-		tdxtop_jw_end_obj(&w);
-	}
+	for (i = 0; i < nr; i++)
+		row_json(&w, &c[i]);
 	tdxtop_jw_end_arr(&w);
 	tdxtop_jw_end_obj(&w);
 	tdxtop_jw_done(&w);
@@ -767,83 +771,64 @@ static const char *verdict(const struct cmp *x, double thr)
 	return is_new ? "new" : gone ? "gone" : "within threshold";
 }
 
-int tdxtop_cmd_diff(int argc, char **argv)
+/*
+ * Every key and statistic with samples on a side, into *cp; those with
+ * samples on both are compared (a key's rate has them on both sides
+ * whenever its scope had exits there).  *both: how many; *max: the most
+ * samples of a side.  Returns how many, or -ENOMEM.
+ */
+static ssize_t list_comparisons(const struct dtable *t, struct cmp **cp, size_t *both,
+				size_t *max)
 {
-	static const struct argp argp = {
-		.options = diff_opts, .parser = parse_diff, .doc = diff_doc,
-	};
-	struct dtable t = {};
-	struct cmp *c = NULL;
-	double *p = NULL, *adj = NULL, *scratch = NULL;
-	size_t nr = 0, both = 0, i, judged = 0, min_n, max_samples = 0, k;
-	int e, s, regressions = 0;
+	struct cmp *c = calloc(t->nr * NR_STATS + 1, sizeof(*c));
+	size_t i, nr = 0;
+	int s, k;
 
-	df.threshold = 5;
-	df.alpha = 0.05;
-	argp_err_exit_status = 2;
-	/* "--" separates the sides; argp would take it as its own */
-	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--"); i++)
-		;
-	for (k = i + 1; k < (size_t)argc; k++) {
-		if (df.nr[1] == 64) {
-			tdxtop_fail("at most 64 recordings per side");
-			return 2;
-		}
-		df.files[1][df.nr[1]++] = argv[k];
-	}
-	if (argp_parse(&argp, i, argv, 0, NULL, NULL))
-		return 2;
-	e = read_side(&t, 0);
-	if (!e)
-		e = read_side(&t, 1);
-	if (e)
-		goto out;
-
-	/*
-	 * every key and statistic with samples on a side; those with samples
-	 * on both are compared (a key's rate has them on both sides whenever
-	 * its scope had exits there)
-	 */
-	c = calloc(t.nr * NR_STATS + 1, sizeof(*c));
+	*cp = c;
+	*both = *max = 0;
 	if (!c)
-		goto nomem;
-	for (i = 0; i < t.nr; i++)
+		return -ENOMEM;
+	for (i = 0; i < t->nr; i++)
 		for (s = 0; s < NR_STATS; s++) {
-			struct dentry *d = &t.e[i];
+			struct dentry *d = &t->e[i];
 
 			if (!d->s[0][s].n && !d->s[1][s].n)
 				continue;
 			c[nr].d = d;
 			c[nr].stat = s;
 			nr++;
-			both += d->s[0][s].n && d->s[1][s].n;
+			*both += d->s[0][s].n && d->s[1][s].n;
 			for (k = 0; k < 2; k++)
-				if (d->s[k][s].n > max_samples)
-					max_samples = d->s[k][s].n;
+				if (d->s[k][s].n > *max)
+					*max = d->s[k][s].n;
 		}
-	min_n = tdxtop_min_samples(both, df.alpha);
-	if (t.samples[0] < min_n || t.samples[1] < min_n) {
-		tdxtop_fail("too few samples: base has %zu, new has %zu; %zu comparisons "
-			    "at alpha %g need at least %zu %s per side",
-			    t.samples[0], t.samples[1], both, df.alpha, min_n,
-			    df.per_run ? "recordings" : "intervals");
-		e = 2;
-		goto out;
-	}
-	p = calloc(nr + 1, sizeof(*p));
-	adj = calloc(nr + 1, sizeof(*adj));
-	scratch = calloc(max_samples + 1, sizeof(*scratch));
+	return nr;
+}
+
+/*
+ * Each comparison's test, Holm's correction over those judged, and the
+ * verdicts.  Returns the number of regressions, or -ENOMEM.
+ */
+static int judge(struct cmp *c, size_t nr, const struct dtable *t, size_t min_n,
+		 size_t max_samples)
+{
+	double *p = calloc(nr + 1, sizeof(*p)), *adj = calloc(nr + 1, sizeof(*adj));
+	double *scratch = calloc(max_samples + 1, sizeof(*scratch));
+	size_t i, k, judged = 0;
+	int e = 0, regressions = 0;
+
 	if (!p || !adj || !scratch)
-		goto nomem;
-	for (i = 0; i < nr; i++) {
-		e = compare(&c[i], &t, min_n, scratch);
-		if (e < 0)
-			goto nomem;
+		e = -ENOMEM;
+	for (i = 0; !e && i < nr; i++) {
+		e = compare(&c[i], t, min_n, scratch);
 		if (!e)
 			p[judged++] = c[i].p;
+		else if (e > 0)
+			e = 0;
 	}
-	tdxtop_holm(p, judged, adj);
-	for (i = 0, k = 0; i < nr; i++) {
+	if (!e)
+		tdxtop_holm(p, judged, adj);
+	for (i = 0, k = 0; !e && i < nr; i++) {
 		struct cmp *x = &c[i];
 		double thr = stat_is_pct(x->stat) ? fmax(df.threshold, HIST_RESOLUTION_PCT) :
 			     df.threshold;
@@ -858,22 +843,74 @@ int tdxtop_cmd_diff(int argc, char **argv)
 		x->verdict = verdict(x, thr);
 		regressions += !strcmp(x->verdict, "REGRESSION");
 	}
+	free(p);
+	free(adj);
+	free(scratch);
+	return e ?: regressions;
+}
+
+/* BASE... -- NEW...: "--" separates the sides; argp would take it as its own */
+static int parse_sides(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = diff_opts, .parser = parse_diff, .doc = diff_doc,
+	};
+	int i, k;
+
+	df.threshold = 5;
+	df.alpha = 0.05;
+	argp_err_exit_status = 2;
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		;
+	for (k = i + 1; k < argc; k++) {
+		if (df.nr[1] == 64) {
+			tdxtop_fail("at most 64 recordings per side");
+			return 2;
+		}
+		df.files[1][df.nr[1]++] = argv[k];
+	}
+	return argp_parse(&argp, i, argv, 0, NULL, NULL) ? 2 : 0;
+}
+
+int tdxtop_cmd_diff(int argc, char **argv)
+{
+	struct dtable t = {};
+	struct cmp *c = NULL;
+	size_t both, min_n, max_samples;
+	ssize_t nr;
+	int e;
+
+	e = parse_sides(argc, argv) ?: read_side(&t, 0) ?: read_side(&t, 1);
+	if (e)
+		goto out;
+	nr = list_comparisons(&t, &c, &both, &max_samples);
+	if (nr < 0)
+		goto nomem;
+	min_n = tdxtop_min_samples(both, df.alpha);
+	if (t.samples[0] < min_n || t.samples[1] < min_n) {
+		tdxtop_fail("too few samples: base has %zu, new has %zu; %zu comparisons "
+			    "at alpha %g need at least %zu %s per side",
+			    t.samples[0], t.samples[1], both, df.alpha, min_n,
+			    df.per_run ? "recordings" : "intervals");
+		e = 2;
+		goto out;
+	}
+	e = judge(c, nr, &t, min_n, max_samples);
+	if (e < 0)
+		goto nomem;
 	if (df.format == DF_JSON)
 		print_json(c, nr, &t);
 	else if (df.format == DF_MARKDOWN)
 		print_markdown(c, nr);
 	else
 		print_text(c, nr, min_n, &t);
-	e = fflush(stdout) && errno != EPIPE ? 2 : regressions ? 1 : 0;
+	e = fflush(stdout) && errno != EPIPE ? 2 : e ? 1 : 0;
 	goto out;
 nomem:
 	tdxtop_fail("out of memory");
 	e = 2;
 out:
 	free(c);
-	free(p);
-	free(adj);
-	free(scratch);
 	free_table(&t);
 	return e;
 }

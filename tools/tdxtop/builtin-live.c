@@ -184,7 +184,8 @@ static void record_summary(__u64 intervals, __u64 events)
 
 enum mode { LIVE, RECORD, SERVE };
 
-static int cmd_live(int argc, char **argv, enum mode mode)
+/* The command line of mode: 0, or the exit status (2) */
+static int parse(int argc, char **argv, enum mode mode)
 {
 	static const struct argp_child children[] = {
 		{ &tdxtop_out_argp, 0, NULL, 0 }, {},
@@ -192,50 +193,76 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	static const struct argp_child serve_children[] = {
 		{ &serve_argp, 0, "Serving:", 0 }, {},
 	};
-	const bool record = mode == RECORD;
 	const struct argp argp = {
 		.options = tdxtop_kernel_opts, .parser = tdxtop_parse_kernel_arg,
 		.children = mode == LIVE ? children : mode == SERVE ? serve_children : NULL,
-		.doc = mode == LIVE ? live_doc : record ? record_doc : serve_doc,
+		.doc = mode == LIVE ? live_doc : mode == RECORD ? record_doc : serve_doc,
 	};
-	struct tdxtop_live l = { .stats_fd = -1 };
-	struct tdxtop_source src = { .ctx = &l, .poll = live_poll };
-	__u64 intervals = 0, events = 0;
-	int err, listen_fd = -1;
-	char why[256];
 
 	tdxtop_cli_out_init(&tdxtop_env.o);
-	tdxtop_env.record = record;
+	tdxtop_env.record = mode == RECORD;
 	tdxtop_env.serve = mode == SERVE;
-	if (record)
+	if (mode == RECORD)
 		tdxtop_env.write = DEF_RECORD_FILE;
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
-	if (tdxtop_env.o.json)
+	/* only the live view is interactive, and only on a terminal */
+	if (tdxtop_env.o.json || mode != LIVE || !isatty(STDOUT_FILENO))
 		tdxtop_env.o.batch = true;
-	if (record || tdxtop_env.serve || (!tdxtop_env.o.batch && !isatty(STDOUT_FILENO)))
-		tdxtop_env.o.batch = true;
+	return 0;
+}
+
+/* serve until a signal, on listen_fd (closed by it) */
+static int serve(struct tdxtop_live *l, int listen_fd)
+{
+	struct tdxtop_source src = { .ctx = l, .poll = live_poll };
+	struct utsname u;
+
+	uname(&u);
+	tdxtop_env.srv.prom.version = argp_program_version;
+	tdxtop_env.srv.prom.kernel = u.release;
+	tdxtop_env.srv.prom.source = l->snap.source ? l->snap.source : "tdx";
+	return tdxtop_serve(&tdxtop_env.srv, listen_fd, &src, &tdxtop_exiting);
+}
+
+/* The live view on the terminal until q or a signal */
+static int tui(struct tdxtop_live *l)
+{
+	struct tdxtop_source src = { .ctx = l, .poll = live_poll };
+	int err;
+
+	err = tdxtop_tui_run(&src, tdxtop_env.interval_ms, &tdxtop_env.o.out,
+			     (volatile int *)&tdxtop_exiting);
+	if (err) {
+		fail("%s", tui_err[0] ? tui_err : strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_live(int argc, char **argv, enum mode mode)
+{
+	struct tdxtop_live l = { .stats_fd = -1 };
+	__u64 intervals = 0, events = 0;
+	int err, listen_fd = -1;
+	char why[256];
+
+	err = parse(argc, argv, mode);
+	if (err)
+		return err;
 	/* which characters a VM name may show in text; numbers stay C */
 	setlocale(LC_CTYPE, "");
 	signal(SIGPIPE, SIG_IGN);
-
 	libbpf_set_print(tdxtop_libbpf_print);
-	if (tdxtop_check_caps(why, sizeof(why))) {
-		fail("%s", why);
-		return 1;
-	}
-	l.source = tdxtop_pick_source(why, sizeof(why));
-	if (!l.source) {
+	if (tdxtop_check_caps(why, sizeof(why)) ||
+	    !(l.source = tdxtop_pick_source(why, sizeof(why)))) {
 		fail("%s", why);
 		return 1;
 	}
 	/* taken before loading anything: a port in use fails fast */
-	if (tdxtop_env.serve) {
-		listen_fd = tdxtop_serve_listen(tdxtop_env.srv.listen);
-		if (listen_fd < 0)
-			return 1;
-	}
+	if (mode == SERVE && (listen_fd = tdxtop_serve_listen(tdxtop_env.srv.listen)) < 0)
+		return 1;
 	err = tdxtop_live_open(&l);
 	if (!err && tdxtop_env.write)
 		err = tdxtop_live_record(&l, argc, argv);
@@ -245,24 +272,11 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	if (err)
 		goto cleanup;
 	tdxtop_catch_signals();
-	if (tdxtop_env.serve) {
-		struct utsname u;
-
-		uname(&u);
-		tdxtop_env.srv.prom.version = argp_program_version;
-		tdxtop_env.srv.prom.kernel = u.release;
-		tdxtop_env.srv.prom.source = l.snap.source ? l.snap.source : "tdx";
-		err = tdxtop_serve(&tdxtop_env.srv, listen_fd, &src, &tdxtop_exiting);
+	if (mode == SERVE) {
+		err = serve(&l, listen_fd);
 		listen_fd = -1;		/* closed by tdxtop_serve() */
-	} else if (tdxtop_env.o.batch) {
-		err = batch_loop(&l);
 	} else {
-		err = tdxtop_tui_run(&src, tdxtop_env.interval_ms, &tdxtop_env.o.out,
-				     (volatile int *)&tdxtop_exiting);
-		if (err) {
-			fail("%s", tui_err[0] ? tui_err : strerror(-err));
-			err = 1;
-		}
+		err = tdxtop_env.o.batch ? batch_loop(&l) : tui(&l);
 	}
 	if (l.rec)
 		tdxtop_recorder_stats(l.rec, &intervals, &events);
@@ -271,7 +285,7 @@ cleanup:
 		close(listen_fd);
 	if (tdxtop_live_close(&l))
 		err = 1;
-	if (record && !err)
+	if (mode == RECORD && !err)
 		record_summary(intervals, events);
 	return err;
 }

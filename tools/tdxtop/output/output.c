@@ -533,12 +533,68 @@ static void str_or_null(struct tdxtop_jw *w, const char *key, const char *s)
 		tdxtop_jw_null(w);
 }
 
+/* A row's key by reason: its label, and what its source can tell of it */
+static void reason_json(struct tdxtop_jw *w, const struct tdxtop_key *k)
+{
+	char label[64];
+
+	tdxtop_jw_key(w, "label");
+	tdxtop_jw_str(w, tdxtop_row_label(k, label, sizeof(label)));
+	if (k->kind == TDXTOP_KIND_EXIT) {
+		str_or_null(w, "reason", tdxtop_exit_reason_name(k->reason));
+		tdxtop_jw_key(w, "reason_code");
+		tdxtop_jw_s64(w, (__s32)k->reason);
+		str_or_null(w, "status", tdxtop_status_name(k->status));
+		tdxtop_jw_kv_u64(w, "status_code", k->status);
+		str_or_null(w, "leaf", k->leaf ? tdxtop_leaf_name(k->leaf) : NULL);
+		tdxtop_jw_kv_u64(w, "leaf_code", k->leaf);
+	} else if (k->kind == TDXTOP_KIND_KVM_EXIT) {
+		/* what kvm_exit cannot tell: null, never made up */
+		str_or_null(w, "reason", tdxtop_key_reason_name(k));
+		tdxtop_jw_key(w, "reason_code");
+		tdxtop_jw_s64(w, (__s32)k->reason);
+		str_or_null(w, "isa", tdxtop_isa_name(k->status));
+		str_or_null(w, "status", NULL);
+		str_or_null(w, "status_code", NULL);
+		str_or_null(w, "leaf", NULL);
+		str_or_null(w, "leaf_code", NULL);
+	} else if (k->kind == TDXTOP_KIND_URET) {
+		tdxtop_jw_kv_u64(w, "msrs", k->leaf);
+	}
+}
+
+/* An exit row's times and restored state (null where its source has none) */
+static void exit_metrics_json(struct tdxtop_jw *w, const struct tdxtop_group *g, bool buckets)
+{
+	static const char *const keys[TDXTOP_NR_METRICS] = {
+		[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
+		[TDXTOP_M_RESTORE] = "restore_ns",
+	};
+	bool kvm = g->key.kind == TDXTOP_KIND_KVM_EXIT;
+	int m, b;
+
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		if (m == TDXTOP_M_RESTORE && kvm)
+			str_or_null(w, keys[m], NULL);
+		else
+			metric_json(w, keys[m], strlen(keys[m]), g, m, buckets);
+	}
+	if (kvm) {
+		str_or_null(w, "restored", NULL);
+		return;
+	}
+	tdxtop_jw_key(w, "restored");
+	tdxtop_jw_obj(w);
+	for (b = 0; b < TDXTOP_NR_RESTORED; b++)
+		tdxtop_jw_kv_u64_n(w, tdxtop_restored_name(b), strlen(tdxtop_restored_name(b)),
+				   g->st.restored[b]);
+	tdxtop_jw_end_obj(w);
+}
+
 static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		     const struct tdxtop_group *g, enum tdxtop_group_by by, bool buckets)
 {
 	const struct tdxtop_key *k = &g->key;
-	char label[64];
-	int m, b;
 
 	tdxtop_jw_obj(w);
 	tdxtop_jw_kv_u64(w, "pid", k->tgid);
@@ -553,59 +609,13 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 		else
 			tdxtop_jw_u64(w, k->vcpu);
 	}
-	if (by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL) {
-		tdxtop_jw_key(w, "label");
-		tdxtop_jw_str(w, tdxtop_row_label(k, label, sizeof(label)));
-		if (k->kind == TDXTOP_KIND_EXIT) {
-			str_or_null(w, "reason", tdxtop_exit_reason_name(k->reason));
-			tdxtop_jw_key(w, "reason_code");
-			tdxtop_jw_s64(w, (__s32)k->reason);
-			str_or_null(w, "status", tdxtop_status_name(k->status));
-			tdxtop_jw_kv_u64(w, "status_code", k->status);
-			str_or_null(w, "leaf", k->leaf ? tdxtop_leaf_name(k->leaf) : NULL);
-			tdxtop_jw_kv_u64(w, "leaf_code", k->leaf);
-		} else if (k->kind == TDXTOP_KIND_KVM_EXIT) {
-			/* what kvm_exit cannot tell: null, never made up */
-			str_or_null(w, "reason", tdxtop_key_reason_name(k));
-			tdxtop_jw_key(w, "reason_code");
-			tdxtop_jw_s64(w, (__s32)k->reason);
-			str_or_null(w, "isa", tdxtop_isa_name(k->status));
-			str_or_null(w, "status", NULL);
-			str_or_null(w, "status_code", NULL);
-			str_or_null(w, "leaf", NULL);
-			str_or_null(w, "leaf_code", NULL);
-		} else if (k->kind == TDXTOP_KIND_URET) {
-			tdxtop_jw_kv_u64(w, "msrs", k->leaf);
-		}
-	}
+	if (by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL)
+		reason_json(w, k);
 	tdxtop_jw_kv_u64(w, "count", g->st.count);
-	if (tdxtop_kind_is_exit(k->kind)) {
-		static const char *const keys[TDXTOP_NR_METRICS] = {
-			[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
-			[TDXTOP_M_RESTORE] = "restore_ns",
-		};
-
-		for (m = 0; m < TDXTOP_NR_METRICS; m++) {
-			if (m == TDXTOP_M_RESTORE && k->kind == TDXTOP_KIND_KVM_EXIT)
-				str_or_null(w, keys[m], NULL);
-			else
-				metric_json(w, keys[m], strlen(keys[m]), g, m, buckets);
-		}
-		if (k->kind == TDXTOP_KIND_KVM_EXIT) {
-			str_or_null(w, "restored", NULL);
-			tdxtop_jw_end_obj(w);
-			return;
-		}
-		tdxtop_jw_key(w, "restored");
-		tdxtop_jw_obj(w);
-		for (b = 0; b < TDXTOP_NR_RESTORED; b++) {
-			tdxtop_jw_kv_u64_n(w, tdxtop_restored_name(b),
-					   strlen(tdxtop_restored_name(b)), g->st.restored[b]);
-		}
-		tdxtop_jw_end_obj(w);
-	} else if (k->kind != TDXTOP_KIND_DEFERRED) {
+	if (tdxtop_kind_is_exit(k->kind))
+		exit_metrics_json(w, g, buckets);
+	else if (k->kind != TDXTOP_KIND_DEFERRED)
 		metric_json(w, "cost_ns", 7, g, TDXTOP_M_RESTORE, buckets);
-	}
 	tdxtop_jw_end_obj(w);
 }
 

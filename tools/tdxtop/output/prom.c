@@ -628,7 +628,8 @@ static int write_restored(const struct tdxtop_prom *p, struct tdxtop_buf *b, boo
 	return 0;
 }
 
-int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om)
+/* The families of exits, the restored state, deferred entries and restores */
+static int write_kinds(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om)
 {
 	static const char *const exit_hists[] = {
 		"tdxtop_guest_seconds", "tdxtop_host_seconds", "tdxtop_restore_seconds",
@@ -649,14 +650,65 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 	static const char *const uret_help[] = {
 		NULL, NULL, "Time of the user-return MSR writes after a TD ran.",
 	};
-	static const char *const loss_names[] = {
-		"stats_full", "hist_full", "vcpu_full", "missed",
-	};
-	static const char *const note_names[] = { "filtered", "host_skew", "unpaired" };
+
+	return kind_families(p, b, om, TDXTOP_KIND_EXIT, "tdxtop_exits",
+			     "TD exits (TDH.VP.ENTER returns) by VM, exit reason, TDVMCALL "
+			     "leaf and TDX status class.", exit_hists, exit_help) ||
+	       write_restored(p, b, om) ||
+	       kind_families(p, b, om, TDXTOP_KIND_DEFERRED, "tdxtop_deferred_entries",
+			     "Entries not made while a SEPT zap was retried (wait_for_sept_zap).",
+			     (const char *const[]){ NULL, NULL, NULL }, NULL) ||
+	       kind_families(p, b, om, TDXTOP_KIND_GSBASE, "tdxtop_gsbase_restores",
+			     "KERNEL_GS_BASE writes at vcpu_put after a TD ran.", gs_hists,
+			     gs_help) ||
+	       kind_families(p, b, om, TDXTOP_KIND_URET, "tdxtop_uret_restores",
+			     "User-return MSR restores after a TD ran, by the MSRs written.",
+			     uret_hists, uret_help) ? -ENOMEM : 0;
+}
+
+/* Losses and notes, tdxtop's own cost: per program and the process's CPU */
+static int write_counters(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om)
+{
 	const char *prog_names[TDXTOP_MAX_PROGS];
-	__u64 runs[TDXTOP_MAX_PROGS], times[TDXTOP_MAX_PROGS], one = 1;
-	char info[sizeof(p->info) + 8];
+	const char *loss_names[TDXTOP_NR_LOSSES], *note_names[TDXTOP_NR_NOTES];
+	__u64 runs[TDXTOP_MAX_PROGS], times[TDXTOP_MAX_PROGS];
 	int i;
+
+	for (i = 0; i < TDXTOP_NR_LOSSES; i++)
+		loss_names[i] = tdxtop_loss_name(i);
+	for (i = 0; i < TDXTOP_NR_NOTES; i++)
+		note_names[i] = tdxtop_note_name(i);
+	for (i = 0; i < p->totals.nr_progs; i++) {
+		prog_names[i] = p->totals.progs[i].name;
+		runs[i] = p->totals.progs[i].run_cnt;
+		times[i] = p->totals.progs[i].run_time_ns;
+	}
+	return simple(b, om, "tdxtop_drops", F_COUNTER, false,
+		      "Events, or samples of them, that could not be aggregated "
+		      "(stats_full: not counted; hist_full: counted, not in the buckets; "
+		      "vcpu_full: no host time; missed: program runs the kernel skipped).",
+		      "loss", loss_names, p->totals.losses, TDXTOP_NR_LOSSES) ||
+	       simple(b, om, "tdxtop_notes", F_COUNTER, false,
+		      "Events left out by choice (filtered: --min-latency) or without a "
+		      "host time (host_skew: TSC behind the previous exit's; unpaired: kvm "
+		      "source, a guest run that ended without kvm_exit).",
+		      "note", note_names, p->totals.notes, TDXTOP_NR_NOTES) ||
+	       simple(b, om, "tdxtop_bpf_runs", F_COUNTER, false,
+		      "Runs of each of tdxtop's BPF programs.", "prog", prog_names, runs,
+		      p->totals.nr_progs) ||
+	       (p->timed &&
+		simple(b, om, "tdxtop_bpf_run_seconds", F_COUNTER, true,
+		       "CPU time the kernel accounted to each of tdxtop's BPF programs.",
+		       "prog", prog_names, times, p->totals.nr_progs)) ||
+	       simple(b, om, "tdxtop_cpu_seconds", F_COUNTER, true,
+		      "CPU time of the tdxtop process (user and system).", NULL, NULL,
+		      &p->totals.user_cpu_ns, 1) ? -ENOMEM : 0;
+}
+
+int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om)
+{
+	char info[sizeof(p->info) + 8];
+	__u64 one = 1;
 
 	b->len = 0;
 	if (room(b, 4096))
@@ -666,48 +718,8 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 		   "tdxtop's version, the running kernel and the event source."))
 		return -ENOMEM;
 	sample(b, "tdxtop_build", "_info", info, NULL, V_COUNT, one);
-	if (kind_families(p, b, om, TDXTOP_KIND_EXIT, "tdxtop_exits",
-			  "TD exits (TDH.VP.ENTER returns) by VM, exit reason, TDVMCALL leaf "
-			  "and TDX status class.", exit_hists, exit_help) ||
-	    write_restored(p, b, om) ||
-	    kind_families(p, b, om, TDXTOP_KIND_DEFERRED, "tdxtop_deferred_entries",
-			  "Entries not made while a SEPT zap was retried (wait_for_sept_zap).",
-			  (const char *const[]){ NULL, NULL, NULL }, NULL) ||
-	    kind_families(p, b, om, TDXTOP_KIND_GSBASE, "tdxtop_gsbase_restores",
-			  "KERNEL_GS_BASE writes at vcpu_put after a TD ran.", gs_hists,
-			  gs_help) ||
-	    kind_families(p, b, om, TDXTOP_KIND_URET, "tdxtop_uret_restores",
-			  "User-return MSR restores after a TD ran, by the MSRs written.",
-			  uret_hists, uret_help))
-		return -ENOMEM;
-	if (simple(b, om, "tdxtop_drops", F_COUNTER, false,
-		   "Events, or samples of them, that could not be aggregated "
-		   "(stats_full: not counted; hist_full: counted, not in the buckets; "
-		   "vcpu_full: no host time; missed: program runs the kernel skipped).",
-		   "loss", loss_names, p->totals.losses, TDXTOP_NR_LOSSES) ||
-	    simple(b, om, "tdxtop_notes", F_COUNTER, false,
-		   "Events left out by choice (filtered: --min-latency) or without a host "
-		   "time (host_skew: TSC behind the previous exit's; unpaired: kvm source, "
-		   "a guest run that ended without kvm_exit).",
-		   "note", note_names, p->totals.notes, TDXTOP_NR_NOTES))
-		return -ENOMEM;
-	for (i = 0; i < p->totals.nr_progs; i++) {
-		prog_names[i] = p->totals.progs[i].name;
-		runs[i] = p->totals.progs[i].run_cnt;
-		times[i] = p->totals.progs[i].run_time_ns;
-	}
-	if (simple(b, om, "tdxtop_bpf_runs", F_COUNTER, false,
-		   "Runs of each of tdxtop's BPF programs.", "prog", prog_names, runs,
-		   p->totals.nr_progs) ||
-	    (p->timed &&
-	     simple(b, om, "tdxtop_bpf_run_seconds", F_COUNTER, true,
-		    "CPU time the kernel accounted to each of tdxtop's BPF programs.",
-		    "prog", prog_names, times, p->totals.nr_progs)) ||
-	    simple(b, om, "tdxtop_cpu_seconds", F_COUNTER, true,
-		   "CPU time of the tdxtop process (user and system).", NULL, NULL,
-		   &p->totals.user_cpu_ns, 1))
-		return -ENOMEM;
-	if (p->o.per_vcpu && write_vcpus(p, b, om))
+	if (write_kinds(p, b, om) || write_counters(p, b, om) ||
+	    (p->o.per_vcpu && write_vcpus(p, b, om)))
 		return -ENOMEM;
 	if (om) {
 		if (room(b, 8))

@@ -416,12 +416,147 @@ static __u64 mono_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
+/* The keys that choose what is shown: group, sort, filter; true when ch is one */
+static bool key_view(struct tui *t, int ch)
+{
+	struct tdxtop_out_opts *o = t->o;
+
+	switch (ch) {
+	case '1': case '2': case '3': case '4':
+		o->by = ch - '1';
+		t->drill = false;
+		t->sel = t->top = 0;
+		break;
+	case 's':
+		o->sort = (o->sort + 1) % TDXTOP_NR_SORT_BY;
+		break;
+	case 'S':
+		o->sort = (o->sort + TDXTOP_NR_SORT_BY - 1) % TDXTOP_NR_SORT_BY;
+		break;
+	case 'c':
+		o->sort = TDXTOP_SORT_COUNT;
+		break;
+	case 'g':
+		o->sort = TDXTOP_SORT_GUEST;
+		break;
+	case 'o':
+		o->sort = TDXTOP_SORT_HOST;
+		break;
+	case 'r':
+		o->sort = TDXTOP_SORT_RESTORE;
+		break;
+	case 'm':
+		o->sort = TDXTOP_SORT_MAX;
+		break;
+	case '/':
+		read_filter(t);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The keys that move the selection, rows lines a page; true when ch is one */
+static bool key_move(struct tui *t, int ch, size_t rows)
+{
+	switch (ch) {
+	case KEY_UP:
+		if (t->sel)
+			t->sel--;
+		break;
+	case KEY_DOWN:
+		if (t->sel + 1 < t->nr_idx)
+			t->sel++;
+		break;
+	case KEY_PPAGE:
+		t->sel = t->sel > rows ? t->sel - rows : 0;
+		break;
+	case KEY_NPAGE:
+		t->sel = t->nr_idx && t->sel + rows < t->nr_idx ? t->sel + rows :
+			 t->nr_idx ? t->nr_idx - 1 : 0;
+		break;
+	case KEY_HOME:
+		t->sel = 0;
+		break;
+	case KEY_END:
+		t->sel = t->nr_idx ? t->nr_idx - 1 : 0;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The drill-down and help: Enter, Esc, the metric shown; true when ch is one */
+static bool key_drill(struct tui *t, int ch)
+{
+	switch (ch) {
+	case '?':
+	case 'h':
+		t->help = !t->help;
+		break;
+	case '\n':
+	case KEY_ENTER:
+		if (t->nr_idx && !t->help) {
+			t->drill_key = t->view.g[t->idx[t->sel]].key;
+			t->drill = true;
+		}
+		break;
+	case 27:	/* Esc */
+	case KEY_BACKSPACE:
+		t->drill = false;
+		t->help = false;
+		break;
+	case '\t':
+	case KEY_RIGHT:
+		t->drill_metric = (t->drill_metric + 1) % TDXTOP_NR_METRICS;
+		break;
+	case KEY_LEFT:
+		t->drill_metric = (t->drill_metric + TDXTOP_NR_METRICS - 1) % TDXTOP_NR_METRICS;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* A key: 1 to quit, else 0 (an unknown one said on the status line) */
+static int key(struct tui *t, int ch)
+{
+	size_t rows = LINES - 5 > 1 ? LINES - 5 : 1;
+
+	t->msg[0] = '\0';
+	if (ch == 'q' || ch == 'Q')
+		return 1;
+	if (ch == ERR || ch == KEY_RESIZE || key_view(t, ch) || key_move(t, ch, rows) ||
+	    key_drill(t, ch))
+		return 0;
+	snprintf(t->msg, sizeof(t->msg), "unknown key (? for help)");
+	return 0;
+}
+
+/* The interval's end: the next snapshot, and when the one after is due */
+static int tick(struct tui *t, struct tdxtop_source *src, __u64 *next, int interval_ms)
+{
+	int err = src->poll(src->ctx, &t->s);
+
+	if (err)
+		return err;
+	t->have = true;
+	keep_outliers(t);
+	*next += interval_ms;
+	if (*next < mono_ms())
+		*next = mono_ms() + interval_ms;
+	return rebuild(t);
+}
+
 int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 		   struct tdxtop_out_opts *o, volatile int *stop)
 {
 	struct tui t = { .o = o };
 	__u64 next = mono_ms() + interval_ms;
-	int err = 0, ch, rows;
+	int err = 0, ch;
 
 	/* character classes only: numbers keep the C locale's format */
 	setlocale(LC_CTYPE, "");
@@ -437,113 +572,14 @@ int tdxtop_tui_run(struct tdxtop_source *src, int interval_ms,
 
 		timeout(now >= next ? 0 : (int)(next - now) > 100 ? 100 : (int)(next - now));
 		ch = getch();
-		if (mono_ms() >= next) {
-			err = src->poll(src->ctx, &t.s);
-			if (err)
-				break;
-			t.have = true;
-			keep_outliers(&t);
-			next += interval_ms;
-			if (next < mono_ms())
-				next = mono_ms() + interval_ms;
-			err = rebuild(&t);
-			if (err)
-				break;
-		}
-		t.msg[0] = '\0';
-		rows = LINES - 5 > 1 ? LINES - 5 : 1;
-		switch (ch) {
-		case ERR:
+		if (mono_ms() >= next && (err = tick(&t, src, &next, interval_ms)))
 			break;
-		case 'q':
-		case 'Q':
+		if (key(&t, ch)) {
 			*stop = 1;
 			break;
-		case '1': case '2': case '3': case '4':
-			o->by = ch - '1';
-			t.drill = false;
-			t.sel = t.top = 0;
-			break;
-		case 's':
-			o->sort = (o->sort + 1) % TDXTOP_NR_SORT_BY;
-			break;
-		case 'S':
-			o->sort = (o->sort + TDXTOP_NR_SORT_BY - 1) % TDXTOP_NR_SORT_BY;
-			break;
-		case 'c':
-			o->sort = TDXTOP_SORT_COUNT;
-			break;
-		case 'g':
-			o->sort = TDXTOP_SORT_GUEST;
-			break;
-		case 'o':
-			o->sort = TDXTOP_SORT_HOST;
-			break;
-		case 'r':
-			o->sort = TDXTOP_SORT_RESTORE;
-			break;
-		case 'm':
-			o->sort = TDXTOP_SORT_MAX;
-			break;
-		case '/':
-			read_filter(&t);
-			break;
-		case '?':
-		case 'h':
-			t.help = !t.help;
-			break;
-		case KEY_UP:
-			if (t.sel)
-				t.sel--;
-			break;
-		case KEY_DOWN:
-			if (t.sel + 1 < t.nr_idx)
-				t.sel++;
-			break;
-		case KEY_PPAGE:
-			t.sel = t.sel > (size_t)rows ? t.sel - rows : 0;
-			break;
-		case KEY_NPAGE:
-			t.sel = t.nr_idx && t.sel + rows < t.nr_idx ? t.sel + rows :
-				t.nr_idx ? t.nr_idx - 1 : 0;
-			break;
-		case KEY_HOME:
-			t.sel = 0;
-			break;
-		case KEY_END:
-			t.sel = t.nr_idx ? t.nr_idx - 1 : 0;
-			break;
-		case '\n':
-		case KEY_ENTER:
-			if (t.nr_idx && !t.help) {
-				t.drill_key = t.view.g[t.idx[t.sel]].key;
-				t.drill = true;
-			}
-			break;
-		case 27:	/* Esc */
-		case KEY_BACKSPACE:
-			t.drill = false;
-			t.help = false;
-			break;
-		case '\t':
-		case KEY_RIGHT:
-			t.drill_metric = (t.drill_metric + 1) % TDXTOP_NR_METRICS;
-			break;
-		case KEY_LEFT:
-			t.drill_metric = (t.drill_metric + TDXTOP_NR_METRICS - 1) %
-					 TDXTOP_NR_METRICS;
-			break;
-		case KEY_RESIZE:
-			break;
-		default:
-			snprintf(t.msg, sizeof(t.msg), "unknown key (? for help)");
-			break;
 		}
-		if (ch != ERR) {
-			err = rebuild(&t);
-			if (err)
-				break;
-		}
+		if (ch != ERR && (err = rebuild(&t)))
+			break;
 		draw(&t);
 	}
 	endwin();

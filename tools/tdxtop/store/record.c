@@ -494,19 +494,15 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 	return e;
 }
 
-int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
+/* The interval's row: bounds, events, losses, notes, self cost; its id in *id */
+static int write_interval(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
+			  __u64 events, __s64 *id)
 {
 	sqlite3_stmt *st = r->st[ST_INTERVAL];
-	__u64 v[16], events = 0;
+	__u64 v[16];
 	size_t i;
-	__s64 id;
 	int e, n = 0;
 
-	for (i = 0; i < s->nr_rows; i++)
-		events += s->rows[i].st.count;
-	e = exec(r, "BEGIN");
-	if (e)
-		return e;
 	v[n++] = s->start_ns;
 	v[n++] = s->end_ns;
 	v[n++] = s->end_real_ns;
@@ -521,9 +517,17 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 		v[n++] = s->outlier_counts[i];
 	bind_u64s(st, 1, v, n);
 	e = step(r, ST_INTERVAL);
-	if (e)
-		goto out;
-	id = sqlite3_last_insert_rowid(r->db);
+	*id = sqlite3_last_insert_rowid(r->db);
+	return e;
+}
+
+/* The interval's BPF programs and VM names */
+static int write_progs_vms(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __s64 id)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int e = 0;
+
 	for (i = 0; !e && i < (size_t)s->nr_progs; i++) {
 		st = r->st[ST_PROGRAM];
 		sqlite3_bind_int64(st, 1, id);
@@ -541,6 +545,22 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 				  SQLITE_STATIC);
 		e = step(r, ST_VM);
 	}
+	return e;
+}
+
+int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
+{
+	__u64 events = 0;
+	size_t i;
+	__s64 id;
+	int e;
+
+	for (i = 0; i < s->nr_rows; i++)
+		events += s->rows[i].st.count;
+	e = exec(r, "BEGIN");
+	if (e)
+		return e;
+	e = write_interval(r, s, events, &id) ?: write_progs_vms(r, s, id);
 	if (!e)
 		e = write_rows(r, s, id);
 	for (i = 0; !e && i < s->nr_hrows; i++)
@@ -551,7 +571,6 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 		e = write_outliers(r, s, id);
 	if (!e)
 		e = exec(r, "COMMIT");
-out:
 	if (e) {
 		char keep[sizeof(r->err)];
 
@@ -676,76 +695,66 @@ static int meta_text(struct tdxtop_recording *r, const char *key, char *out,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
-			  char *err, size_t errlen)
+/* Whether r is a tdxtop recording this tdxtop reads: its schema in *ver, or an error */
+static int read_identity(struct tdxtop_recording *r, __s64 *ver)
 {
-	struct tdxtop_recording *r = calloc(1, sizeof(*r));
-	__s64 app = 0, ver = -1, mult, shift, sub, msb, nb;
-	char iv_sql[512];
-	int e = -EINVAL;
+	__s64 app = 0;
 
-	*rp = NULL;
-	if (!r || !(r->path = strdup(path))) {
-		free(r);
-		set_err(err, errlen, path, "out of memory");
-		return -ENOMEM;
-	}
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		e = rec_err(r, -ENOENT, "%s", sqlite3_errmsg(r->db));
-		goto fail;
-	}
 	/* SQLite's own word for a file it cannot read (truncated, damaged) */
-	if (one_int(r->db, "PRAGMA application_id", &app)) {
-		e = rec_err(r, -EINVAL, "%s", sqlite3_errcode(r->db) == SQLITE_NOTADB ?
-			    "not a tdxtop recording" : sqlite3_errmsg(r->db));
-		goto fail;
-	}
-	if (app != APP_ID) {
-		e = rec_err(r, -EINVAL, "not a tdxtop recording");
-		goto fail;
-	}
-	if (one_int(r->db, "PRAGMA user_version", &ver) || ver < 1) {
-		e = rec_err(r, -EINVAL, "not a tdxtop recording (no schema version)");
-		goto fail;
-	}
+	if (one_int(r->db, "PRAGMA application_id", &app))
+		return rec_err(r, -EINVAL, "%s", sqlite3_errcode(r->db) == SQLITE_NOTADB ?
+			       "not a tdxtop recording" : sqlite3_errmsg(r->db));
+	if (app != APP_ID)
+		return rec_err(r, -EINVAL, "not a tdxtop recording");
+	if (one_int(r->db, "PRAGMA user_version", ver) || *ver < 1)
+		return rec_err(r, -EINVAL, "not a tdxtop recording (no schema version)");
 	/*
 	 * The tdxtop that added schema 3 stamped user_version 2 on it: a
 	 * schema 2 file with schema 3's column is schema 3
 	 */
-	if (ver == 2 && has_column(r->db, "intervals", "unpaired"))
-		ver = 3;
+	if (*ver == 2 && has_column(r->db, "intervals", "unpaired"))
+		*ver = 3;
 	/*
 	 * schema 1: no outliers; it reads as a recording without capture.
 	 * schema 2: no unpaired note (no kvm source yet).
 	 */
-	if (ver > TDXTOP_RECORD_SCHEMA) {
-		e = rec_err(r, -EPROTO, "recorded with schema %lld by a newer tdxtop; "
-			    "this one reads schema %d", (long long)ver,
-			    TDXTOP_RECORD_SCHEMA);
-		goto fail;
-	}
+	if (*ver > TDXTOP_RECORD_SCHEMA)
+		return rec_err(r, -EPROTO, "recorded with schema %lld by a newer tdxtop; "
+			       "this one reads schema %d", (long long)*ver,
+			       TDXTOP_RECORD_SCHEMA);
+	return 0;
+}
+
+/* The run's facts: the TSC conversion, the source, the histogram layout, capture */
+static int read_meta(struct tdxtop_recording *r, __s64 ver)
+{
+	__s64 mult, shift, sub, msb, nb;
+
 	if (one_int(r->db, "SELECT value FROM meta WHERE key = 'tsc_mult'", &mult) ||
 	    one_int(r->db, "SELECT value FROM meta WHERE key = 'tsc_shift'", &shift) ||
 	    one_int(r->db, "SELECT value FROM meta WHERE key = 'hist_sub_bits'", &sub) ||
 	    one_int(r->db, "SELECT value FROM meta WHERE key = 'hist_max_msb'", &msb) ||
 	    one_int(r->db, "SELECT value FROM meta WHERE key = 'hist_buckets'", &nb) ||
 	    meta_text(r, "tsc_source", r->tsc_source, sizeof(r->tsc_source)) ||
-	    meta_text(r, "source", r->source, sizeof(r->source))) {
-		e = rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
-		goto fail;
-	}
+	    meta_text(r, "source", r->source, sizeof(r->source)))
+		return rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
 	if (sub != TDXTOP_HIST_SUB_BITS || msb != TDXTOP_HIST_MAX_MSB ||
-	    nb != TDXTOP_HIST_BUCKETS) {
-		e = rec_err(r, -EPROTO, "histograms of another layout (%lld/%lld/%lld)",
-			    (long long)sub, (long long)msb, (long long)nb);
-		goto fail;
-	}
+	    nb != TDXTOP_HIST_BUCKETS)
+		return rec_err(r, -EPROTO, "histograms of another layout (%lld/%lld/%lld)",
+			       (long long)sub, (long long)msb, (long long)nb);
 	r->tsc.mult = mult;
 	r->tsc.shift = shift;
 	r->tsc.source = r->tsc_source;
 	r->has_outliers = ver >= 2 &&
 		!meta_text(r, "outliers", r->outlier_spec, sizeof(r->outlier_spec));
-	/* columns of later schemas read as 0 from earlier ones */
+	return 0;
+}
+
+/* The queries of an interval, for schema ver: later columns read as 0 from earlier */
+static int prepare_reads(struct tdxtop_recording *r, __s64 ver)
+{
+	char iv_sql[512];
+
 	snprintf(iv_sql, sizeof(iv_sql),
 		 "SELECT id, start_ns, end_ns, end_real_ns, stats_full, hist_full,"
 		 " vcpu_full, missed, filtered, host_skew, %s, user_cpu_ns, bpf_timed, %s"
@@ -765,25 +774,41 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 	    sqlite3_prepare_v2(r->db, "SELECT pid, nr, data FROM rows WHERE interval = ?",
 			       -1, &r->rows, NULL) ||
 	    sqlite3_prepare_v2(r->db, "SELECT pid, kind, reason, status, leaf, data"
-			       " FROM hists WHERE interval = ?", -1, &r->hists, NULL)) {
-		e = rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
-		goto fail;
-	}
-	if (one_int(r->db, "SELECT count(*) FROM intervals", &r->nr_intervals)) {
-		e = rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
-		goto fail;
-	}
+			       " FROM hists WHERE interval = ?", -1, &r->hists, NULL) ||
+	    one_int(r->db, "SELECT count(*) FROM intervals", &r->nr_intervals))
+		return rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
 	/* where --from and --to count from; nothing when there is no interval */
 	one_int(r->db, "SELECT start_ns FROM intervals ORDER BY id LIMIT 1",
 		(__s64 *)&r->first_start_ns);
 	one_int(r->db, "SELECT end_real_ns - (end_ns - start_ns) FROM intervals"
 		" ORDER BY id LIMIT 1", (__s64 *)&r->first_real_ns);
+	return 0;
+}
+
+int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
+			  char *err, size_t errlen)
+{
+	struct tdxtop_recording *r = calloc(1, sizeof(*r));
+	__s64 ver = -1;
+	int e;
+
+	*rp = NULL;
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		set_err(err, errlen, path, "out of memory");
+		return -ENOMEM;
+	}
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		e = rec_err(r, -ENOENT, "%s", sqlite3_errmsg(r->db));
+	else
+		e = read_identity(r, &ver) ?: read_meta(r, ver) ?: prepare_reads(r, ver);
+	if (e) {
+		snprintf(err, errlen, "%s", r->err);
+		tdxtop_recording_close(r);
+		return e;
+	}
 	*rp = r;
 	return 0;
-fail:
-	snprintf(err, errlen, "%s", r->err);
-	tdxtop_recording_close(r);
-	return e;
 }
 
 const struct tdxtop_tsc *tdxtop_recording_tsc(const struct tdxtop_recording *r)
