@@ -8,13 +8,13 @@
 # report -j's, names as text only) and a screenshot that is not blank,
 # kept in $OUTPUT/report-html for people to look at.
 . "$(dirname "$0")/../lib.sh"
-plan 22
+plan 24
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 C=$top/tests/report/html-check.py
 out=$OUTPUT/report-html
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 22); do skip "needs root (BPF)"; done
+	for i in $(seq 24); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-html.XXXXXX)
@@ -93,6 +93,14 @@ got=$(grep '^row verdicts ' "$d/two.facts" | cut -d' ' -f3- | jq -r 'select(.[8]
 want=$("$T" diff -j "$d/base.db" -- "$d/new.db" | jq -r '.rows[] | select(.verdict != "~") | [.label, .metric, .verdict] | join(" ")' | sort)
 check "the verdicts are tdxtop diff's, host time of EXTERNAL_INTERRUPT a regression" \
 	test "$got" = "$want" -a -n "$(grep 'EXTERNAL_INTERRUPT host p50 REGRESSION' <<<"$got")"
+"$C" data "$d/two.html" >"$d/two.json"
+is "$(jq -S .diff "$d/two.json")" "$("$T" diff -j "$d/base.db" -- "$d/new.db" | jq -S .)" \
+	"the page's diff is tdxtop diff -j's, value for value"
+strace -f -qq -e trace=execve,fork,vfork,clone,clone3 -o "$d/strace.txt" \
+	"$T" report --html "$d/two-again.html" "$d/base.db" "$d/new.db" 2>/dev/null
+check "... called in the same process: one execve (tdxtop's own), no fork or clone ($(wc -l <"$d/strace.txt") calls)" \
+	test "$(grep -c 'execve(' "$d/strace.txt")" = 1 -a -z "$(grep -E '(fork|clone3?)\(' "$d/strace.txt")" -a \
+	"$(cmp -s "$d/two.html" "$d/two-again.html" && echo same)" = same
 check "base and new histograms overlaid, each in its colour" \
 	test "$(grep -c '^bars #1f77b4 \|^bars #ff7f0e ' "$d/two.facts")" = 2
 chrome shot "$d/two.html" "$out/two.png"

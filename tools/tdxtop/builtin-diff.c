@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,18 @@ static double tsc_scale(const struct tdxtop_tsc *ref, const struct tdxtop_tsc *t
 	return x > 0 ? r / x : 1;
 }
 
+/* Why diff cannot judge: a line, said by the caller */
+static char diff_err[512];
+
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(diff_err, sizeof(diff_err), fmt, ap);
+	va_end(ap);
+}
+
 /* Every interval of one side's recordings, in samples */
 static int read_side(struct dtable *t, int side)
 {
@@ -406,7 +419,7 @@ static int read_side(struct dtable *t, int side)
 	for (f = 0; f < df.nr[side]; f++) {
 		e = tdxtop_recording_open(&r[f], df.files[side][f], err, sizeof(err));
 		if (e) {
-			tdxtop_fail("%s", err);
+			say("%s", err);
 			e = 2;
 			goto out;
 		}
@@ -438,14 +451,14 @@ static int read_side(struct dtable *t, int side)
 			}
 		}
 		if (e < 0) {
-			tdxtop_fail("%s", e == -ENOMEM ? "out of memory" :
+			say("%s", e == -ENOMEM ? "out of memory" :
 				    tdxtop_recording_error(r[f]));
 			e = 2;
 			goto out;
 		}
 		/* a sample never spans two recordings */
 		if ((df.per_run || in_batch) && (e = close_sample(t, side, scale))) {
-			tdxtop_fail("out of memory");
+			say("out of memory");
 			e = 2;
 			goto out;
 		}
@@ -492,7 +505,8 @@ static void key_label(const struct dkey *k, char *buf, size_t len)
 	tdxtop_row_label(&tk, buf, len);
 }
 
-static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struct dtable *t)
+static void print_text(FILE *f, const struct cmp *c, size_t nr, size_t min_n,
+		       const struct dtable *t)
 {
 	char base[32], new[32], label[64], vm[TDXTOP_CELL_SIZE(16)], ci[48];
 	size_t i, regs = 0, imps = 0, judged = 0, of_all = 0;
@@ -502,20 +516,20 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 		of_all += c[i].of_all;
 	}
 
-	printf("tdxtop diff: base %d recording%s, %llu intervals, %zu samples; "
+	fprintf(f, "tdxtop diff: base %d recording%s, %llu intervals, %zu samples; "
 	       "new %d recording%s, %llu intervals, %zu samples\n",
 	       df.nr[0], df.nr[0] > 1 ? "s" : "", (unsigned long long)t->intervals[0],
 	       t->samples[0], df.nr[1], df.nr[1] > 1 ? "s" : "",
 	       (unsigned long long)t->intervals[1], t->samples[1]);
-	printf("Mann-Whitney U per comparison, Holm over %zu, alpha %g; "
+	fprintf(f, "Mann-Whitney U per comparison, Holm over %zu, alpha %g; "
 	       "regression: significant and beyond +%g%% (percentiles +%g%%)\n",
 	       judged, df.alpha, df.threshold, fmax(df.threshold, HIST_RESOLUTION_PCT));
 	if (t->max_tsc_dev > 1e-6)
-		printf("TSC conversions differ between the recordings by up to %.2f%% "
+		fprintf(f, "TSC conversions differ between the recordings by up to %.2f%% "
 		       "(calibrated?): times are compared in the first base recording's\n",
 		       100 * t->max_tsc_dev);
-	printf("\n");
-	printf("%-16s %-28s %-12s %9s %9s %8s %-19s %8s  %s\n", "VM", "REASON", "METRIC",
+	fprintf(f, "\n");
+	fprintf(f, "%-16s %-28s %-12s %9s %9s %8s %-19s %8s  %s\n", "VM", "REASON", "METRIC",
 	       "BASE", "NEW", "CHANGE", "95% CI", "P(HOLM)", "VERDICT");
 	for (i = 0; i < nr; i++) {
 		const struct cmp *x = &c[i];
@@ -528,25 +542,25 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", x->lo, x->hi);
 		else
 			snprintf(ci, sizeof(ci), "-");
-		printf("%s %-28.28s %-12s %9s %9s ", vm, label, stat_names[x->stat], base, new);
+		fprintf(f, "%s %-28.28s %-12s %9s %9s ", vm, label, stat_names[x->stat], base, new);
 		if (x->pct)
-			printf("%+7.1f%%%c", x->change, x->of_all ? '^' : ' ');
+			fprintf(f, "%+7.1f%%%c", x->change, x->of_all ? '^' : ' ');
 		else
-			printf("%8s ", "-");
+			fprintf(f, "%8s ", "-");
 		if (isnan(x->p_holm))
-			printf("%-19s %8s  %s\n", ci, "-", x->verdict);
+			fprintf(f, "%-19s %8s  %s\n", ci, "-", x->verdict);
 		else
-			printf("%-19s %8.2g  %s\n", ci, x->p_holm, x->verdict);
+			fprintf(f, "%-19s %8.2g  %s\n", ci, x->p_holm, x->verdict);
 		regs += !strcmp(x->verdict, "REGRESSION");
 		imps += !strcmp(x->verdict, "improvement");
 	}
-	printf("\n%zu regression%s, %zu improvement%s", regs, regs == 1 ? "" : "s", imps,
+	fprintf(f, "\n%zu regression%s, %zu improvement%s", regs, regs == 1 ? "" : "s", imps,
 	       imps == 1 ? "" : "s");
 	if (min_n)
-		printf("; comparisons with fewer than %zu samples a side are not judged", min_n);
-	printf("\n");
+		fprintf(f, "; comparisons with fewer than %zu samples a side are not judged", min_n);
+	fprintf(f, "\n");
 	if (of_all)
-		printf("^ the key had no exit on one side: its change is in %% of the base's "
+		fprintf(f, "^ the key had no exit on one side: its change is in %% of the base's "
 		       "rate of all exits (of its VM)\n");
 	for (i = 0; i < nr; i++) {
 		char *end;
@@ -557,19 +571,19 @@ static void print_text(const struct cmp *c, size_t nr, size_t min_n, const struc
 		end = vm + tdxtop_text_cell(vm, c[i].d->key.vm[0] ? c[i].d->key.vm : "*", 16);
 		while (end > vm && end[-1] == ' ')
 			*--end = '\0';
-		printf("REGRESSION: %s %s %s %+.1f%% [%+.1f%%, %+.1f%%]%s\n", vm, label,
+		fprintf(f, "REGRESSION: %s %s %s %+.1f%% [%+.1f%%, %+.1f%%]%s\n", vm, label,
 		       stat_names[c[i].stat], c[i].change, c[i].lo, c[i].hi,
 		       c[i].of_all ? " of all exits (a new key)" : "");
 	}
 }
 
-static void print_markdown(const struct cmp *c, size_t nr)
+static void print_markdown(FILE *f, const struct cmp *c, size_t nr)
 {
 	char base[32], new[32], label[64];
 	size_t i;
 
-	printf("| VM | reason | metric | base | new | change | 95%% CI | p (Holm) | verdict |\n");
-	printf("|----|--------|--------|-----:|----:|-------:|--------|---------:|---------|\n");
+	fprintf(f, "| VM | reason | metric | base | new | change | 95%% CI | p (Holm) | verdict |\n");
+	fprintf(f, "|----|--------|--------|-----:|----:|-------:|--------|---------:|---------|\n");
 	for (i = 0; i < nr; i++) {
 		const struct cmp *x = &c[i];
 		const char *p;
@@ -581,20 +595,20 @@ static void print_markdown(const struct cmp *c, size_t nr)
 		 * all VMs: "*", escaped (an asterisk is emphasis); a name is
 		 * anyone's text: no markup, no table breaks, so not "*" either
 		 */
-		printf("| %s", x->d->key.vm[0] ? "" : "\\*");
+		fprintf(f, "| %s", x->d->key.vm[0] ? "" : "\\*");
 		for (p = x->d->key.vm; *p; p++)
-			putchar((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-				(*p >= 'A' && *p <= 'Z') || strchr("._-:", *p) ? *p : '_');
-		printf(" | %s | %s | %s | %s | ", label, stat_names[x->stat], base, new);
+			fputc((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+			      (*p >= 'A' && *p <= 'Z') || strchr("._-:", *p) ? *p : '_', f);
+		fprintf(f, " | %s | %s | %s | %s | ", label, stat_names[x->stat], base, new);
 		if (x->pct)
-			printf("%+.1f%%%s | [%+.1f%%, %+.1f%%] | ", x->change,
+			fprintf(f, "%+.1f%%%s | [%+.1f%%, %+.1f%%] | ", x->change,
 			       x->of_all ? " of all exits" : "", x->lo, x->hi);
 		else
-			printf("- | - | ");
+			fprintf(f, "- | - | ");
 		if (isnan(x->p_holm))
-			printf("- | %s |\n", x->verdict);
+			fprintf(f, "- | %s |\n", x->verdict);
 		else
-			printf("%.2g | %s%s%s |\n", x->p_holm,
+			fprintf(f, "%.2g | %s%s%s |\n", x->p_holm,
 			       strcmp(x->verdict, "REGRESSION") ? "" : "**", x->verdict,
 			       strcmp(x->verdict, "REGRESSION") ? "" : "**");
 	}
@@ -646,13 +660,13 @@ static void row_json(struct tdxtop_jw *w, const struct cmp *x)
 	tdxtop_jw_end_obj(w);
 }
 
-static void print_json(const struct cmp *c, size_t nr, const struct dtable *t)
+static void print_json(FILE *f, const struct cmp *c, size_t nr, const struct dtable *t)
 {
 	static struct tdxtop_jw w;
 	size_t i, judged;
 	int side;
 
-	tdxtop_jw_init(&w, stdout, false);
+	tdxtop_jw_init(&w, f, false);
 	tdxtop_jw_obj(&w);
 	for (side = 0; side < 2; side++) {
 		tdxtop_jw_key(&w, side ? "new" : "base");
@@ -872,7 +886,8 @@ static int parse_sides(int argc, char **argv)
 	return argp_parse(&argp, i, argv, 0, NULL, NULL) ? 2 : 0;
 }
 
-int tdxtop_cmd_diff(int argc, char **argv)
+/* The comparison of df's sides, printed to f in df.format: the exit status */
+static int run(FILE *f)
 {
 	struct dtable t = {};
 	struct cmp *c = NULL;
@@ -880,7 +895,8 @@ int tdxtop_cmd_diff(int argc, char **argv)
 	ssize_t nr;
 	int e;
 
-	e = parse_sides(argc, argv) ?: read_side(&t, 0) ?: read_side(&t, 1);
+	diff_err[0] = '\0';
+	e = read_side(&t, 0) ?: read_side(&t, 1);
 	if (e)
 		goto out;
 	nr = list_comparisons(&t, &c, &both, &max_samples);
@@ -888,10 +904,10 @@ int tdxtop_cmd_diff(int argc, char **argv)
 		goto nomem;
 	min_n = tdxtop_min_samples(both, df.alpha);
 	if (t.samples[0] < min_n || t.samples[1] < min_n) {
-		tdxtop_fail("too few samples: base has %zu, new has %zu; %zu comparisons "
-			    "at alpha %g need at least %zu %s per side",
-			    t.samples[0], t.samples[1], both, df.alpha, min_n,
-			    df.per_run ? "recordings" : "intervals");
+		say("too few samples: base has %zu, new has %zu; %zu comparisons "
+		    "at alpha %g need at least %zu %s per side",
+		    t.samples[0], t.samples[1], both, df.alpha, min_n,
+		    df.per_run ? "recordings" : "intervals");
 		e = 2;
 		goto out;
 	}
@@ -899,18 +915,46 @@ int tdxtop_cmd_diff(int argc, char **argv)
 	if (e < 0)
 		goto nomem;
 	if (df.format == DF_JSON)
-		print_json(c, nr, &t);
+		print_json(f, c, nr, &t);
 	else if (df.format == DF_MARKDOWN)
-		print_markdown(c, nr);
+		print_markdown(f, c, nr);
 	else
-		print_text(c, nr, min_n, &t);
-	e = fflush(stdout) && errno != EPIPE ? 2 : e ? 1 : 0;
+		print_text(f, c, nr, min_n, &t);
+	e = fflush(f) && errno != EPIPE ? 2 : e ? 1 : 0;
 	goto out;
 nomem:
-	tdxtop_fail("out of memory");
+	say("out of memory");
 	e = 2;
 out:
 	free(c);
 	free_table(&t);
+	return e;
+}
+
+int tdxtop_diff_run(const char *base, const char *new, FILE *f, char *err, size_t len)
+{
+	int e;
+
+	memset(&df, 0, sizeof(df));
+	df.files[0][0] = base;
+	df.files[1][0] = new;
+	df.nr[0] = df.nr[1] = 1;
+	df.threshold = 5;
+	df.alpha = 0.05;
+	df.format = DF_JSON;
+	e = run(f);
+	snprintf(err, len, "%s", e == 2 ? diff_err : "");
+	return e;
+}
+
+int tdxtop_cmd_diff(int argc, char **argv)
+{
+	int e = parse_sides(argc, argv);
+
+	if (e)
+		return e;
+	e = run(stdout);
+	if (e == 2 && diff_err[0])
+		tdxtop_fail("%s", diff_err);
 	return e;
 }

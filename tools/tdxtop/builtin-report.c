@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include "cli.h"
 #include "store/store.h"
 
@@ -319,69 +318,32 @@ static int html_run(struct tdxtop_recording *r, __u64 from, __u64 to,
 	return e;
 }
 
-/* Reads fd to its end into a string (NULL: out of memory) */
-static char *slurp(int fd)
-{
-	size_t len = 0, cap = 4096;
-	char *b = malloc(cap), *nb;
-	ssize_t n;
-
-	while (b && (n = read(fd, b + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 2) {
-			nb = realloc(b, cap *= 2);
-			if (!nb)
-				free(b);
-			b = nb;
-		}
-	}
-	if (b)
-		b[len] = '\0';
-	return b;
-}
-
 /*
- * tdxtop diff -j BASE -- NEW, run as its own process (the diff a user runs,
- * verdicts and all): its JSON (verdicts, or {"error": ...} when it cannot
- * judge), or NULL and what it said on stderr in *err
+ * diff -j of base and new, called in this process: its JSON (verdicts), or
+ * NULL and why in *err
  */
 static char *run_diff(const char *base, const char *new, char **err)
 {
-	int out[2], errp[2], status;
-	char *json, *msg;
-	pid_t pid;
+	char why[512] = "", *json = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&json, &len);
+	int e;
 
 	*err = NULL;
-	if (pipe(out) || pipe(errp))
+	if (!f) {
+		*err = strdup("out of memory");
 		return NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		dup2(out[1], STDOUT_FILENO);
-		dup2(errp[1], STDERR_FILENO);
-		close(out[0]);
-		close(errp[0]);
-		execl("/proc/self/exe", "tdxtop", "diff", "-j", base, "--", new, (char *)NULL);
-		fprintf(stderr, "cannot run tdxtop diff: %s\n", strerror(errno));
-		_exit(2);
 	}
-	close(out[1]);
-	close(errp[1]);
-	json = pid > 0 ? slurp(out[0]) : NULL;
-	msg = pid > 0 ? slurp(errp[0]) : strdup(strerror(errno));
-	close(out[0]);
-	close(errp[0]);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) <= 2 && json && *json == '{') {
-		free(msg);
-		return json;
+	e = tdxtop_diff_run(base, new, f, why, sizeof(why));
+	if (fclose(f) || e == 2 || !json || *json != '{') {
+		free(json);
+		*err = strdup(why[0] ? why : "tdxtop diff did not run");
+		return NULL;
 	}
-	free(json);
-	/* diff -j says its error as {"error": ...} on stdout, or on stderr */
-	if (msg)
-		msg[strcspn(msg, "\n")] = '\0';
-	*err = msg;
-	return NULL;
+	/* one object, without the line's end */
+	while (len && json[len - 1] == '\n')
+		json[--len] = '\0';
+	return json;
 }
 
 static int report_html(struct tdxtop_recording *r, struct tdxtop_recording *r2,

@@ -55,6 +55,11 @@ int tdxtop_print(const struct tdxtop_cli_out *o, const struct tdxtop_snap *s,
 /* subcommands */
 int tdxtop_cmd_report(int argc, char **argv);
 int tdxtop_cmd_diff(int argc, char **argv);
+/*
+ * diff -j of one base and one new recording, into f, in this process (for
+ * report --html): the exit status of diff, and on 2 why in err
+ */
+int tdxtop_diff_run(const char *base, const char *new, FILE *f, char *err, size_t len);
 
 /* ---- tdxtop serve (serve.c) ---- */
 
