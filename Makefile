@@ -186,7 +186,8 @@ $(OUTPUT)/base/loop.bpf.o: FORCE
 	$(Q)git archive $(BASE) bpf bench | tar -x -C $(OUTPUT)/base/src
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $(OUTPUT)/base/src/bench/loop.bpf.c -o $@
 
-bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(OUTPUT)/tests/kvm/kvm_guests \
+bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(OUTPUT)/tests/record/diffgen \
+		$(OUTPUT)/tests/kvm/kvm_guests \
 		$(BASE_LOOP)
 	$(Q)BASE_LOOP=$(BASE_LOOP) bench/run.sh
 

@@ -3,9 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
-#include "collect/collect.h"
-#include "store/store.h"
+#include "output/output.h"
 #include "../tap.h"
 
 static __u64 rnd_state = 0x9e3779b97f4a7c15ULL;

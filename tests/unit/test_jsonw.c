@@ -6,9 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
-#include "collect/collect.h"
-#include "store/store.h"
+#include "output/output.h"
 #include "../tap.h"
 
 static struct tdxtop_jw w;

@@ -6,12 +6,11 @@
  * recording stamped 2 by the writer that introduced schema 3 still reads
  * its schema 3 columns; a cut file says SQLite's own reason.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
-#include "cli.h"
-#include "collect/collect.h"
 #include "store/store.h"
 #include "../tap.h"
 

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The statistics of tdxtop diff against values computed by hand (and by R) */
 #include <math.h>
-#include "cli.h"
-#include "collect/collect.h"
-#include "store/store.h"
+#include "model/model.h"
 #include "../tap.h"
 
 #define near(a, b, eps) (fabs((a) - (b)) <= (eps))
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 int main(void)
 {
@@ -18,7 +23,7 @@ int main(void)
 	double big_x[40], big_y[40];
 	int i;
 
-	tap_plan(12);
+	tap_plan(13);
 	tdxtop_mann_whitney(x3, 3, y3, 3, &u, &pv);
 	ok(u == 0 && near(pv, 0.1, 1e-12), "U test, 3 vs 3 apart, no ties: exact p = 2/20 (U %g, p %g)", u, pv);
 	tdxtop_mann_whitney(x4, 4, y4, 4, &u, &pv);
@@ -79,6 +84,39 @@ int main(void)
 	tdxtop_hodges_lehmann(big_x, 40, big_y, 40, 0.95, &sh, &lo, &hi);
 	ok(sh == 20 && lo < 20 && hi > 20 && lo > 14 && hi < 26,
 	   "40 vs 40 shifted by 20: shift 20, interval [%g, %g] around it", lo, hi);
+
+	/* against the definition: every pairwise difference, sorted */
+	{
+		double rx[60], ry[60], *d = malloc(3600 * sizeof(*d));
+		unsigned int seed = 7;
+		int t, bad = 0;
+
+		for (t = 0; t < 300 && d; t++) {
+			size_t m = 1 + rand_r(&seed) % 60, n = 1 + rand_r(&seed) % 60, q, r, k = 0;
+			double z = tdxtop_norm_quantile(0.975), c, ws, wl, wh;
+			long ci;
+
+			/* few distinct values half the time: ties everywhere */
+			for (q = 0; q < m; q++)
+				rx[q] = t % 2 ? rand_r(&seed) % 5 : rand_r(&seed) / 1e6;
+			for (q = 0; q < n; q++)
+				ry[q] = t % 2 ? rand_r(&seed) % 5 : rand_r(&seed) / 1e6;
+			for (q = 0; q < m; q++)
+				for (r = 0; r < n; r++)
+					d[k++] = ry[r] - rx[q];
+			qsort(d, k, sizeof(*d), cmp_dbl);
+			ws = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2;
+			c = k / 2.0 - z * sqrt(k * (double)(m + n + 1) / 12);
+			ci = (long)floor(c);
+			wl = ci < 1 ? d[0] : d[ci - 1];
+			wh = ci < 1 ? d[k - 1] : d[k - ci];
+			tdxtop_hodges_lehmann(rx, m, ry, n, 0.95, &sh, &lo, &hi);
+			bad += sh != ws || lo != wl || hi != wh;
+		}
+		free(d);
+		ok(!bad, "Hodges-Lehmann by selection: shift and interval equal the sorted "
+		   "differences' in 300 random cases of 1-60 a side, with and without ties");
+	}
 
 	tdxtop_holm(p, 3, adj);
 	ok(near(adj[0], 0.03, 1e-12) && near(adj[1], 0.06, 1e-12) && near(adj[2], 0.06, 1e-12),

@@ -7,9 +7,7 @@
  */
 #include <locale.h>
 #include <string.h>
-#include "cli.h"
-#include "collect/collect.h"
-#include "store/store.h"
+#include "output/output.h"
 #include "../tap.h"
 
 static struct tdxtop_key key(__u32 tgid, __u32 vcpu, __u32 reason, __u64 leaf)

@@ -153,10 +153,44 @@ struct series {
 struct dentry {
 	struct dkey key;
 	struct series s[2][NR_STATS];
-	/* this sample's accumulation */
+	/* this sample's accumulation; per metric its samples and buckets used */
 	struct tdxtop_stats st;
 	struct tdxtop_hist *h;
+	__u64 hn[TDXTOP_NR_METRICS];
+	int first[TDXTOP_NR_METRICS], last[TDXTOP_NR_METRICS];
 };
+
+/* Adds histogram row hr of s to d's, noting the buckets it touches */
+static void add_hist(struct dentry *d, const struct tdxtop_snap *s,
+		     const struct tdxtop_hrow *hr)
+{
+	__u32 i;
+
+	for (i = 0; i < hr->nr; i++) {
+		const struct tdxtop_bucket_count *b = &s->buckets[hr->first + i];
+		int m = b->metric;
+
+		if (!d->hn[m] || b->bucket < d->first[m])
+			d->first[m] = b->bucket;
+		if (!d->hn[m] || b->bucket > d->last[m])
+			d->last[m] = b->bucket;
+		d->h->bucket[m][b->bucket] += b->count;
+		d->hn[m] += b->count;
+	}
+}
+
+/* Empties d's histogram: the buckets it used only */
+static void clear_hist(struct dentry *d)
+{
+	int m;
+
+	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
+		if (d->hn[m])
+			memset(&d->h->bucket[m][d->first[m]], 0,
+			       (d->last[m] - d->first[m] + 1) * sizeof(d->h->bucket[m][0]));
+		d->hn[m] = 0;
+	}
+}
 
 struct scope {
 	char vm[TDXTOP_VM_NAME_LEN];
@@ -179,6 +213,7 @@ struct dtable {
 	 */
 	struct scope *vs;
 	size_t nr_vs, cap_vs;
+	struct tdxtop_index idx, vs_idx;	/* of e by key, of vs by name */
 };
 
 static int push(struct series *s, double v)
@@ -189,18 +224,35 @@ static int push(struct series *s, double v)
 	return 0;
 }
 
+/*
+ * The scope of vm, added when new: its index (a pointer would not outlive
+ * the next scope added), or -ENOMEM
+ */
+static ssize_t scope_idx(struct dtable *t, const char *vm)
+{
+	char name[TDXTOP_VM_NAME_LEN] = {};	/* the key: zero-padded */
+	__u32 *slot;
+
+	snprintf(name, sizeof(name), "%s", vm);
+	if (tdxtop_index_reserve(&t->vs_idx, t->vs, sizeof(*t->vs), t->nr_vs, sizeof(name)))
+		return -ENOMEM;
+	slot = tdxtop_index_find(&t->vs_idx, t->vs, sizeof(*t->vs), name, sizeof(name));
+	if (*slot)
+		return *slot - 1;
+	if (TDXTOP_GROW(t->vs, t->cap_vs, t->nr_vs + 1))
+		return -ENOMEM;
+	memset(&t->vs[t->nr_vs], 0, sizeof(t->vs[0]));
+	memcpy(t->vs[t->nr_vs].vm, name, sizeof(name));
+	*slot = ++t->nr_vs;
+	return t->nr_vs - 1;
+}
+
+/* The scope of vm, valid until the next scope is added; NULL: out of memory */
 static struct scope *scope_get(struct dtable *t, const char *vm)
 {
-	size_t i;
+	ssize_t i = scope_idx(t, vm);
 
-	for (i = 0; i < t->nr_vs; i++)
-		if (!strcmp(t->vs[i].vm, vm))
-			return &t->vs[i];
-	if (TDXTOP_GROW(t->vs, t->cap_vs, t->nr_vs + 1))
-		return NULL;
-	memset(&t->vs[t->nr_vs], 0, sizeof(t->vs[0]));
-	snprintf(t->vs[t->nr_vs].vm, sizeof(t->vs[0].vm), "%s", vm);
-	return &t->vs[t->nr_vs++];
+	return i < 0 ? NULL : &t->vs[i];
 }
 
 /*
@@ -223,14 +275,17 @@ static int backfill(struct dtable *t, struct dentry *d)
 	return 0;
 }
 
+/* The entry of key k (made zero-padded by make_key()), added when new: O(1) */
 static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
 {
 	struct dentry *d;
-	size_t i;
+	__u32 *slot;
 
-	for (i = 0; i < t->nr; i++)
-		if (!memcmp(&t->e[i].key, k, sizeof(*k)))
-			return &t->e[i];
+	if (tdxtop_index_reserve(&t->idx, t->e, sizeof(*t->e), t->nr, sizeof(*k)))
+		return NULL;
+	slot = tdxtop_index_find(&t->idx, t->e, sizeof(*t->e), k, sizeof(*k));
+	if (*slot)
+		return &t->e[*slot - 1];
 	if (TDXTOP_GROW(t->e, t->cap, t->nr + 1))
 		return NULL;
 	d = &t->e[t->nr];
@@ -239,7 +294,7 @@ static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
 	d->h = calloc(1, sizeof(*d->h));
 	if (!d->h || backfill(t, d))
 		return NULL;
-	t->nr++;
+	*slot = ++t->nr;
 	return d;
 }
 
@@ -262,7 +317,7 @@ static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 {
 	double secs = tdxtop_snap_seconds(s);
 	struct tdxtop_view v = {};
-	struct scope *all, *one;
+	ssize_t all, one;
 	size_t i;
 	int e;
 
@@ -270,17 +325,18 @@ static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 	for (i = 0; !e && i < v.nr; i++) {
 		if (!tdxtop_kind_is_exit(v.g[i].key.kind) || !v.g[i].st.count)
 			continue;
-		all = scope_get(t, "");
-		one = df.per_vm ? scope_get(t, tdxtop_snap_vm_name(s, v.g[i].key.tgid)) : NULL;
-		if (!all || (df.per_vm && !one)) {
+		/* indices: the second may move the scopes the first found */
+		all = scope_idx(t, "");
+		one = df.per_vm ? scope_idx(t, tdxtop_snap_vm_name(s, v.g[i].key.tgid)) : -1;
+		if (all < 0 || (df.per_vm && one < 0)) {
 			e = -ENOMEM;
 			break;
 		}
-		all->vcpu_s += secs;
-		all->exits += v.g[i].st.count;
-		if (one) {
-			one->vcpu_s += secs;
-			one->exits += v.g[i].st.count;
+		t->vs[all].vcpu_s += secs;
+		t->vs[all].exits += v.g[i].st.count;
+		if (one >= 0) {
+			t->vs[one].vcpu_s += secs;
+			t->vs[one].exits += v.g[i].st.count;
 		}
 	}
 	tdxtop_view_free(&v);
@@ -320,7 +376,7 @@ static int accumulate(struct dtable *t, const struct tdxtop_snap *s)
 			d = entry_of(t, s, pass, k->tgid, k->kind, k->reason, k->status, k->leaf);
 			if (!d)
 				return -ENOMEM;
-			tdxtop_hist_add_sparse(d->h, s, &s->hrows[i]);
+			add_hist(d, s, &s->hrows[i]);
 		}
 	}
 	return 0;
@@ -343,31 +399,31 @@ static int close_sample(struct dtable *t, int side, double scale)
 			e = push(&d->s[side][S_RATE], d->st.count / sc->vcpu_s);
 		for (s = S_GUEST_P50; !e && s < NR_STATS; s++) {
 			int m = stat_metric(s);
-			__u64 n = d->st.n[m], hn;
+			__u64 n = d->st.n[m];
 			double v;
 
 			if (!n)
 				continue;
+			/*
+			 * percentiles from the histogram's own samples: rows
+			 * and histograms are read moments apart, so under load
+			 * they differ by a few events; none at all means no
+			 * histogram (hist_full)
+			 */
 			if (s % 3 == 0) {	/* mean */
 				v = (double)d->st.sum[m] / n;
 			} else {
-				/*
-				 * from the histogram's own samples: rows and
-				 * histograms are read moments apart, so under
-				 * load they differ by a few events; none at all
-				 * means no histogram (hist_full)
-				 */
-				hn = tdxtop_hist_total(d->h->bucket[m]);
-				if (!hn)
+				if (!d->hn[m])
 					continue;
 				/* the bucket's middle: min/max are not per sample */
-				v = tdxtop_hist_quantile(d->h->bucket[m], hn,
-							 (s - 1) % 3 ? 0.99 : 0.50, 0, 0);
+				v = tdxtop_hist_quantile_in(d->h->bucket[m], d->first[m],
+							    d->last[m], d->hn[m],
+							    (s - 1) % 3 ? 0.99 : 0.50, 0, 0);
 			}
 			e = push(&d->s[side][s], v * scale);
 		}
 		memset(&d->st, 0, sizeof(d->st));
-		memset(d->h, 0, sizeof(*d->h));
+		clear_hist(d);
 	}
 	for (i = 0; !e && i < t->nr_vs; i++) {
 		struct scope *sc = &t->vs[i];
@@ -712,6 +768,8 @@ static void free_table(struct dtable *t)
 		for (side = 0; side < 2; side++)
 			free(t->vs[i].total[side].v);
 	free(t->vs);
+	tdxtop_index_free(&t->idx);
+	tdxtop_index_free(&t->vs_idx);
 }
 
 static bool all_zero(const struct series *s)
@@ -748,12 +806,10 @@ static int compare(struct cmp *x, const struct dtable *t, size_t min_n, double *
 	ref = x->base;
 	x->of_all = x->stat == S_RATE && all_zero(b) != all_zero(n);
 	if (x->of_all) {
-		const struct scope *sc = NULL;
-		size_t i;
+		__u32 slot = *tdxtop_index_find(&t->vs_idx, t->vs, sizeof(*t->vs), x->d->key.vm,
+						sizeof(x->d->key.vm));
+		const struct scope *sc = slot ? &t->vs[slot - 1] : NULL;
 
-		for (i = 0; i < t->nr_vs && !sc; i++)
-			if (!strcmp(t->vs[i].vm, x->d->key.vm))
-				sc = &t->vs[i];
 		ref = sc ? tdxtop_median(sc->total[0].v, sc->total[0].n, scratch) : NAN;
 	}
 	x->pct = ref > 0;

@@ -86,59 +86,26 @@ static int by_value(const void *a, const void *b)
 }
 
 /*
- * Groups are found through an open-addressing table of group indices, so a
- * view of N rows costs O(N) whatever the order of the rows; only the groups
- * themselves are sorted.  The view keeps its arrays from one interval to
- * the next.
+ * Groups are found through the snapshot's index (tdxtop_index: open
+ * addressing of group indices), so a view of N rows costs O(N) whatever
+ * the order of the rows; only the groups themselves are sorted.  The view
+ * keeps its arrays and its index from one interval to the next.
  */
 static __u32 *index_find(const struct tdxtop_view *v, const struct tdxtop_key *k)
 {
-	size_t i = tdxtop_hash_key(k, sizeof(*k)) & v->mask;
-
-	while (v->slot[i] && memcmp(&v->g[v->slot[i] - 1].key, k, sizeof(*k)))
-		i = (i + 1) & v->mask;
-	return &v->slot[i];
-}
-
-/* An empty index of at least 2 * n slots */
-static int index_reset(struct tdxtop_view *v, size_t n)
-{
-	size_t want = 64;
-
-	while (want < 2 * n)
-		want *= 2;
-	if (want != v->mask + 1 || !v->slot) {
-		__u32 *ns = calloc(want, sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		free(v->slot);
-		v->slot = ns;
-		v->mask = want - 1;
-	} else {
-		memset(v->slot, 0, want * sizeof(*v->slot));
-	}
-	return 0;
-}
-
-static int index_grow(struct tdxtop_view *v)
-{
-	size_t i;
-
-	if (index_reset(v, v->nr * 2))
-		return -ENOMEM;
-	for (i = 0; i < v->nr; i++)
-		*index_find(v, &v->g[i].key) = i + 1;
-	return 0;
+	return tdxtop_index_find(&v->idx, v->g, sizeof(*v->g), k, sizeof(*k));
 }
 
 /* Adds a row's stats to the group of key k, created from them when new */
 static int group_add(struct tdxtop_view *v, const struct tdxtop_key *k,
 		     const struct tdxtop_stats *st)
 {
-	__u32 *slot = index_find(v, k);
 	struct tdxtop_group *g;
+	__u32 *slot;
 
+	if (tdxtop_index_reserve(&v->idx, v->g, sizeof(*v->g), v->nr, sizeof(*k)))
+		return -ENOMEM;
+	slot = index_find(v, k);
 	if (*slot) {
 		tdxtop_stats_merge(&v->g[*slot - 1].st, st);
 		return 0;
@@ -150,8 +117,6 @@ static int group_add(struct tdxtop_view *v, const struct tdxtop_key *k,
 	g->st = *st;
 	g->h = NULL;
 	*slot = ++v->nr;
-	if (v->nr * 2 > v->mask && index_grow(v))
-		return -ENOMEM;
 	return 0;
 }
 
@@ -214,7 +179,7 @@ int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		goto sort;
 	}
 	/* sized for as many groups as last time: views repeat */
-	err = index_reset(v, v->nr);
+	err = tdxtop_index_clear(&v->idx, v->nr);
 	v->nr = 0;
 	v->nr_hists = 0;
 	v->events = 0;
@@ -244,7 +209,7 @@ void tdxtop_view_free(struct tdxtop_view *v)
 {
 	free(v->g);
 	free(v->hists);
-	free(v->slot);
+	tdxtop_index_free(&v->idx);
 	memset(v, 0, sizeof(*v));
 }
 

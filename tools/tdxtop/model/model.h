@@ -117,6 +117,8 @@ __u32 *tdxtop_index_find(const struct tdxtop_index *x, const void *base, size_t 
 /* Before entry nr is added: at most half full, rebuilt from base[0, nr) */
 int tdxtop_index_reserve(struct tdxtop_index *x, const void *base, size_t elem,
 			 size_t nr, size_t ksz);
+/* Empties x, sized for n entries: its memory kept when the size is the same */
+int tdxtop_index_clear(struct tdxtop_index *x, size_t n);
 void tdxtop_index_free(struct tdxtop_index *x);
 /* Room for need elements of elem bytes in *p (capacity *cap, doubled) */
 int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem);
@@ -144,6 +146,14 @@ bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur
  */
 int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
 			 const struct tdxtop_hist *cur, struct tdxtop_hist *prev);
+/*
+ * A sparse histogram built bucket by bucket, in ascending (metric, bucket)
+ * order: each non-zero bucket appended, then tdxtop_snap_end_hist() makes
+ * the buckets since first (s->nr_buckets before the first) the histogram
+ * of k, or none when there were none
+ */
+int tdxtop_snap_add_bucket(struct tdxtop_snap *s, int metric, int bucket, __u32 count);
+int tdxtop_snap_end_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k, size_t first);
 int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
 			const struct tdxtop_stats *st);
 /* Reserves room for n more rows */
@@ -220,8 +230,7 @@ struct tdxtop_view {
 	__u64 events;		/* all events in the snapshot */
 	struct tdxtop_hist *hists;	/* the groups' histograms */
 	size_t nr_hists, cap_hists;
-	__u32 *slot;		/* index of groups by key */
-	size_t mask;
+	struct tdxtop_index idx;	/* of groups by key */
 };
 
 /* Groups s; keeps v's memory from one interval to the next */
@@ -248,6 +257,12 @@ int tdxtop_parse_sort(const char *s);
  */
 __u64 tdxtop_hist_quantile(const __u32 *bucket, __u64 n, double q,
 			   __u64 min, __u64 max);
+/*
+ * The same when every sample lies in buckets [first, last]: a scan of those
+ * only (diff, over thousands of keys a sample)
+ */
+__u64 tdxtop_hist_quantile_in(const __u32 *bucket, int first, int last, __u64 n,
+			      double q, __u64 min, __u64 max);
 __u64 tdxtop_hist_total(const __u32 *bucket);
 
 /* ---- names (decode.c) ---- */

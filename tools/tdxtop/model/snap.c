@@ -52,28 +52,21 @@ bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur
 	return true;
 }
 
-int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
-			 const struct tdxtop_hist *cur, struct tdxtop_hist *prev)
+int tdxtop_snap_add_bucket(struct tdxtop_snap *s, int metric, int bucket, __u32 count)
 {
-	size_t first = s->nr_buckets;
-	int m, b;
+	struct tdxtop_bucket_count *bc;
 
-	for (m = 0; m < TDXTOP_NR_METRICS; m++)
-		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
-			__u32 d = cur->bucket[m][b] - (prev ? prev->bucket[m][b] : 0);
-			struct tdxtop_bucket_count *bc;
+	if (TDXTOP_GROW(s->buckets, s->cap_buckets, s->nr_buckets + 1))
+		return -ENOMEM;
+	bc = &s->buckets[s->nr_buckets++];
+	bc->metric = metric;
+	bc->bucket = bucket;
+	bc->count = count;
+	return 0;
+}
 
-			if (!d)
-				continue;
-			if (TDXTOP_GROW(s->buckets, s->cap_buckets, s->nr_buckets + 1))
-				return -ENOMEM;
-			bc = &s->buckets[s->nr_buckets++];
-			bc->metric = m;
-			bc->bucket = b;
-			bc->count = d;
-		}
-	if (prev)
-		*prev = *cur;
+int tdxtop_snap_end_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k, size_t first)
+{
 	if (s->nr_buckets == first)
 		return 0;
 	if (TDXTOP_GROW(s->hrows, s->cap_hrows, s->nr_hrows + 1))
@@ -83,6 +76,24 @@ int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
 	s->hrows[s->nr_hrows].nr = s->nr_buckets - first;
 	s->nr_hrows++;
 	return 0;
+}
+
+int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
+			 const struct tdxtop_hist *cur, struct tdxtop_hist *prev)
+{
+	size_t first = s->nr_buckets;
+	int m, b;
+
+	for (m = 0; m < TDXTOP_NR_METRICS; m++)
+		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++) {
+			__u32 d = cur->bucket[m][b] - (prev ? prev->bucket[m][b] : 0);
+
+			if (d && tdxtop_snap_add_bucket(s, m, b, d))
+				return -ENOMEM;
+		}
+	if (prev)
+		*prev = *cur;
+	return tdxtop_snap_end_hist(s, k, first);
 }
 
 int tdxtop_snap_reserve_rows(struct tdxtop_snap *s, size_t n)
@@ -314,6 +325,22 @@ int tdxtop_index_reserve(struct tdxtop_index *x, const void *base, size_t elem,
 	free(x->slot);
 	*x = n;
 	return 0;
+}
+
+int tdxtop_index_clear(struct tdxtop_index *x, size_t n)
+{
+	size_t want = 64;
+
+	while (want < 2 * n)
+		want *= 2;
+	if (x->slot && want == x->mask + 1) {
+		memset(x->slot, 0, want * sizeof(*x->slot));
+		return 0;
+	}
+	free(x->slot);
+	x->slot = calloc(want, sizeof(*x->slot));
+	x->mask = x->slot ? want - 1 : 0;
+	return x->slot ? 0 : -ENOMEM;
 }
 
 void tdxtop_index_free(struct tdxtop_index *x)

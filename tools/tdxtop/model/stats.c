@@ -142,11 +142,77 @@ int tdxtop_mann_whitney(const double *x, size_t m, const double *y, size_t n,
 	return 0;
 }
 
+/*
+ * The k-th smallest of a[0..n) into a[k], smaller ones before it and
+ * larger after (quickselect, median of three): O(n) on average, where a
+ * sort of the m x n differences was O(mn log mn) for each of diff's
+ * thousands of comparisons
+ */
+static double select_kth(double *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double p, t;
+
+		/* median of three as the pivot */
+		if (a[mid] < a[lo])
+			t = a[mid], a[mid] = a[lo], a[lo] = t;
+		if (a[hi] < a[lo])
+			t = a[hi], a[hi] = a[lo], a[lo] = t;
+		if (a[hi] < a[mid])
+			t = a[hi], a[hi] = a[mid], a[mid] = t;
+		p = a[mid];
+		while (i <= j) {
+			while (a[i] < p)
+				i++;
+			while (a[j] > p)
+				j--;
+			if (i <= j) {
+				t = a[i], a[i] = a[j], a[j] = t;
+				i++;
+				if (j-- == 0)
+					break;
+			}
+		}
+		if (k <= j && j != (size_t)-1)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return a[k];
+}
+
+static double max_of(const double *a, size_t n)
+{
+	double v = a[0];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (a[i] > v)
+			v = a[i];
+	return v;
+}
+
+static double min_of(const double *a, size_t n)
+{
+	double v = a[0];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (a[i] < v)
+			v = a[i];
+	return v;
+}
+
 int tdxtop_hodges_lehmann(const double *x, size_t m, const double *y, size_t n,
 			  double conf, double *shift, double *lo, double *hi)
 {
-	size_t mn = m * n, i, j, k = 0;
-	double *d, z, c;
+	size_t mn = m * n, mid = mn / 2, i, j, k = 0;
+	double *d, z, c, upper;
 	long ci;
 
 	if (!m || !n)
@@ -157,18 +223,20 @@ int tdxtop_hodges_lehmann(const double *x, size_t m, const double *y, size_t n,
 	for (i = 0; i < m; i++)
 		for (j = 0; j < n; j++)
 			d[k++] = y[j] - x[i];
-	qsort(d, mn, sizeof(*d), cmp_d);
-	*shift = mn % 2 ? d[mn / 2] : (d[mn / 2 - 1] + d[mn / 2]) / 2;
+	/* order statistics by selection: d[mid] splits the rest */
+	upper = select_kth(d, mn, mid);
+	*shift = mn % 2 ? upper : (max_of(d, mid) + upper) / 2;
 	/* Moses: the C-th smallest and largest differences bound the shift */
 	z = tdxtop_norm_quantile(1 - (1 - conf) / 2);
 	c = mn / 2.0 - z * sqrt(mn * (double)(m + n + 1) / 12);
 	ci = (long)floor(c);
 	if (ci < 1) {			/* too few samples for this confidence */
-		*lo = d[0];
-		*hi = d[mn - 1];
+		*lo = mid ? min_of(d, mid) : d[0];
+		*hi = max_of(d + mid, mn - mid);
 	} else {
-		*lo = d[ci - 1];
-		*hi = d[mn - ci];
+		/* ci - 1 < mid <= mn - ci: each in its half */
+		*lo = select_kth(d, mid, ci - 1);
+		*hi = select_kth(d + mid, mn - mid, mn - ci - mid);
 	}
 	free(d);
 	return 0;

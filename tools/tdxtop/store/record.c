@@ -868,15 +868,13 @@ bad:
 	return rec_err(r, -EINVAL, "damaged rows in interval %lld", (long long)id);
 }
 
+/* The interval's histograms, straight from their (delta, count) varints */
 static int read_hists(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
 {
-	struct tdxtop_hist *h = calloc(1, sizeof(*h));
 	int rc, e = 0;
 
-	if (!h)
-		return rec_err(r, -ENOMEM, "out of memory");
 	sqlite3_bind_int64(r->hists, 1, id);
-	while ((rc = sqlite3_step(r->hists)) == SQLITE_ROW) {
+	while (!e && (rc = sqlite3_step(r->hists)) == SQLITE_ROW) {
 		const unsigned char *p = sqlite3_column_blob(r->hists, 5) ?: no_bytes;
 		const unsigned char *end = p + sqlite3_column_bytes(r->hists, 5);
 		struct tdxtop_hkey k = {
@@ -886,29 +884,30 @@ static int read_hists(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 i
 			.status = sqlite3_column_int64(r->hists, 3),
 			.leaf = sqlite3_column_int64(r->hists, 4),
 		};
+		size_t first = s->nr_buckets, nread;
 		__u64 idx = 0, d, c;
 
-		memset(h, 0, sizeof(*h));
-		while (p < end) {
+		for (nread = 0; !e && p < end; nread++) {
+			/* ascending: a delta of 0 is only the first bucket's */
 			if (get_varint(&p, end, &d) || get_varint(&p, end, &c) ||
+			    (!d && nread) ||
 			    d > TDXTOP_NR_METRICS * TDXTOP_HIST_BUCKETS ||
 			    (idx += d) >= TDXTOP_NR_METRICS * TDXTOP_HIST_BUCKETS ||
 			    c > 0xffffffffULL) {
 				e = rec_err(r, -EINVAL, "damaged histogram in interval %lld",
 					    (long long)id);
-				goto out;
+				break;
 			}
-			h->bucket[idx / TDXTOP_HIST_BUCKETS][idx % TDXTOP_HIST_BUCKETS] = c;
+			if (c)
+				e = tdxtop_snap_add_bucket(s, idx / TDXTOP_HIST_BUCKETS,
+							   idx % TDXTOP_HIST_BUCKETS, c);
 		}
-		e = tdxtop_snap_add_hist(s, &k, h, NULL);
-		if (e)
-			goto out;
+		if (!e)
+			e = tdxtop_snap_end_hist(s, &k, first);
 	}
-	if (rc != SQLITE_DONE)
+	if (!e && rc != SQLITE_DONE)
 		e = rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
-out:
 	sqlite3_reset(r->hists);
-	free(h);
 	return e;
 }
 
