@@ -243,32 +243,40 @@ int tdxtop_hodges_lehmann(const double *x, size_t m, const double *y, size_t n,
 }
 
 /* Holm's step-down adjustment of p[0..k) into adj */
+struct p_at {
+	double p;
+	size_t i;
+};
+
+static int cmp_p(const void *a, const void *b)
+{
+	const struct p_at *x = a, *y = b;
+
+	return x->p < y->p ? -1 : x->p > y->p ? 1 : x->i < y->i ? -1 : x->i > y->i;
+}
+
 void tdxtop_holm(const double *p, size_t k, double *adj)
 {
-	size_t *idx = malloc(k * sizeof(*idx)), i, j;
+	struct p_at *o = malloc(k * sizeof(*o));
 	double run = 0;
+	size_t i;
 
-	if (!idx) {			/* Bonferroni: never less conservative */
+	if (!o) {			/* Bonferroni: never less conservative */
 		for (i = 0; i < k; i++)
 			adj[i] = fmin(1, p[i] * k);
 		return;
 	}
+	/* by p (diff's --per-vm makes tens of thousands: a sort, not insertion) */
 	for (i = 0; i < k; i++)
-		idx[i] = i;
-	for (i = 1; i < k; i++)		/* insertion sort by p: k is small */
-		for (j = i; j > 0 && p[idx[j - 1]] > p[idx[j]]; j--) {
-			size_t t = idx[j];
-
-			idx[j] = idx[j - 1];
-			idx[j - 1] = t;
-		}
+		o[i] = (struct p_at){ p[i], i };
+	qsort(o, k, sizeof(*o), cmp_p);
 	for (i = 0; i < k; i++) {
-		double a = fmin(1, (k - i) * p[idx[i]]);
+		double a = fmin(1, (k - i) * o[i].p);
 
 		run = fmax(run, a);
-		adj[idx[i]] = run;
+		adj[o[i].i] = run;
 	}
-	free(idx);
+	free(o);
 }
 
 int tdxtop_min_samples(size_t comparisons, double alpha)
