@@ -302,7 +302,8 @@ static void make_key(struct dkey *k, const char *vm, __u32 kind, __u32 reason,
 		     __u32 status, __u64 leaf)
 {
 	memset(k, 0, sizeof(*k));
-	snprintf(k->vm, sizeof(k->vm), "%s", vm);
+	/* a copy a row: no printf (it was a fifth of reading a large recording) */
+	memcpy(k->vm, vm, strnlen(vm, sizeof(k->vm) - 1));
 	k->kind = kind;
 	k->reason = reason;
 	k->status = status;

@@ -122,11 +122,29 @@ static void put_varint(struct tdxtop_recorder *r, __u64 v)
 }
 
 /* A varint from [*p, end); -EINVAL when cut or longer than 64 bits */
-static int get_varint(const unsigned char **p, const unsigned char *end, __u64 *v)
+static inline int get_varint(const unsigned char **p, const unsigned char *end, __u64 *v)
 {
+	const unsigned char *q = *p;
 	__u64 x = 0;
 	int shift;
 
+	/* most fields are one byte; a whole varint ahead needs no bound checks */
+	if (q < end && !(*q & 0x80)) {
+		*v = *q;
+		*p = q + 1;
+		return 0;
+	}
+	if (end - q >= 10) {
+		for (shift = 0; shift < 64; shift += 7, q++) {
+			x |= (__u64)(*q & 0x7f) << shift;
+			if (!(*q & 0x80)) {
+				*v = x;
+				*p = q + 1;
+				return 0;
+			}
+		}
+		return -EINVAL;
+	}
 	for (shift = 0; shift < 64; shift += 7) {
 		if (*p >= end)
 			return -EINVAL;
@@ -798,7 +816,9 @@ int tdxtop_recording_open(struct tdxtop_recording **rp, const char *path,
 		set_err(err, errlen, path, "out of memory");
 		return -ENOMEM;
 	}
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	/* one thread per recording: SQLite's mutexes are not needed */
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
 		e = rec_err(r, -ENOENT, "%s", sqlite3_errmsg(r->db));
 	else
 		e = read_identity(r, &ver) ?: read_meta(r, ver) ?: prepare_reads(r, ver);
