@@ -80,7 +80,7 @@ deps-test:
 $(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/tdx_enter.bpf.o: bpf/tdx_enter.bpf.c bpf/tdx_enter.h | $(OUTPUT)
+$(OUTPUT)/tdx_enter.bpf.o: bpf/tdx_enter.bpf.c bpf/aggregate.bpf.h bpf/tdx_enter.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -89,7 +89,8 @@ $(OUTPUT)/tdx_enter.skel.h: $(OUTPUT)/tdx_enter.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 # the kvm source: its own object on the same maps (bpf/kvm_exit.bpf.c)
-$(OUTPUT)/kvm_exit.bpf.o: bpf/kvm_exit.bpf.c bpf/tdx_enter.bpf.c bpf/tdx_enter.h | $(OUTPUT)
+$(OUTPUT)/kvm_exit.bpf.o: bpf/kvm_exit.bpf.c bpf/kvm_exit.bpf.h bpf/aggregate.bpf.h \
+		bpf/tdx_enter.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -151,7 +152,7 @@ $(OUTPUT)/kvm_attach.skel.h: $(OUTPUT)/kvm_attach.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/loop.bpf.o: bench/loop.bpf.c bpf/tdx_enter.bpf.c bpf/tdx_enter.h | $(OUTPUT)
+$(OUTPUT)/loop.bpf.o: bench/loop.bpf.c bpf/aggregate.bpf.h bpf/tdx_enter.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -159,7 +160,7 @@ $(OUTPUT)/loop.skel.h: $(OUTPUT)/loop.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/loop_kvm.bpf.o: bench/loop_kvm.bpf.c bpf/kvm_exit.bpf.c bpf/tdx_enter.bpf.c \
+$(OUTPUT)/loop_kvm.bpf.o: bench/loop_kvm.bpf.c bpf/kvm_exit.bpf.h bpf/aggregate.bpf.h \
 		bpf/tdx_enter.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

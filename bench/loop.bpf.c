@@ -6,7 +6,7 @@
  * kernel per event, which on a machine without PCID flushes the TLB each
  * time; exits fired back to back by KVM's run loop do not.
  */
-#include "../bpf/tdx_enter.bpf.c"
+#include "../bpf/aggregate.bpf.h"
 
 #define LOOP_EVENTS	1024	/* power of two */
 
@@ -164,3 +164,5 @@ int loop_empty(void *ctx)
 	loop_pos += loop_n;
 	return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

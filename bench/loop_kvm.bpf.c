@@ -6,7 +6,7 @@
  * Its own object, as the kvm source's is: bench/loop.bpf.c keeps the tdx
  * handler's code as tdx_enter.bpf.o has it.
  */
-#include "../bpf/kvm_exit.bpf.c"
+#include "../bpf/kvm_exit.bpf.h"
 
 #define LOOP_EVENTS	1024	/* bench/loop.bpf.c's */
 
@@ -38,3 +38,5 @@ int loop_kvm(void *ctx)
 	loop_pos += loop_n;
 	return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

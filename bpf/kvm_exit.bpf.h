@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kvm source's handlers of kvm_entry and kvm_exit and their own maps,
+ * aggregating into aggregate.bpf.h's maps: for bpf/kvm_exit.bpf.c's
+ * programs and bench/loop_kvm.bpf.c.
+ */
+#ifndef __TDXTOP_KVM_EXIT_BPF_H
+#define __TDXTOP_KVM_EXIT_BPF_H
+
+#include "aggregate.bpf.h"
+
+/*
+ * The fields read of the two trace records.  CO-RE finds each in the
+ * running kernel's BTF (vmlinux, or the kvm module's), so the layout of
+ * any kernel version works; the tdx programs need no BTF.
+ */
+struct trace_event_raw_kvm_entry {
+	unsigned int vcpu_id;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_exit {
+	unsigned int exit_reason;
+	__u32 isa;
+	unsigned int vcpu_id;
+} __attribute__((preserve_access_index));
+
+/*
+ * Per entry of "vcpu_slots": when the vCPU's last kvm_entry fired
+ * (bpf_ktime_get_ns), 0 once its kvm_exit came.  The slot's last_tsc holds
+ * the ns of its last kvm_exit.  Only the vCPU's thread writes both.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TDXTOP_DEF_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} kvm_entry_ns SEC(".maps");
+
+/*
+ * What a classic tracepoint program returns is whether perf gets the
+ * event: with 0, every perf user of kvm_entry/kvm_exit on the host (perf
+ * kvm stat, perf record) would silently see none while tdxtop runs
+ */
+#define PASS_ON	1
+
+/* TDXTOP_NOTE_UNPAIRED: entries with no kvm_exit before the next entry */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} kvm_unpaired SEC(".maps");
+
+/*
+ * A vCPU entering its guest at "now", 0: read the clock last, as close to
+ * the entry as the program gets (bench/loop.bpf.c passes its own times)
+ */
+static __always_inline void on_kvm_entry(__u32 tgid, __u32 vcpu, __u64 now)
+{
+	struct tdxtop_slot *s;
+	__u32 idx, zero = 0;
+	__u64 *t, *c;
+
+	if (filtered_out(tgid, vcpu))
+		return;
+	s = slot_get(tgid, vcpu, &idx);
+	if (!s)		/* counted as vcpu_full at its exit */
+		return;
+	t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
+	if (!t)
+		return;
+	if (*t) {
+		/* the last guest run ended without kvm_exit: no host time now */
+		c = bpf_map_lookup_elem(&kvm_unpaired, &zero);
+		if (c)
+			(*c)++;
+		s->last_tsc = 0;
+	}
+	*t = now ? now : bpf_ktime_get_ns();
+}
+
+/*
+ * An exit at "now": guest time from the vCPU's kvm_entry, host time from
+ * its previous kvm_exit to that entry, both from bpf_ktime_get_ns().  The
+ * first exit of a vCPU after tdxtop starts has no entry: counted, no times.
+ */
+static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __u32 isa,
+					__u64 now)
+{
+	struct tdxtop_map_row *e = NULL;
+	struct tdxtop_key k = {};
+	__u64 entry = 0, *t = NULL;
+	struct tdxtop_slot *s;
+	struct hist_ref h;
+	__u32 idx;
+
+	if (filtered_out(tgid, vcpu))
+		return;
+	s = slot_get(tgid, vcpu, &idx);
+	if (s)
+		t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
+	if (t) {
+		entry = *t;
+		*t = 0;
+	}
+	if (min_guest_ns && (!entry || now - entry < min_guest_ns)) {
+		count_note(TDXTOP_NOTE_FILTERED);
+		if (s)
+			s->last_tsc = now;
+		return;
+	}
+
+	k.tgid = tgid;
+	k.vcpu = vcpu;
+	k.reason = reason;
+	k.status = isa;
+	k.kind = TDXTOP_KIND_KVM_EXIT;
+	if (s)
+		e = slot_row(idx, &k);
+	else
+		count_loss(TDXTOP_LOSS_VCPU_FULL);
+	if (!e)
+		e = hash_row(&k, false);
+	if (!e)
+		return;
+	h = row_hist(e, true);
+	e->st.count++;
+	if (entry)
+		add_sample(&e->st, TDXTOP_KIND_KVM_EXIT, h, TDXTOP_M_GUEST, now - entry);
+	if (!s)
+		return;
+	if (entry && s->last_tsc) {
+		if (entry >= s->last_tsc)
+			add_sample(&e->st, TDXTOP_KIND_KVM_EXIT, h, TDXTOP_M_HOST,
+				   entry - s->last_tsc);
+		else
+			count_note(TDXTOP_NOTE_HOST_SKEW);
+	}
+	s->last_tsc = now;
+}
+
+#endif /* __TDXTOP_KVM_EXIT_BPF_H */
