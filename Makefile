@@ -226,7 +226,8 @@ fuzz: deps-test fuzz-build
 
 FORCE:
 
-check: deps-test all $(TEST_BINS) $(FUZZ_BINS)
+# the benchmarks are built (not run): they link the same library and must not rot
+check: deps-test all $(TEST_BINS) $(FUZZ_BINS) $(BENCH_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh
 
 kernel:

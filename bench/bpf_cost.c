@@ -290,15 +290,14 @@ static int loop_load(struct loop_obj *lo, __u64 (*ev)[NR_ARGS], int n, int captu
 
 /*
  * The kvm source's handlers over the same stream (bench/loop_kvm.bpf.c):
- * its program fd, or -1.  Its tracepoint programs are not loaded.
+ * its program fd, or -1.  The object has the loop only: the handlers come
+ * from bpf/kvm_exit.bpf.h, not with the kvm source's programs.
  */
 static int kvm_loop_load(struct loop_kvm_bpf *k, __u64 (*ev)[NR_ARGS], int n)
 {
 	__u32 per = LOOP_EVENTS;
 	int err;
 
-	bpf_program__set_autoload(k->progs.kvm_entry, false);
-	bpf_program__set_autoload(k->progs.kvm_exit, false);
 	err = set_var(k->obj, ".bss", "loop_n", &per, sizeof(per)) ?:
 	      set_var(k->obj, ".bss", "loop_ev", ev,
 		      (n < LOOP_EVENTS ? n : LOOP_EVENTS) * sizeof(*ev)) ?:
