@@ -150,7 +150,8 @@ struct series {
 	size_t n, cap;
 };
 
-struct dentry {
+/* A key's samples on each side, per statistic, and the sample being made */
+struct key_samples {
 	struct dkey key;
 	struct series s[2][NR_STATS];
 	/* this sample's accumulation; per metric its samples and buckets used */
@@ -161,7 +162,7 @@ struct dentry {
 };
 
 /* Adds histogram row hr of s to d's, noting the buckets it touches */
-static void add_hist(struct dentry *d, const struct tdxtop_snap *s,
+static void add_hist(struct key_samples *d, const struct tdxtop_snap *s,
 		     const struct tdxtop_hrow *hr)
 {
 	__u32 i;
@@ -180,7 +181,7 @@ static void add_hist(struct dentry *d, const struct tdxtop_snap *s,
 }
 
 /* Empties d's histogram: the buckets it used only */
-static void clear_hist(struct dentry *d)
+static void clear_hist(struct key_samples *d)
 {
 	int m;
 
@@ -199,7 +200,7 @@ struct scope {
 };
 
 struct dtable {
-	struct dentry *e;
+	struct key_samples *e;
 	size_t nr, cap;
 	size_t samples[2];
 	__u64 intervals[2];
@@ -260,7 +261,7 @@ static struct scope *scope_get(struct dtable *t, const char *vm)
  * closed in which its scope had some, on either side, so its rate was 0
  * there (a key new in the second run gets a rate from 0 on the first)
  */
-static int backfill(struct dtable *t, struct dentry *d)
+static int backfill(struct dtable *t, struct key_samples *d)
 {
 	struct scope *sc = scope_get(t, d->key.vm);
 	size_t i;
@@ -276,9 +277,9 @@ static int backfill(struct dtable *t, struct dentry *d)
 }
 
 /* The entry of key k (made zero-padded by make_key()), added when new: O(1) */
-static struct dentry *entry_get(struct dtable *t, const struct dkey *k)
+static struct key_samples *entry_get(struct dtable *t, const struct dkey *k)
 {
-	struct dentry *d;
+	struct key_samples *d;
 	__u32 *slot;
 
 	if (tdxtop_index_reserve(&t->idx, t->e, sizeof(*t->e), t->nr, sizeof(*k)))
@@ -345,7 +346,7 @@ static int add_vcpu_seconds(struct dtable *t, const struct tdxtop_snap *s)
 }
 
 /* The entry of a row's or a histogram's key: all VMs (pass 0) or its VM */
-static struct dentry *entry_of(struct dtable *t, const struct tdxtop_snap *s, int pass,
+static struct key_samples *entry_of(struct dtable *t, const struct tdxtop_snap *s, int pass,
 			       __u32 tgid, __u32 kind, __u32 reason, __u32 status,
 			       __u64 leaf)
 {
@@ -358,7 +359,7 @@ static struct dentry *entry_of(struct dtable *t, const struct tdxtop_snap *s, in
 /* Adds the rows and histograms of sample s to the keys they belong to */
 static int accumulate(struct dtable *t, const struct tdxtop_snap *s)
 {
-	struct dentry *d;
+	struct key_samples *d;
 	size_t i;
 	int pass;
 
@@ -390,7 +391,7 @@ static int close_sample(struct dtable *t, int side, double scale)
 	int s, e = 0;
 
 	for (i = 0; !e && i < t->nr; i++) {
-		struct dentry *d = &t->e[i];
+		struct key_samples *d = &t->e[i];
 		struct scope *sc = scope_get(t, d->key.vm);
 
 		if (!sc)
@@ -529,7 +530,7 @@ out:
 }
 
 struct cmp {
-	struct dentry *d;
+	struct key_samples *d;
 	int stat;
 	double base, new, change, lo, hi;	/* change and interval in % */
 	double p, p_holm, u;
@@ -861,7 +862,7 @@ static ssize_t list_comparisons(const struct dtable *t, struct cmp **cp, size_t 
 		return -ENOMEM;
 	for (i = 0; i < t->nr; i++)
 		for (s = 0; s < NR_STATS; s++) {
-			struct dentry *d = &t->e[i];
+			struct key_samples *d = &t->e[i];
 
 			if (!d->s[0][s].n && !d->s[1][s].n)
 				continue;
