@@ -49,3 +49,10 @@ stop_wait() {
 	done
 	return $rc
 }
+
+# load_workload WL: the injector module loaded and given workload WL
+# (tests/e2e/workloads); says why not with the caller's say()
+load_workload() {
+	insmod "$OUTPUT/kmod/tdx_inject.ko" || { say "insmod failed"; return 1; }
+	cat "$1" >/sys/kernel/debug/tdx_inject/workload || { say "workload refused"; return 1; }
+}

@@ -15,9 +15,7 @@ T=/sys/kernel/tracing
 . "$top/tests/guest-lib.sh"
 say() { echo "check: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 
-insmod "$OUTPUT/kmod/tdx_inject.ko" || { say "insmod failed"; exit 1; }
-cat "$top/tests/e2e/workloads/mix.wl" >/sys/kernel/debug/tdx_inject/workload ||
-	{ say "workload refused"; exit 1; }
+load_workload "$top/tests/e2e/workloads/mix.wl" || exit 1
 
 # run CASE ARGS...: tdxtop check ARGS while the injector fires for 12 s
 run() {

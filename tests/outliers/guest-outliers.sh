@@ -15,9 +15,7 @@ top=$TDXTOP_TOP
 . "$top/tests/guest-lib.sh"
 say() { echo "outliers: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 
-insmod "$OUTPUT/kmod/tdx_inject.ko" || { say "insmod failed"; exit 1; }
-cat "$top/tests/e2e/workloads/outliers.wl" >/sys/kernel/debug/tdx_inject/workload ||
-	{ say "workload refused"; exit 1; }
+load_workload "$top/tests/e2e/workloads/outliers.wl" || exit 1
 
 # run NAME OPTIONS...: tdxtop -j with OPTIONS while "inject run 2 2" fires once
 run() {

@@ -11,8 +11,8 @@
 
 static struct tdxtop_jw w;
 
-/* What tdxtop_jw_str() writes for s, without the newline of done */
-static char *str_json(const char *s)
+/* What write(arg) wrote through w into memory (the previous result freed) */
+static char *capture(void (*write)(const void *arg, bool pretty), const void *arg, bool pretty)
 {
 	static char *buf;
 	size_t len;
@@ -20,13 +20,22 @@ static char *str_json(const char *s)
 
 	free(buf);
 	f = open_memstream(&buf, &len);
-	tdxtop_jw_init(&w, f, false);
-	tdxtop_jw_str(&w, s);
-	tdxtop_jw_done(&w);
+	tdxtop_jw_init(&w, f, pretty);
+	write(arg, pretty);
 	fclose(f);
-	if (len && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
 	return buf;
+}
+
+static void write_str(const void *s, bool pretty)
+{
+	tdxtop_jw_str(&w, s);
+	tdxtop_jw_flush(&w);
+}
+
+/* What tdxtop_jw_str() writes for s */
+static char *str_json(const char *s)
+{
+	return capture(write_str, s, false);
 }
 
 static void is_str(const char *in, const char *want, const char *what)
@@ -94,15 +103,8 @@ static void test_long(void)
 	free(s);
 }
 
-static char *doc(bool pretty)
+static void write_doc(const void *unused, bool pretty)
 {
-	static char *buf;
-	size_t len;
-	FILE *f;
-
-	free(buf);
-	f = open_memstream(&buf, &len);
-	tdxtop_jw_init(&w, f, pretty);
 	tdxtop_jw_obj(&w);
 	tdxtop_jw_kv_u64(&w, "max", ~0ULL);
 	tdxtop_jw_key(&w, "neg");
@@ -119,8 +121,11 @@ static char *doc(bool pretty)
 	tdxtop_jw_end_obj(&w);
 	tdxtop_jw_end_obj(&w);
 	ok(!tdxtop_jw_done(&w), "done without an error (%s)", pretty ? "pretty" : "compact");
-	fclose(f);
-	return buf;
+}
+
+static char *doc(bool pretty)
+{
+	return capture(write_doc, NULL, pretty);
 }
 
 static void test_doc(void)

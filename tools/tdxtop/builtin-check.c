@@ -528,13 +528,26 @@ static void report_text(FILE *f, const struct tdxtop_check *c, const struct ctot
 	fprintf(f, "\n");
 }
 
+/* "key": {"name": v, ...} of n counters named by name() */
+static void counts_json(struct tdxtop_jw *w, const char *key, const char *(*name)(int),
+			const __u64 *v, int n)
+{
+	int i;
+
+	tdxtop_jw_key_n(w, key, strlen(key));
+	tdxtop_jw_obj(w);
+	for (i = 0; i < n; i++)
+		tdxtop_jw_kv_u64_n(w, name(i), strlen(name(i)), v[i]);
+	tdxtop_jw_end_obj(w);
+}
+
 static void report_json(struct tdxtop_jw *w, const struct tdxtop_check *c,
 			const struct ctotal *t, const struct cdiff *d, size_t nd,
 			const struct tdxtop_snap *s)
 {
 	char what[96];
 	size_t i;
-	int ev, m;
+	int ev;
 
 	tdxtop_jw_key(w, "events");
 	tdxtop_jw_arr(w);
@@ -571,18 +584,8 @@ static void report_json(struct tdxtop_jw *w, const struct tdxtop_check *c,
 		tdxtop_jw_end_obj(w);
 	}
 	tdxtop_jw_end_arr(w);
-	tdxtop_jw_key(w, "losses");
-	tdxtop_jw_obj(w);
-	for (m = 0; m < TDXTOP_NR_LOSSES; m++)
-		tdxtop_jw_kv_u64_n(w, tdxtop_loss_name(m), strlen(tdxtop_loss_name(m)),
-				   s->losses[m]);
-	tdxtop_jw_end_obj(w);
-	tdxtop_jw_key(w, "notes");
-	tdxtop_jw_obj(w);
-	for (m = 0; m < TDXTOP_NR_NOTES; m++)
-		tdxtop_jw_kv_u64_n(w, tdxtop_note_name(m), strlen(tdxtop_note_name(m)),
-				   s->notes[m]);
-	tdxtop_jw_end_obj(w);
+	counts_json(w, "losses", tdxtop_loss_name, s->losses, TDXTOP_NR_LOSSES);
+	counts_json(w, "notes", tdxtop_note_name, s->notes, TDXTOP_NR_NOTES);
 }
 
 static int tdxtop_check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
