@@ -8,11 +8,11 @@
 # than one regression; one key's host time +10% is a regression of that key
 # alone, +2% a change within the threshold, -10% an improvement.
 . "$(dirname "$0")/../lib.sh"
-plan 47
+plan 48
 G=$OUTPUT/tests/record/gen
 T=$OUTPUT/tdxtop
 if [ "$(id -u)" != 0 ]; then
-	for i in $(seq 47); do skip "needs root (BPF)"; done
+	for i in $(seq 48); do skip "needs root (BPF)"; done
 	exit 0
 fi
 d=$(mktemp -d /tmp/tdxtop-record.XXXXXX)
@@ -109,6 +109,11 @@ cp "$d/base.db" "$d/bad.db"
 sqlite3 "$d/bad.db" "update rows set data = x'ffffffff' where interval = 3"
 out=$("$T" report "$d/bad.db" 2>&1 >/dev/null); rc=$?
 is "$rc $out" "2 tdxtop: $d/bad.db: damaged rows in interval 3" "damaged rows: exit 2, names the interval"
+cp "$d/base.db" "$d/nr.db"
+sqlite3 "$d/nr.db" "update rows set nr = 1000000000000 where interval = 2"
+out=$("$T" report "$d/nr.db" 2>&1 >/dev/null); rc=$?
+is "$rc $out" "2 tdxtop: $d/nr.db: damaged rows in interval 2" \
+	"a row count no blob can hold (10^12): exit 2 at once, no allocation of it"
 out=$("$T" report "$d/missing.db" 2>&1); rc=$?
 is "$rc $(wc -l <<<"$out")" "2 1" "a missing file: exit 2, one line"
 out=$("$T" report -j "$d/other.db" 2>/dev/null); rc=$?

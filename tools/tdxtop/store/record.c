@@ -864,7 +864,8 @@ static int read_rows(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id
 		const unsigned char *end = p + sqlite3_column_bytes(r->rows, 2);
 		__s64 k;
 
-		if (nr < 0 || tdxtop_snap_reserve_rows(s, nr))
+		/* a row is ROW_FIELDS varints of a byte or more: nr is no larger */
+		if (nr < 0 || nr > (end - p) / ROW_FIELDS || tdxtop_snap_reserve_rows(s, nr))
 			goto bad;
 		for (k = 0; k < nr; k++) {
 			__u64 f[ROW_FIELDS];
