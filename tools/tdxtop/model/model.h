@@ -122,6 +122,21 @@ int tdxtop_index_clear(struct tdxtop_index *x, size_t n);
 void tdxtop_index_free(struct tdxtop_index *x);
 /* Room for need elements of elem bytes in *p (capacity *cap, doubled) */
 int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/*
+ * The one growable byte buffer: text (Prometheus), encoded blobs
+ * (recordings), compressed histograms (hlog).  len bytes used of cap.
+ */
+struct tdxtop_buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Room for n more bytes after len: 0 or -ENOMEM */
+static inline int tdxtop_buf_room(struct tdxtop_buf *b, size_t n)
+{
+	return b->len + n <= b->cap ? 0 : tdxtop_grow((void **)&b->p, &b->cap, b->len + n, 1);
+}
 #define TDXTOP_GROW(arr, cap, need) \
 	tdxtop_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 

@@ -26,36 +26,24 @@
 #define HEADER_SIZE		40
 #define HIGHEST_TRACKABLE	((1ULL << 40) - 1)
 
-static int room(struct tdxtop_hlog_buf *b, size_t n)
+static void be32(char *c, __u32 v)
 {
-	unsigned char *np;
+	unsigned char *p = (unsigned char *)c;
 
-	if (b->len + n <= b->cap)
-		return 0;
-	b->cap = (b->len + n) * 2;
-	np = realloc(b->p, b->cap);
-	if (!np)
-		return -ENOMEM;
-	b->p = np;
-	return 0;
-}
-
-static void be32(unsigned char *p, __u32 v)
-{
 	p[0] = v >> 24;
 	p[1] = v >> 16;
 	p[2] = v >> 8;
 	p[3] = v;
 }
 
-static void be64(unsigned char *p, __u64 v)
+static void be64(char *p, __u64 v)
 {
 	be32(p, v >> 32);
 	be32(p + 4, v);
 }
 
 /* ZigZag, then LEB128 (at most 9 bytes: the 9th carries 8 bits) */
-static void put_zigzag(struct tdxtop_hlog_buf *b, __s64 v)
+static void put_zigzag(struct tdxtop_buf *b, __s64 v)
 {
 	__u64 z = ((__u64)v << 1) ^ (__u64)(v >> 63);
 	int i;
@@ -68,14 +56,14 @@ static void put_zigzag(struct tdxtop_hlog_buf *b, __s64 v)
 }
 
 /* The uncompressed V2 encoding of counts[0, n): header, then counts */
-static int encode(struct tdxtop_hlog_buf *b, const __u32 *counts, int n)
+static int encode(struct tdxtop_buf *b, const __u32 *counts, int n)
 {
 	double ratio = 1.0;
 	__u64 bits;
 	int i, zeros = 0;
 
 	b->len = 0;
-	if (room(b, HEADER_SIZE + (size_t)n * 9))
+	if (tdxtop_buf_room(b, HEADER_SIZE + (size_t)n * 9))
 		return -ENOMEM;
 	b->len = HEADER_SIZE;
 	for (i = 0; i < n; i++) {
@@ -99,8 +87,9 @@ static int encode(struct tdxtop_hlog_buf *b, const __u32 *counts, int n)
 	return 0;
 }
 
-static void put_base64(FILE *f, const unsigned char *p, size_t n)
+static void put_base64(FILE *f, const char *c, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)c;
 	static const char a[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i;
@@ -124,8 +113,8 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 }
 
 /* The compressed form, Base64: what an interval log line carries */
-static int put_histogram(FILE *f, const __u32 *counts, int n, struct tdxtop_hlog_buf *raw,
-			 struct tdxtop_hlog_buf *z)
+static int put_histogram(FILE *f, const __u32 *counts, int n, struct tdxtop_buf *raw,
+			 struct tdxtop_buf *z)
 {
 	uLongf zlen;
 	int e;
@@ -135,9 +124,10 @@ static int put_histogram(FILE *f, const __u32 *counts, int n, struct tdxtop_hlog
 		return e;
 	zlen = compressBound(raw->len);
 	z->len = 0;
-	if (room(z, 8 + zlen))
+	if (tdxtop_buf_room(z, 8 + zlen))
 		return -ENOMEM;
-	if (compress2(z->p + 8, &zlen, raw->p, raw->len, Z_DEFAULT_COMPRESSION) != Z_OK)
+	if (compress2((Bytef *)z->p + 8, &zlen, (const Bytef *)raw->p, raw->len,
+		      Z_DEFAULT_COMPRESSION) != Z_OK)
 		return -EIO;
 	be32(z->p, V2_COMPRESSED_COOKIE);
 	be32(z->p + 4, zlen);

@@ -101,13 +101,8 @@ int tdxtop_html_write(FILE *f, const struct tdxtop_html_run *runs, int nr,
  * header with the run's wall-clock start, then a line per interval, group
  * and metric; h keeps its buffers across intervals (zeroed to start)
  */
-struct tdxtop_hlog_buf {
-	unsigned char *p;
-	size_t len, cap;
-};
-
 struct tdxtop_hlog {
-	struct tdxtop_hlog_buf raw, z;
+	struct tdxtop_buf raw, z;
 	struct tdxtop_view v;
 };
 
@@ -139,10 +134,6 @@ struct tdxtop_prom_opts {
 };
 
 /* A growable text buffer */
-struct tdxtop_buf {
-	char *p;
-	size_t len, cap;
-};
 
 struct tdxtop_prom;
 int tdxtop_prom_new(struct tdxtop_prom **p, const struct tdxtop_prom_opts *o);

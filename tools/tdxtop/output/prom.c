@@ -405,13 +405,6 @@ int tdxtop_prom_add(struct tdxtop_prom *p, const struct tdxtop_snap *s)
 /* The longest line: a name, the labels of a series, le, a number */
 #define LINE_MAX_LEN	(128 + TDXTOP_LABEL_SIZE + 512)
 
-static int room(struct tdxtop_buf *b, size_t n)
-{
-	if (b->len + n <= b->cap)
-		return 0;
-	return tdxtop_grow((void **)&b->p, &b->cap, b->len + n, 1);
-}
-
 static char *put(char *o, const char *s)
 {
 	size_t n = strlen(s);
@@ -467,7 +460,7 @@ static int family(struct tdxtop_buf *b, bool om, const char *name, enum fam_type
 	const char *suffix = "";
 	int n;
 
-	if (room(b, 512 + strlen(help)))
+	if (tdxtop_buf_room(b, 512 + strlen(help)))
 		return -ENOMEM;
 	if (!om && t == F_COUNTER)
 		suffix = "_total";
@@ -490,7 +483,7 @@ static int histogram(struct tdxtop_buf *b, const char *name, const struct prom_s
 	__u64 cum = 0, count = se->n[m] > se->hn[m] ? se->n[m] : se->hn[m];
 	int j;
 
-	if (room(b, (TDXTOP_PROM_BUCKETS + 2) * LINE_MAX_LEN))
+	if (tdxtop_buf_room(b, (TDXTOP_PROM_BUCKETS + 2) * LINE_MAX_LEN))
 		return -ENOMEM;
 	for (j = 0; j < TDXTOP_PROM_BUCKETS - 1; j++) {
 		cum += se->bucket[m][j];
@@ -524,7 +517,7 @@ static int kind_families(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool
 
 		if (!same_family(se->key.kind, kind))
 			continue;
-		if (room(b, LINE_MAX_LEN))
+		if (tdxtop_buf_room(b, LINE_MAX_LEN))
 			return -ENOMEM;
 		sample(b, counter, "_total", se->labels, NULL, V_COUNT, se->count);
 	}
@@ -555,7 +548,7 @@ static int simple(struct tdxtop_buf *b, bool om, const char *name, enum fam_type
 	char extra[128];
 	int i;
 
-	if (family(b, om, name, t, seconds, help) || room(b, n * LINE_MAX_LEN))
+	if (family(b, om, name, t, seconds, help) || tdxtop_buf_room(b, n * LINE_MAX_LEN))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		if (label)
@@ -586,7 +579,7 @@ static int write_vcpus(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool o
 	for (i = 0; i < p->vcpus.nr; i++) {
 		const struct prom_vcpu *vc = TABLE_AT(&p->vcpus, struct prom_vcpu, i);
 
-		if (room(b, LINE_MAX_LEN))
+		if (tdxtop_buf_room(b, LINE_MAX_LEN))
 			return -ENOMEM;
 		sample(b, "tdxtop_vcpu_exits", "_total", vc->labels, NULL, V_COUNT, vc->count);
 	}
@@ -596,7 +589,7 @@ static int write_vcpus(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool o
 		for (i = 0; i < p->vcpus.nr; i++) {
 			const struct prom_vcpu *vc = TABLE_AT(&p->vcpus, struct prom_vcpu, i);
 
-			if (room(b, LINE_MAX_LEN))
+			if (tdxtop_buf_room(b, LINE_MAX_LEN))
 				return -ENOMEM;
 			sample(b, names[m], "_total", vc->labels, NULL, V_SECONDS, vc->sum[m]);
 		}
@@ -616,7 +609,7 @@ static int write_restored(const struct tdxtop_prom *p, struct tdxtop_buf *b, boo
 	for (i = 0; i < p->vms.nr; i++) {
 		const struct prom_vm *vm = TABLE_AT(&p->vms, struct prom_vm, i);
 
-		if (room(b, TDXTOP_NR_RESTORED * LINE_MAX_LEN))
+		if (tdxtop_buf_room(b, TDXTOP_NR_RESTORED * LINE_MAX_LEN))
 			return -ENOMEM;
 		for (r = 0; r < TDXTOP_NR_RESTORED; r++) {
 			snprintf(extra, sizeof(extra), "register=\"%s\"",
@@ -711,7 +704,7 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 	__u64 one = 1;
 
 	b->len = 0;
-	if (room(b, 4096))
+	if (tdxtop_buf_room(b, 4096))
 		return -ENOMEM;
 	snprintf(info, sizeof(info), "%s", p->info);
 	if (family(b, om, "tdxtop_build", F_INFO, false,
@@ -722,7 +715,7 @@ int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om
 	    (p->o.per_vcpu && write_vcpus(p, b, om)))
 		return -ENOMEM;
 	if (om) {
-		if (room(b, 8))
+		if (tdxtop_buf_room(b, 8))
 			return -ENOMEM;
 		b->len += snprintf(b->p + b->len, b->cap - b->len, "# EOF\n");
 	}

@@ -74,8 +74,7 @@ struct tdxtop_recorder {
 	sqlite3 *db;
 	sqlite3_stmt *st[NR_ST];
 	char *path;
-	unsigned char *buf;	/* an encoded blob */
-	size_t len, cap;
+	struct tdxtop_buf blob;	/* an encoded blob */
 	struct tdxtop_view view;	/* the reasons table */
 	__u64 intervals, events;
 	char err[256];
@@ -94,31 +93,13 @@ static void set_err(char *err, size_t len, const char *path, const char *fmt, ..
 
 /* ---- the blob encoding: unsigned LEB128 varints (docs/record.md) ---- */
 
-static int buf_room(struct tdxtop_recorder *r, size_t n)
-{
-	unsigned char *nb;
-	size_t ncap;
-
-	if (r->len + n <= r->cap)
-		return 0;
-	ncap = r->cap ? r->cap * 2 : 4096;
-	while (ncap < r->len + n)
-		ncap *= 2;
-	nb = realloc(r->buf, ncap);
-	if (!nb)
-		return -ENOMEM;
-	r->buf = nb;
-	r->cap = ncap;
-	return 0;
-}
-
 static void put_varint(struct tdxtop_recorder *r, __u64 v)
 {
 	while (v >= 0x80) {
-		r->buf[r->len++] = (v & 0x7f) | 0x80;
+		r->blob.p[r->blob.len++] = (v & 0x7f) | 0x80;
 		v >>= 7;
 	}
-	r->buf[r->len++] = v;
+	r->blob.p[r->blob.len++] = v;
 }
 
 /* A varint from [*p, end); -EINVAL when cut or longer than 64 bits */
@@ -392,12 +373,12 @@ static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __
 	for (v = 0; !e && v <= s->nr_vms; v++) {
 		__s64 nr = 0;
 
-		r->len = 0;
+		r->blob.len = 0;
 		for (i = first[v]; i != ~(size_t)0; i = next[i]) {
 			__u64 f[ROW_FIELDS];
 			int n;
 
-			if (buf_room(r, ROW_FIELDS * 10)) {
+			if (tdxtop_buf_room(&r->blob, ROW_FIELDS * 10)) {
 				e = -ENOMEM;
 				goto out;
 			}
@@ -412,7 +393,7 @@ static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __
 		sqlite3_bind_int64(r->st[ST_ROWS], 1, id);
 		sqlite3_bind_int64(r->st[ST_ROWS], 2, s->rows[k].key.tgid);
 		sqlite3_bind_int64(r->st[ST_ROWS], 3, nr);
-		sqlite3_bind_blob(r->st[ST_ROWS], 4, r->buf, r->len, SQLITE_STATIC);
+		sqlite3_bind_blob(r->st[ST_ROWS], 4, r->blob.p, r->blob.len, SQLITE_STATIC);
 		e = step(r, ST_ROWS);
 	}
 out:
@@ -430,8 +411,8 @@ static int write_hist(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 	__u64 last = 0;
 	__u32 i;
 
-	r->len = 0;
-	if (buf_room(r, (size_t)h->nr * 20))
+	r->blob.len = 0;
+	if (tdxtop_buf_room(&r->blob, (size_t)h->nr * 20))
 		return -ENOMEM;
 	for (i = 0; i < h->nr; i++) {
 		const struct tdxtop_bucket_count *b = &s->buckets[h->first + i];
@@ -447,7 +428,7 @@ static int write_hist(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 	sqlite3_bind_int64(st, 4, h->key.reason);
 	sqlite3_bind_int64(st, 5, h->key.status);
 	sqlite3_bind_int64(st, 6, (__s64)h->key.leaf);
-	sqlite3_bind_blob(st, 7, r->buf, r->len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, r->blob.p, r->blob.len, SQLITE_STATIC);
 	return step(r, ST_HIST);
 }
 
@@ -629,7 +610,7 @@ int tdxtop_recorder_close(struct tdxtop_recorder *r)
 			e = -EIO;
 	}
 	tdxtop_view_free(&r->view);
-	free(r->buf);
+	free(r->blob.p);
 	free(r->path);
 	free(r);
 	return e;
