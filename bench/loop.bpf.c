@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench/bpf_cost's warm measurement: tdx_enter.bpf.c's exit handler run over
- * a stream of exits inside one program run (bpf_loop), against the same loop
- * with an empty body, and against reference aggregations (ref_exit).  One BPF_PROG_TEST_RUN per event enters and leaves the
- * kernel per event, which on a machine without PCID flushes the TLB each
- * time; exits fired back to back by KVM's run loop do not.
+ * bench/bpf_cost's warm measurement: the tdx exit handler (on_vp_enter() of
+ * bpf/aggregate.bpf.h, as tdx_enter.bpf.o has it) run over a stream of exits
+ * inside one program run (bpf_loop), against the same loop with an empty
+ * body, and against reference aggregations (ref_exit).  One
+ * BPF_PROG_TEST_RUN per event enters and leaves the kernel per event, which
+ * on a machine without PCID flushes the TLB each time; exits fired back to
+ * back by KVM's run loop do not.
  */
 #include "../bpf/aggregate.bpf.h"
 

@@ -84,7 +84,7 @@ struct cval {
 };
 
 struct tdxtop_check;
-static void tdxtop_check_close(struct tdxtop_check *c);
+static void check_close(struct tdxtop_check *c);
 
 struct tdxtop_check {
 	const struct check_view *ev;
@@ -170,7 +170,7 @@ static int start_reaper(struct tdxtop_check *c)
 	return 0;
 }
 
-static int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char *err, size_t len)
+static int check_open(struct tdxtop_check **cp, const char *source, char *err, size_t len)
 {
 	struct tdxtop_check *c = calloc(1, sizeof(*c));
 	const char *root = tdxtop_tracefs();
@@ -178,6 +178,7 @@ static int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char 
 	int i, e;
 
 	*cp = NULL;
+	err[0] = '\0';
 	if (!c)
 		return -ENOMEM;
 	c->reaper_fd = -1;
@@ -217,14 +218,14 @@ static int tdxtop_check_open(struct tdxtop_check **cp, const char *source, char 
 	if (e && !err[0])
 		snprintf(err, len, "cannot start the reaper: %s", strerror(-e));
 	if (e) {
-		tdxtop_check_close(c);
+		check_close(c);
 		return e;
 	}
 	*cp = c;
 	return 0;
 }
 
-static void tdxtop_check_close(struct tdxtop_check *c)
+static void check_close(struct tdxtop_check *c)
 {
 	if (!c)
 		return;
@@ -236,12 +237,6 @@ static void tdxtop_check_close(struct tdxtop_check *c)
 	free(c->v);
 	free(c);
 }
-
-static const char *tdxtop_check_instance(const struct tdxtop_check *c)
-{
-	return c->dir;
-}
-
 
 static int add(struct tdxtop_check *c, const struct ckey *k, int read, __u64 n, __u64 sum)
 {
@@ -363,7 +358,7 @@ static int cmp_cval(const void *a, const void *b)
 		      sizeof(struct ckey));
 }
 
-static int tdxtop_check_run(struct tdxtop_check *c, struct tdxtop_reader *r,
+static int check_run(struct tdxtop_check *c, struct tdxtop_reader *r,
 		     struct tdxtop_snap *s, int ms)
 {
 	int e;
@@ -588,7 +583,7 @@ static void report_json(struct tdxtop_jw *w, const struct tdxtop_check *c,
 	counts_json(w, "notes", tdxtop_note_name, s->notes, TDXTOP_NR_NOTES);
 }
 
-static int tdxtop_check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
+static int check_report(struct tdxtop_check *c, const struct tdxtop_tsc *tsc,
 			const struct tdxtop_snap *s, struct tdxtop_jw *w, FILE *f,
 			const char **verdict)
 {
@@ -754,11 +749,11 @@ static void check_facts_json(struct tdxtop_jw *w, const struct check_facts *f, i
 	tdxtop_jw_key(w, "capabilities");
 	tdxtop_jw_obj(w);
 	tdxtop_jw_key(w, "CAP_BPF");
-	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_bpf) : "cannot tell");
+	tdxtop_jw_str(w, yes_no(f->caps_known ? f->cap_bpf : -1));
 	tdxtop_jw_key(w, "CAP_PERFMON");
-	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_perfmon) : "cannot tell");
+	tdxtop_jw_str(w, yes_no(f->caps_known ? f->cap_perfmon : -1));
 	tdxtop_jw_key(w, "CAP_SYS_ADMIN");
-	tdxtop_jw_str(w, f->caps_known ? yes_no(f->cap_admin) : "cannot tell");
+	tdxtop_jw_str(w, yes_no(f->caps_known ? f->cap_admin : -1));
 	tdxtop_jw_end_obj(w);
 	tdxtop_jw_key(w, "bpf_stats");
 	tdxtop_jw_str(w, stats_fd >= 0 ? "yes" : stats_fd == STATS_NOT_TRIED ? "not tried" : "no");
@@ -794,16 +789,16 @@ static int window(struct tdxtop_check *c, struct tdxtop_live *l, struct tdxtop_j
 	int e, status;
 
 	if (!w)
-		printf("  instance      %s, %.1f s\n", tdxtop_check_instance(c),
+		printf("  instance      %s, %.1f s\n", c->dir,
 		       tdxtop_env.check_ms / 1000.0);
 	fflush(stdout);		/* what was found, before the window */
-	e = tdxtop_check_run(c, &l->reader, &l->snap, tdxtop_env.check_ms);
+	e = check_run(c, &l->reader, &l->snap, tdxtop_env.check_ms);
 	if (e) {
 		snprintf(verdict, len, "cannot check: %s",
 			 e == -EINTR ? "interrupted" : strerror(-e));
 		return 2;
 	}
-	status = tdxtop_check_report(c, &l->tsc, &l->snap, w, stdout, &v);
+	status = check_report(c, &l->tsc, &l->snap, w, stdout, &v);
 	snprintf(verdict, len, "%s", v);
 	return status;
 }
@@ -813,7 +808,8 @@ int tdxtop_cmd_check(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &check_argp, 0, NULL, 0 }, {} };
 	static const struct argp argp = {
-		.options = tdxtop_kernel_opts, .parser = tdxtop_parse_kernel_arg, .children = children, .doc = check_doc,
+		.options = tdxtop_kernel_opts, .parser = tdxtop_parse_kernel_arg,
+		.children = children, .doc = check_doc,
 	};
 	static struct tdxtop_jw jw;
 	struct tdxtop_jw *w = NULL;
@@ -842,7 +838,7 @@ int tdxtop_cmd_check(int argc, char **argv)
 		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
 	} else if (!f.source) {
 		snprintf(verdict, sizeof(verdict), "cannot check: %s", f.why);
-	} else if (tdxtop_check_open(&c, f.source, err, sizeof(err))) {
+	} else if (check_open(&c, f.source, err, sizeof(err))) {
 		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
 	} else {
 		/* errors of loading are said on their own line; the verdict names them */
@@ -861,7 +857,7 @@ int tdxtop_cmd_check(int argc, char **argv)
 		check_facts_text(&f, l.stats_fd);
 	if (status == -1)
 		status = window(c, &l, w, verdict, sizeof(verdict));
-	tdxtop_check_close(c);
+	check_close(c);
 	if (l.skel)
 		tdxtop_live_close(&l);
 	return check_verdict(w, status, verdict);

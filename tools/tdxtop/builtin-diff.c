@@ -10,8 +10,8 @@
  * interval lies beyond --threshold.  docs/decisions.md says why.
  *
  * Exit status: 0 no regression, 1 at least one, 2 error or too few samples.
- * Longer than 600 lines: sampling, comparison and its three printers are one
- * gate (issue 26 moves the analysis below the command, for report --html).
+ * report --html calls the same analysis (tdxtop_diff_run()).  Longer than
+ * 600 lines: sampling, comparison and its three printers are one gate.
  */
 #include <errno.h>
 #include <math.h>
@@ -39,6 +39,9 @@ static const char diff_doc[] =
 #define HIST_RESOLUTION_PCT	6.25
 /* More samples than this per side are merged into consecutive batches */
 #define MAX_SAMPLES		200
+/* --threshold and --alpha unless given */
+#define DEF_THRESHOLD_PCT	5
+#define DEF_ALPHA		0.05
 
 enum { OPT_THRESHOLD = 0x400, OPT_ALPHA, OPT_PER_VM, OPT_PER_RUN, OPT_FORMAT };
 enum diff_format { DF_TEXT, DF_JSON, DF_MARKDOWN };
@@ -293,8 +296,12 @@ static struct key_samples *entry_get(struct dtable *t, const struct dkey *k)
 	memset(d, 0, sizeof(*d));
 	d->key = *k;
 	d->h = calloc(1, sizeof(*d->h));
-	if (!d->h || backfill(t, d))
+	if (!d->h || backfill(t, d)) {
+		free(d->h);
+		free(d->s[0][S_RATE].v);
+		free(d->s[1][S_RATE].v);
 		return NULL;
+	}
 	*slot = ++t->nr;
 	return d;
 }
@@ -406,15 +413,15 @@ static int close_sample(struct dtable *t, int side, double scale)
 
 			if (!n)
 				continue;
-			/*
-			 * percentiles from the histogram's own samples: rows
-			 * and histograms are read moments apart, so under load
-			 * they differ by a few events; none at all means no
-			 * histogram (hist_full)
-			 */
 			if (s % 3 == 0) {	/* mean */
 				v = (double)d->st.sum[m] / n;
 			} else {
+				/*
+				 * from the histogram's own samples: rows and
+				 * histograms are read moments apart, so under
+				 * load they differ by a few events; none at all
+				 * means no histogram (hist_full)
+				 */
 				if (!d->hn[m])
 					continue;
 				/* the bucket's middle: min/max are not per sample */
@@ -929,8 +936,8 @@ static int parse_sides(int argc, char **argv)
 	};
 	int i, k;
 
-	df.threshold = 5;
-	df.alpha = 0.05;
+	df.threshold = DEF_THRESHOLD_PCT;
+	df.alpha = DEF_ALPHA;
 	argp_err_exit_status = 2;
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		;
@@ -997,8 +1004,8 @@ int tdxtop_diff_run(const char *base, const char *new, FILE *f, char *err, size_
 	df.files[0][0] = base;
 	df.files[1][0] = new;
 	df.nr[0] = df.nr[1] = 1;
-	df.threshold = 5;
-	df.alpha = 0.05;
+	df.threshold = DEF_THRESHOLD_PCT;
+	df.alpha = DEF_ALPHA;
 	df.format = DF_JSON;
 	e = run(f);
 	snprintf(err, len, "%s", e == 2 ? diff_err : "");

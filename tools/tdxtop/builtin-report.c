@@ -373,8 +373,6 @@ static int report_html(struct tdxtop_recording *r, struct tdxtop_recording *r2,
 	}
 	if (!ret && r2) {
 		diff = run_diff(rep.file, rep.file2, &diff_err);
-		if (!diff && !diff_err)
-			diff_err = strdup("tdxtop diff did not run");
 	}
 	if (!ret) {
 		f = fopen(rep.html, "w");
