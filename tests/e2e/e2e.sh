@@ -121,16 +121,20 @@ for w in "$@"; do
 		diff "$d/t.byreason" "$d/h.counts" | head -10 | sed 's/^/# /'
 	fi
 
-	# guest time: tdxtop's ns sum against the hist trigger's cycle sum, converted
+	# guest time: tdxtop's ns sum against the hist trigger's cycle sum,
+	# converted.  Each sample is converted and truncated on its own, so the
+	# sum of n samples lies in (e - n, e] of the converted cycle sum e: a
+	# bound in ns, not a ratio, since the loss per sample is up to 1 ns
+	# whatever the sample's size (0.14% of 365 ns samples, seen in flood)
 	tg=$(awk -F'\t' '{ split($2, v, " "); s += v[2] } END { printf "%.0f", s }' "$d/t.rows")
 	hg=$(awk -F'\t' '{ split($2, v, " "); s += v[2] } END { printf "%.0f", s }' "$d/h.rows")
-	rel=$(awk -v t="$tg" -v h="$hg" -v m="$mult" -v s="$shift" \
-		'BEGIN { e = h * m / 2^s; if (e == 0) { print (t == 0 ? 0 : 1); exit }
-			 d = (t - e) / e; if (d < 0) d = -d; printf "%.6f", d }')
-	if awk -v r="$rel" 'BEGIN { exit !(r <= 0.001) }'; then
-		pass "$w: guest time sum within 0.1% of the hist trigger's cycles (off by $rel)"
+	hn=$(awk -F'\t' '{ split($2, v, " "); s += v[1] } END { printf "%.0f", s }' "$d/h.rows")
+	gap=$(awk -v t="$tg" -v h="$hg" -v m="$mult" -v s="$shift" \
+		'BEGIN { printf "%.1f", h * m / 2^s - t }')
+	if awk -v g="$gap" -v n="$hn" 'BEGIN { exit !(n > 0 && g > -1 && g < n + 1) }'; then
+		pass "$w: guest time sum: converted hist trigger cycles minus tdxtop's ns in [0, $hn samples) (is $gap)"
 	else
-		fail "$w: guest time sum within 0.1% of the hist trigger's cycles (off by $rel)"
+		fail "$w: guest time sum: converted hist trigger cycles minus tdxtop's ns in [0, $hn samples) (is $gap)"
 	fi
 
 	# the exact samples of the workload, converted as each instance converts
