@@ -98,8 +98,18 @@ $(OUTPUT)/kvm_exit.skel.h: $(OUTPUT)/kvm_exit.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+# the btf source: stock kernels whose BTF has struct vcpu_tdx (bpf/kvm_btf.bpf.c)
+$(OUTPUT)/kvm_btf.bpf.o: bpf/kvm_btf.bpf.c bpf/kvm_exit.bpf.h bpf/aggregate.bpf.h \
+		bpf/tdx_enter.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/kvm_btf.skel.h: $(OUTPUT)/kvm_btf.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
 $(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h \
-		$(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h | $(OUTPUT)/obj
+		$(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h $(OUTPUT)/kvm_btf.skel.h | $(OUTPUT)/obj
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -126,7 +136,8 @@ $(OUTPUT)/tdxtop: $(CMD_OBJS) $(OUTPUT)/libtdxtop.a
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS_TDXTOP) -o $@
 
 $(OUTPUT)/tests/%: tests/%.c $(OUTPUT)/libtdxtop.a $(TDXTOP_HDRS) \
-		bpf/tdx_enter.h $(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h
+		bpf/tdx_enter.h $(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h \
+		$(OUTPUT)/kvm_btf.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libtdxtop.a $(LDLIBS_TEST) -o $@

@@ -442,8 +442,13 @@ static __always_inline bool outlier_admit(void)
 	return false;
 }
 
-/* An exit of row e with times above their thresholds goes to user space */
-static __always_inline void check_outlier(const __u64 *ctx, const struct tdxtop_map_row *e,
+/*
+ * An exit of row e with times above their thresholds goes to user space:
+ * its time stamp, raw status, leaf and exit qualification, and its times
+ * (host and restore: TDXTOP_NO_NS when there is none)
+ */
+static __always_inline void check_outlier(const struct tdxtop_map_row *e, __u64 tsc,
+					  __u64 status, __u64 leaf, __u64 qual,
 					  __u64 guest, __u64 host, __u64 restore)
 {
 	__u64 tg = outlier_ns[TDXTOP_M_GUEST], th = outlier_ns[TDXTOP_M_HOST];
@@ -466,9 +471,9 @@ static __always_inline void check_outlier(const __u64 *ctx, const struct tdxtop_
 	}
 	if (guest > tg)
 		over |= 1 << TDXTOP_M_GUEST;
-	if (host != TDXTOP_NO_HOST && host > th)
+	if (host != TDXTOP_NO_NS && host > th)
 		over |= 1 << TDXTOP_M_HOST;
-	if (restore > tr)
+	if (restore != TDXTOP_NO_NS && restore > tr)
 		over |= 1 << TDXTOP_M_RESTORE;
 	if (!over)
 		return;
@@ -481,10 +486,10 @@ static __always_inline void check_outlier(const __u64 *ctx, const struct tdxtop_
 		count_outlier(TDXTOP_OUTLIER_LOST);
 		return;
 	}
-	o->tsc = ctx[TDX_VP_ENTER_TSC];
-	o->status = ctx[TDX_VP_ENTER_STATUS];
-	o->leaf = ctx[TDX_VP_ENTER_LEAF];
-	o->exit_qual = ctx[TDX_VP_ENTER_EXIT_QUAL];
+	o->tsc = tsc;
+	o->status = status;
+	o->leaf = leaf;
+	o->exit_qual = qual;
 	o->ns[TDXTOP_M_GUEST] = guest;
 	o->ns[TDXTOP_M_HOST] = host;
 	o->ns[TDXTOP_M_RESTORE] = restore;
@@ -513,7 +518,7 @@ static __always_inline int on_vp_enter(const __u64 *ctx, bool capture)
 	struct tdxtop_map_row *e;
 	struct tdxtop_slot *s;
 	struct hist_ref h;
-	__u64 guest, restore, host = TDXTOP_NO_HOST;
+	__u64 guest, restore, host = TDXTOP_NO_NS;
 	int i;
 
 	if (filtered_out(tgid, vcpu))
@@ -551,7 +556,9 @@ static __always_inline int on_vp_enter(const __u64 *ctx, bool capture)
 	if (!s) {
 		count_loss(TDXTOP_LOSS_VCPU_FULL);
 		if (capture)
-			check_outlier(ctx, e, guest, host, restore);
+			check_outlier(e, tsc, ctx[TDX_VP_ENTER_STATUS],
+				      ctx[TDX_VP_ENTER_LEAF], ctx[TDX_VP_ENTER_EXIT_QUAL],
+				      guest, host, restore);
 		return 0;
 	}
 	if (s->last_tsc) {
@@ -567,7 +574,8 @@ static __always_inline int on_vp_enter(const __u64 *ctx, bool capture)
 	}
 	s->last_tsc = tsc;
 	if (capture)
-		check_outlier(ctx, e, guest, host, restore);
+		check_outlier(e, tsc, ctx[TDX_VP_ENTER_STATUS], ctx[TDX_VP_ENTER_LEAF],
+			      ctx[TDX_VP_ENTER_EXIT_QUAL], guest, host, restore);
 	return 0;
 }
 

@@ -139,4 +139,74 @@ static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __
 	s->last_tsc = now;
 }
 
+/*
+ * A TD's exit (the btf source), at the return of tdx_vcpu_run() at "now":
+ * the raw TDH.VP.ENTER status, the exit reason KVM derived from it, the
+ * TDVMCALL leaf and the exit qualification, read by the caller.  Guest
+ * time from the vCPU's kvm_entry, which tdx_vcpu_run() fires just before
+ * TDH.VP.ENTER; host time from its previous exit to that entry.  A run
+ * without kvm_entry did not enter (tdx_vcpu_run() returned early), or
+ * entered before tdxtop attached: not an exit seen, not counted.
+ */
+static __always_inline void on_td_exit(__u32 tgid, __u32 vcpu, __u32 reason,
+				       __u64 status, __u64 leaf, __u64 qual,
+				       __u64 now, bool capture)
+{
+	__u64 entry = 0, *t = NULL, host = TDXTOP_NO_NS, guest = TDXTOP_NO_NS;
+	struct tdxtop_map_row *e = NULL;
+	struct tdxtop_key k = {};
+	struct tdxtop_slot *s;
+	struct hist_ref h;
+	__u32 idx;
+
+	if (filtered_out(tgid, vcpu))
+		return;
+	s = slot_get(tgid, vcpu, &idx);
+	if (s) {
+		t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
+		if (!t || !*t)
+			return;
+		entry = *t;
+		*t = 0;
+		guest = now - entry;
+		if (guest < min_guest_ns) {
+			count_note(TDXTOP_NOTE_FILTERED);
+			s->last_tsc = now;
+			return;
+		}
+	}
+
+	k.tgid = tgid;
+	k.vcpu = vcpu;
+	k.reason = reason;
+	k.status = tdxtop_status_class(status);
+	k.leaf = leaf;
+	k.kind = TDXTOP_KIND_TD_EXIT;
+	if (s)
+		e = slot_row(idx, &k);
+	else
+		count_loss(TDXTOP_LOSS_VCPU_FULL);	/* counted, no times */
+	if (!e)
+		e = hash_row(&k, false);
+	if (!e)
+		return;
+	h = row_hist(e, true);
+	e->st.count++;
+	if (!s)
+		goto out;
+	add_sample(&e->st, TDXTOP_KIND_TD_EXIT, h, TDXTOP_M_GUEST, guest);
+	if (s->last_tsc) {
+		if (entry >= s->last_tsc) {
+			host = entry - s->last_tsc;
+			add_sample(&e->st, TDXTOP_KIND_TD_EXIT, h, TDXTOP_M_HOST, host);
+		} else {
+			count_note(TDXTOP_NOTE_HOST_SKEW);
+		}
+	}
+	s->last_tsc = now;
+out:
+	if (capture && guest != TDXTOP_NO_NS)
+		check_outlier(e, now, status, leaf, qual, guest, host, TDXTOP_NO_NS);
+}
+
 #endif /* __TDXTOP_KVM_EXIT_BPF_H */

@@ -43,7 +43,8 @@ enum tdxtop_kind {
 	TDXTOP_KIND_DEFERRED,	/* tdx_vp_enter_deferred */
 	TDXTOP_KIND_GSBASE,	/* tdx_host_gsbase */
 	TDXTOP_KIND_URET,	/* tdx_uret_restore */
-	TDXTOP_KIND_KVM_EXIT,	/* kvm:kvm_exit (--source kvm) */
+	TDXTOP_KIND_KVM_EXIT,	/* kvm:kvm_exit (--source kvm; btf: not a TD) */
+	TDXTOP_KIND_TD_EXIT,	/* a TD's tdx_vcpu_run() (--source btf) */
 	TDXTOP_NR_KINDS,
 };
 
@@ -57,10 +58,32 @@ enum tdxtop_kind {
 #define TDXTOP_ISA_VMX		1	/* KVM_ISA_VMX */
 #define TDXTOP_ISA_SVM		2	/* KVM_ISA_SVM */
 
-/* Whether rows of this kind are exits, of either source */
+/*
+ * The btf source (tdxtop --source btf): stock kernels whose BTF has struct
+ * vcpu_tdx.  A TD's exits are read around KVM's own tdx_vcpu_run() (from
+ * its kvm_entry to its return): rows of kind TDXTOP_KIND_TD_EXIT with the
+ * raw status, exit reason and TDVMCALL leaf as the tdx source has them,
+ * times from bpf_ktime_get_ns(), and no restore time (never sampled).
+ * Other VMs' exits are the kvm source's rows (TDXTOP_KIND_KVM_EXIT).
+ */
+
+/* Whether rows of this kind are exits, of any source */
 TDXTOP_INLINE int tdxtop_kind_is_exit(__u32 kind)
 {
-	return kind == TDXTOP_KIND_EXIT || kind == TDXTOP_KIND_KVM_EXIT;
+	return kind == TDXTOP_KIND_EXIT || kind == TDXTOP_KIND_KVM_EXIT ||
+	       kind == TDXTOP_KIND_TD_EXIT;
+}
+
+/* Whether rows of this kind are a TD's exits: status and leaf known */
+TDXTOP_INLINE int tdxtop_kind_is_td_exit(__u32 kind)
+{
+	return kind == TDXTOP_KIND_EXIT || kind == TDXTOP_KIND_TD_EXIT;
+}
+
+/* Whether this kind of exit row has restore times (only the tdx events') */
+TDXTOP_INLINE int tdxtop_kind_restore_seen(__u32 kind)
+{
+	return !tdxtop_kind_is_exit(kind) || kind == TDXTOP_KIND_EXIT;
 }
 
 /*
@@ -136,7 +159,7 @@ enum tdxtop_note {
  * The per-CPU array "outlier_stats" counts what became of each outlier.
  */
 #define TDXTOP_NO_THRESH	(~0ULL)
-#define TDXTOP_NO_HOST		(~0ULL)	/* an outlier's host time: none */
+#define TDXTOP_NO_NS		(~0ULL)	/* an outlier's time its source has not */
 
 enum tdxtop_outlier_count {
 	TDXTOP_OUTLIER_SENT,	/* into the ring buffer */
@@ -151,7 +174,7 @@ struct tdxtop_outlier {
 	__u64 status;		/* raw TDH.VP.ENTER return */
 	__u64 leaf;
 	__u64 exit_qual;
-	__u64 ns[TDXTOP_NR_METRICS];	/* host: TDXTOP_NO_HOST when unknown */
+	__u64 ns[TDXTOP_NR_METRICS];	/* TDXTOP_NO_NS when unknown */
 	__u32 tgid;
 	__u32 vcpu;
 	__u32 reason;

@@ -12,12 +12,14 @@
 #   $TDXTOP_CACHE/ccache       compiler cache
 #   $TDXTOP_CACHE/kunit/linux  worktree: the series + tests/kernel/kunit's patch
 #   $TDXTOP_CACHE/kunit/build  O= directory of that KUnit test kernel
+#   $TDXTOP_CACHE/stock/linux  worktree: "base" (no series) + tests/kernel/stock
+#   $TDXTOP_CACHE/stock/build  O= directory of that stock test kernel
 #
 # Only what changed is touched: the series is re-applied with git (which
 # rewrites only files whose contents differ), the config is regenerated only
 # when the fragment changes, and ccache serves repeated compilations.
 #
-# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF|bisect N|kunit]
+# Usage: scripts/kernel.sh [build|base|env|variant NAME DIFF|bisect N|kunit|stock]
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -241,6 +243,43 @@ kunit() {
 	ln -sf "$o/arch/x86/boot/bzImage" "$cache/kunit/bzImage"
 }
 
+# The stock test kernel (tests/stock): linux-source-7.2 without the series,
+# plus tests/kernel/stock/tdx-stock.patch (TDH.VP.ENTER replaced by a
+# scripted stand-in, and a debugfs driver that runs the stock
+# tdx_vcpu_run(); test build only), with the series' config.  Mounted over
+# the series' tree and build directory for the build, as the KUnit kernel
+# is: every file the series does not touch is a ccache hit.
+stock() {
+	local wt=$cache/stock/linux o=$cache/stock/build sdir=$top/tests/kernel/stock want
+	deps
+	unpack_base
+	apply_series
+	if [ ! -d "$wt" ]; then
+		say WORKTREE "$wt"
+		mkdir -p "$cache/stock"
+		git -C "$tree" worktree add -q -f --detach "$wt" base
+	fi
+	want=$(cat "$sdir/tdx-stock.patch" "$sdir/tdx_stock.c" | sha1sum | cut -c1-16)
+	if [ "$(cat "$cache/stock/.tdxtop-tree" 2>/dev/null)" != "$want" ]; then
+		say STOCK "applying tests/kernel/stock to $wt"
+		git -C "$wt" checkout -q -f --detach base
+		git -C "$wt" clean -q -f -d
+		git -C "$wt" apply "$sdir/tdx-stock.patch"
+		cp "$sdir/tdx_stock.c" "$wt/arch/x86/kvm/vmx/tdx_stock.c"
+		echo "$want" >"$cache/stock/.tdxtop-tree"
+	fi
+	configure "$wt" "$o"
+	say MAKE "stock test kernel in $o (-j$jobs)"
+	unshare --mount --propagation private -- sh -c '
+		mount --bind "$1" "$3" && mount --bind "$2" "$4" &&
+		exec make -s -C "$3" O="$4" -j"$5" CC="ccache gcc" bzImage' \
+		sh "$wt" "$o" "$tree" "$out" "$jobs" 2>"$o/.tdxtop-diag.log" || {
+		cat "$o/.tdxtop-diag.log" >&2
+		exit 1
+	}
+	ln -sf "$o/arch/x86/boot/bzImage" "$cache/stock/bzImage"
+}
+
 deps() {
 	"$top/scripts/deps.sh" kernel
 }
@@ -251,6 +290,7 @@ base)	base ;;
 variant) variant "$2" "$(realpath "$3")" ;;
 bisect)	bisect "$2" ;;
 kunit)	kunit ;;
+stock)	stock ;;
 env)	echo "TDXTOP_CACHE=$cache TREE=$tree BUILD=$out" ;;
-*)	echo "usage: kernel.sh [build|base|env|variant NAME DIFF|bisect N|kunit]" >&2; exit 2 ;;
+*)	echo "usage: kernel.sh [build|base|env|variant NAME DIFF|bisect N|kunit|stock]" >&2; exit 2 ;;
 esac

@@ -44,6 +44,7 @@ all_tests="
 	tests/e2e/e2e.sh
 	tests/record/vm-record.sh
 	tests/kvm/vm-kvm.sh
+	tests/stock/vm-stock.sh
 	tests/check/vm-check.sh
 	tests/outliers/vm-outliers.sh
 	tests/serve/vm-serve.sh

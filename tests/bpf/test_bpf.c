@@ -740,7 +740,7 @@ static void test_outliers_fixed(void)
 		if (over) {
 			want[nw] = e;
 			want_over[nw] = over;
-			want_host[nw] = last[v] ? (start - last[v]) / 2 * 3 : TDXTOP_NO_HOST;
+			want_host[nw] = last[v] ? (start - last[v]) / 2 * 3 : TDXTOP_NO_NS;
 			nw++;
 		}
 		last[v] = tsc[v];

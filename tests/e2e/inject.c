@@ -8,6 +8,7 @@
  *	vCPUs; each thread fires one workload through the module in its own
  *	context (with SECONDS, again every 100 ms for that long, as a
  *	long-lived VMM would).  Prints "vm <i> pid <pid>" per process.
+ *	INJECT_FIRE: another file to write "VM VCPU" to (tests/stock's driver).
  *
  *   inject expect WORKLOAD VMS VCPUS MULT SHIFT
  *	recompute every sample the module fires for that run (same PRNG, same
@@ -132,7 +133,7 @@ static void *vcpu_thread(void *p)
 	char buf[32];
 	int fd, n;
 
-	fd = open(FIRE, O_WRONLY | O_CLOEXEC);
+	fd = open(getenv("INJECT_FIRE") ?: FIRE, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		v->err = errno;
 		return NULL;

@@ -159,11 +159,11 @@ int main(int argc, char **argv)
 			h = draw(&seed, 400, 1400, scaled ? scale[1] : 1);
 			r = draw(&seed, 300, 900, scaled ? scale[2] : 1);
 			if (oo.on) {
-				__u64 t[3] = { g, tsc[v] ? h : TDXTOP_NO_HOST, r };
+				__u64 t[3] = { g, tsc[v] ? h : TDXTOP_NO_NS, r };
 				int over = 0, mi;
 
 				for (mi = 0; mi < 3; mi++)
-					if (t[mi] != TDXTOP_NO_HOST && t[mi] > oo.ns[mi])
+					if (t[mi] != TDXTOP_NO_NS && t[mi] > oo.ns[mi])
 						over |= 1 << mi;
 				if (over)
 					printf("outlier %llu %llu %d %u %llu %llu %lld %llu %d\n",

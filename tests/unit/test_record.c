@@ -30,7 +30,7 @@ static void fill(struct tdxtop_snap *s, int i)
 	struct tdxtop_stats st = { .count = 10 + i };
 	struct tdxtop_outlier o = {
 		.tsc = 5000 + i, .status = 0x8000020000000000ULL, .leaf = 12,
-		.exit_qual = 0x184, .ns = { 2000, TDXTOP_NO_HOST, 7 }, .tgid = 100,
+		.exit_qual = 0x184, .ns = { 2000, TDXTOP_NO_NS, 7 }, .tgid = 100,
 		.vcpu = TDXTOP_VCPU_NONE, .reason = 77, .over = 1,
 	};
 	struct tdxtop_hist *h = calloc(1, sizeof(*h));

@@ -345,7 +345,7 @@ static int add_rows(struct tdxtop_check *c, const struct tdxtop_snap *s)
 			for (j = 0; j < c->ev[ev].nkeys; j++)
 				k.k[j] = row_field(r, c->ev[ev].f[j]);
 			e = add(c, &k, R_TDXTOP, r->st.count,
-				r->key.kind == TDXTOP_KIND_EXIT || r->key.kind == TDXTOP_KIND_KVM_EXIT ?
+				tdxtop_kind_is_exit(r->key.kind) ?
 				r->st.sum[TDXTOP_M_GUEST] : r->st.sum[TDXTOP_M_RESTORE]);
 		}
 	}

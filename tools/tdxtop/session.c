@@ -23,6 +23,7 @@
 #include "session.h"
 #include "tdx_enter.skel.h"
 #include "kvm_exit.skel.h"
+#include "kvm_btf.skel.h"
 
 struct tdxtop_env tdxtop_env = {
 	.interval_ms = TDXTOP_DEF_INTERVAL_MS,
@@ -47,9 +48,11 @@ const struct argp_option tdxtop_kernel_opts[] = {
 	  "At most N outliers a second, the rest counted as capped ("
 	  STR(TDXTOP_DEF_OUTLIER_RATE) ")", 0 },
 	{ "source", OPT_SOURCE, "SRC", 0,
-	  "Events: tdx (the tdx tracepoints of kernel/patches), kvm (KVM's kvm_entry "
-	  "and kvm_exit, any kernel: no TDX status, leaf or restore costs), auto "
-	  "(tdx when present, else kvm; the default)", 0 },
+	  "Events: tdx (the tdx tracepoints of kernel/patches), btf (stock kernels whose "
+	  "BTF has struct vcpu_tdx: TDX status, leaf, TDs and VMs apart; no restore "
+	  "costs), kvm (KVM's kvm_entry and kvm_exit, any kernel: no TDX status, leaf "
+	  "or restore costs), auto (the first of these the kernel has; the default)", 0 },
+	{ "td-only", OPT_TD_ONLY, NULL, 0, "Only TDs' exits, no other VMs' (tdx, btf)", 0 },
 	{ "tsc-khz", OPT_TSC_KHZ, "KHZ", 0, "TSC frequency, instead of probing it", 0 },
 	{ "vcpu-entries", OPT_VCPU_ENTRIES, "N", 0,
 	  "vCPUs with rows of their own (" STR(TDXTOP_DEF_VCPUS) ")", 0 },
@@ -125,12 +128,19 @@ error_t tdxtop_parse_kernel_arg(int key, char *arg, struct argp_state *state)
 		tdxtop_env.outlier_rate_set = true;
 		break;
 	case OPT_SOURCE:
-		if (!strcmp(arg, "tdx") || !strcmp(arg, "kvm"))
-			tdxtop_env.source = !strcmp(arg, "tdx") ? "tdx" : "kvm";
+		if (!strcmp(arg, "tdx"))
+			tdxtop_env.source = "tdx";
+		else if (!strcmp(arg, "btf"))
+			tdxtop_env.source = "btf";
+		else if (!strcmp(arg, "kvm"))
+			tdxtop_env.source = "kvm";
 		else if (strcmp(arg, "auto"))
-			argp_error(state, "invalid source: %s (tdx, kvm or auto)", arg);
+			argp_error(state, "invalid source: %s (tdx, btf, kvm or auto)", arg);
 		else
 			tdxtop_env.source = NULL;
+		break;
+	case OPT_TD_ONLY:
+		tdxtop_env.td_only = true;
 		break;
 	case ARGP_KEY_END:
 		if (tdxtop_env.check && (tdxtop_env.pid || tdxtop_env.vcpu != TDXTOP_VCPU_NONE || tdxtop_env.write ||
@@ -140,8 +150,11 @@ error_t tdxtop_parse_kernel_arg(int key, char *arg, struct argp_state *state)
 		if (tdxtop_env.outlier_rate_set && !tdxtop_env.outliers.on)
 			argp_error(state, "--outlier-rate needs --outliers");
 		if (tdxtop_env.outliers.on && tdxtop_env.source && !strcmp(tdxtop_env.source, "kvm"))
-			argp_error(state, "--outliers needs the tdx source: kvm_exit has "
-				   "no per-exit record to capture");
+			argp_error(state, "--outliers needs the tdx or btf source: kvm_exit "
+				   "has no TDX status to capture");
+		if (tdxtop_env.td_only && tdxtop_env.source && !strcmp(tdxtop_env.source, "kvm"))
+			argp_error(state, "--td-only needs the tdx or btf source: kvm_exit "
+				   "cannot tell a TD from another VM");
 		break;
 	case OPT_TSC_KHZ:
 		if (tdxtop_parse_u64(arg, 1, 100000000, &tdxtop_env.tsc_khz))
@@ -242,8 +255,38 @@ static void no_kvm_events(void)
 }
 
 /*
- * The event source: --source, or tdx when its events exist, else kvm, and
- * why in buf; NULL when the chosen source's events are missing (buf: why).
+ * Whether the btf source can run: "yes", or why not.  With -v, the fields
+ * of struct vcpu_tdx it reads that the BTF lacks, and what reads as 0.
+ */
+static const char *btf_knows_tds(void)
+{
+	static struct tdxtop_btf_facts b;
+	static bool told;
+
+	if (!told) {
+		tdxtop_check_btf(&b);
+		told = true;
+		if (tdxtop_env.o.out.verbose && b.vcpu_tdx && b.missing[0])
+			fprintf(stderr, "tdxtop: btf source: struct vcpu_tdx (%s BTF) lacks "
+				"what gives %s: those read as 0\n", b.vcpu_tdx, b.missing);
+	}
+	if (!b.vmlinux)
+		return "no kernel BTF (/sys/kernel/btf/vmlinux)";
+	if (!b.vcpu_tdx)
+		return b.kvm_intel ? "no struct vcpu_tdx in the BTF of vmlinux or kvm_intel" :
+			"no struct vcpu_tdx in the kernel's BTF (kvm_intel not loaded, or "
+			"built without KVM_INTEL_TDX)";
+	if (!b.tdx_vcpu_run)
+		return "no function tdx_vcpu_run in the kernel's BTF";
+	if (strstr(b.missing, "vcpu"))
+		return "struct vcpu_tdx has no member vcpu";
+	return "yes";
+}
+
+/*
+ * The event source: --source, or tdx when its events exist, else btf when
+ * the kernel's BTF knows TDs, else kvm, and why in buf; NULL when the
+ * chosen source's events are missing (buf: why).
  */
 const char *tdxtop_pick_source(char *why, size_t len)
 {
@@ -258,19 +301,38 @@ const char *tdxtop_pick_source(char *why, size_t len)
 			 "auto: no tracefs to tell; trying tdx");
 		return "tdx";
 	}
+	if (!tdxtop_env.source || !strcmp(tdxtop_env.source, "btf")) {
+		const char *btf = btf_knows_tds();
+
+		if (!strcmp(btf, "yes")) {
+			snprintf(why, len, "%s", tdxtop_env.source ? "--source btf" :
+				 "auto: no tdx:tdx_vp_enter; the kernel's BTF has struct "
+				 "vcpu_tdx and tdx_vcpu_run");
+			return "btf";
+		}
+		if (tdxtop_env.source) {
+			snprintf(why, len, "--source btf: %s", btf);
+			return NULL;
+		}
+	}
 	if (!tdxtop_event_present("kvm/kvm_exit")) {
 		snprintf(why, len, "%s", tdxtop_env.source ? NO_KVM_EVENTS :
 			 "the running kernel has neither the tdx tracepoints (kernel/patches) "
 			 "nor kvm:kvm_exit: load KVM (modprobe kvm_intel or kvm_amd)");
 		return NULL;
 	}
-	if (tdxtop_env.outliers.on) {
-		snprintf(why, len, "--outliers needs the tdx tracepoints (kernel/patches); "
-			 "this kernel has only kvm:kvm_exit (--source kvm)");
+	if (tdxtop_env.outliers.on || tdxtop_env.td_only) {
+		snprintf(why, len, "%s needs the tdx tracepoints (kernel/patches) or a BTF "
+			 "with struct vcpu_tdx; this kernel has only kvm:kvm_exit (--source "
+			 "kvm: %s)", tdxtop_env.outliers.on ? "--outliers" : "--td-only",
+			 btf_knows_tds());
 		return NULL;
 	}
-	snprintf(why, len, "%s", tdxtop_env.source ? "--source kvm" :
-		 "auto: no tdx:tdx_vp_enter; kvm:kvm_exit is present");
+	if (tdxtop_env.source)
+		snprintf(why, len, "--source kvm");
+	else
+		snprintf(why, len, "auto: no tdx:tdx_vp_enter, and %s; kvm:kvm_exit is present",
+			 btf_knows_tds());
 	return "kvm";
 }
 
@@ -280,9 +342,9 @@ int tdxtop_live_open(struct tdxtop_live *l)
 	struct tdxtop_maps maps;
 	int err = 0;
 
-	bool kvm = !strcmp(l->source, "kvm");
+	bool kvm = !strcmp(l->source, "kvm"), btf = !strcmp(l->source, "btf");
 
-	if (kvm)	/* its times are bpf_ktime_get_ns(): no TSC */
+	if (kvm || btf)	/* their times are bpf_ktime_get_ns(): no TSC */
 		l->tsc = (struct tdxtop_tsc){ .mult = 1, .shift = 0, .source = "ns" };
 	else if (tdxtop_env.tsc_khz)
 		err = tdxtop_tsc_from_khz(&l->tsc, tdxtop_env.tsc_khz);
@@ -309,18 +371,25 @@ int tdxtop_live_open(struct tdxtop_live *l)
 		fail("map sizes out of range: %s", strerror(-err));
 		return 1;
 	}
-	err = kvm ? tdxtop_kvm_load(&l->kvm, l->skel) : tdx_enter_bpf__load(l->skel);
+	if (btf)
+		err = tdxtop_btf_load(&l->btf, l->skel, tdxtop_env.outliers.on,
+				      tdxtop_env.td_only);
+	else
+		err = kvm ? tdxtop_kvm_load(&l->kvm, l->skel) : tdx_enter_bpf__load(l->skel);
 	if (err) {
-		/* CO-RE finds kvm_exit's record in the kernel's BTF */
+		/* CO-RE finds kvm_exit's record and struct vcpu_tdx in the kernel's BTF */
 		fail("failed to load the BPF programs: %s%s", strerror(-err),
-		     kvm ? " (the kvm source needs the kernel's BTF, "
-			   "/sys/kernel/btf/vmlinux, and KVM's)" : "");
+		     kvm || btf ? " (the kvm and btf sources need the kernel's BTF, "
+				  "/sys/kernel/btf/vmlinux, and KVM's)" : "");
 		return 1;
 	}
-	tdxtop_maps_get(&maps, l->skel, l->kvm);
-	err = kvm ? kvm_exit_bpf__attach(l->kvm) : tdx_enter_bpf__attach(l->skel);
+	tdxtop_maps_get(&maps, l->skel, l->kvm ? l->kvm->obj : l->btf ? l->btf->obj : NULL);
+	if (btf)
+		err = kvm_btf_bpf__attach(l->btf);
+	else
+		err = kvm ? kvm_exit_bpf__attach(l->kvm) : tdx_enter_bpf__attach(l->skel);
 	if (err) {
-		if (err == -ENOENT && kvm)
+		if (err == -ENOENT && (kvm || btf))
 			no_kvm_events();
 		else if (err == -ENOENT)
 			no_tdx_events();
@@ -396,6 +465,7 @@ int tdxtop_live_close(struct tdxtop_live *l)
 		close(l->stats_fd);
 	tdxtop_reader_free(&l->reader);
 	tdxtop_snap_free(&l->snap);
+	kvm_btf_bpf__destroy(l->btf);
 	kvm_exit_bpf__destroy(l->kvm);
 	tdx_enter_bpf__destroy(l->skel);
 	return err;

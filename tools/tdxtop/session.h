@@ -19,7 +19,7 @@
 enum {
 	OPT_VCPU = 0x100, OPT_MIN_LAT, OPT_TSC_KHZ, OPT_STATS_ENTRIES,
 	OPT_HIST_ENTRIES, OPT_VCPU_ENTRIES, OPT_LISTEN, OPT_PER_VCPU, OPT_PER_PID,
-	OPT_OUTLIERS, OPT_OUTLIER_RATE, OPT_SOURCE,
+	OPT_OUTLIERS, OPT_OUTLIER_RATE, OPT_SOURCE, OPT_TD_ONLY,
 };
 
 #define DEF_CHECK_MS	5000	/* tdxtop check's window */
@@ -40,7 +40,8 @@ struct tdxtop_env {
 	__u32 stats_entries, hist_entries, vcpu_entries;
 	struct tdxtop_outlier_opts outliers;
 	bool outlier_rate_set;
-	const char *source;	/* --source: "tdx", "kvm", NULL for auto */
+	const char *source;	/* --source: "tdx", "btf", "kvm", NULL for auto */
+	bool td_only;		/* --td-only: no rows of other VMs */
 	struct tdxtop_cli_out o;
 };
 extern struct tdxtop_env tdxtop_env;
@@ -56,16 +57,18 @@ int tdxtop_caps(bool *admin, bool *bpf, bool *perfmon);
 /* 0 when they are there (or cannot be told), -1 with why in buf */
 int tdxtop_check_caps(char *why, size_t len);
 /*
- * The event source: --source, or tdx when its events exist, else kvm, and
- * why in buf; NULL when the chosen source's events are missing (buf: why)
+ * The event source: --source, or tdx when its events exist, else btf when
+ * the kernel's BTF knows TDs, else kvm, and why in buf; NULL when the
+ * chosen source's events are missing (buf: why)
  */
 const char *tdxtop_pick_source(char *why, size_t len);
 
 /* A loaded and attached tdxtop, its reader, and its recording (-w) */
 struct tdxtop_live {
-	const char *source;	/* "tdx" or "kvm" */
+	const char *source;	/* "tdx", "btf" or "kvm" */
 	struct tdx_enter_bpf *skel;	/* the maps; the tdx source's programs */
 	struct kvm_exit_bpf *kvm;	/* the kvm source's programs, or NULL */
+	struct kvm_btf_bpf *btf;	/* the btf source's programs, or NULL */
 	struct tdxtop_reader reader;
 	struct tdxtop_snap snap;
 	struct tdxtop_tsc tsc;

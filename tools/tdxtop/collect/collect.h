@@ -39,15 +39,23 @@ struct tdx_enter_bpf;
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies);
 struct kvm_exit_bpf;
+struct kvm_btf_bpf;
+struct bpf_object;
 /*
  * The kvm source, in place of tdx_enter_bpf__load(): loads skel's maps
  * without its programs, then bpf/kvm_exit.bpf.c's programs onto those
  * maps, with skel's filters (*kp: to attach and destroy, even on error)
  */
 int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel);
-/* After load; kvm: the kvm source's object, or NULL */
+/*
+ * The btf source, the same way with bpf/kvm_btf.bpf.c: the TD exit handler
+ * with outlier capture or without; td_only: no program for other VMs' exits
+ */
+int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
+		    bool td_only);
+/* After load; second: the kvm or btf source's object, or NULL */
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
-		     struct kvm_exit_bpf *kvm);
+		     struct bpf_object *second);
 
 /* Outlier capture: what --outliers and --outlier-rate ask for */
 struct tdxtop_outlier_opts {
@@ -152,6 +160,9 @@ int tdxtop_event_present(const char *event);
 struct tdxtop_btf_facts {
 	bool vmlinux, kvm_intel;	/* /sys/kernel/btf/{vmlinux,kvm_intel} */
 	const char *vcpu_tdx;		/* the BTF with struct vcpu_tdx, or NULL */
+	bool tdx_vcpu_run;		/* that BTF has the function tdx_vcpu_run */
+	/* what the btf source reads and the BTF lacks: "" or "a, b" */
+	char missing[128];
 };
 void tdxtop_check_btf(struct tdxtop_btf_facts *b);
 

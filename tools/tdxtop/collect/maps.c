@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Sizes and handles of the maps of bpf/tdx_enter.bpf.c, in one place, and
- * the kvm source's object (bpf/kvm_exit.bpf.c) loaded onto them
+ * the other sources' objects (bpf/kvm_exit.bpf.c, bpf/kvm_btf.bpf.c)
+ * loaded onto them
  */
 #include <errno.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "collect/collect.h"
 #include "tdx_enter.skel.h"
 #include "kvm_exit.skel.h"
+#include "kvm_btf.skel.h"
 
 /* a block of rows per slot is 11 KiB: 48 Ki vCPUs take 720 MiB */
 #define MAX_VCPUS	(3u << 14)
@@ -49,30 +51,45 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 	return 0;
 }
 
-int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel)
+/*
+ * The same filters, layout and outlier thresholds in a second object: one
+ * source of rodata, the tdx object's
+ */
+#define COPY_RODATA(d, s) do {						\
+	int m_;								\
+									\
+	(d)->targ_tgid = (s)->targ_tgid;				\
+	(d)->targ_vcpu = (s)->targ_vcpu;				\
+	(d)->min_guest_ns = (s)->min_guest_ns;				\
+	(d)->slot_mask = (s)->slot_mask;				\
+	(d)->hist_max = (s)->hist_max;					\
+	(d)->copy_max = (s)->copy_max;					\
+	(d)->outlier_auto = (s)->outlier_auto;				\
+	(d)->outlier_cap = (s)->outlier_cap;				\
+	for (m_ = 0; m_ < TDXTOP_NR_METRICS; m_++)			\
+		(d)->outlier_ns[m_] = (s)->outlier_ns[m_];		\
+} while (0)
+
+/*
+ * Creates the maps with the tdx object (none of its programs load) and
+ * points obj's maps of the same names at them; obj's maps with one entry
+ * per vCPU slot get as many entries as vcpu_slots
+ */
+static int share_maps(struct bpf_object *obj, struct tdx_enter_bpf *skel)
 {
-	struct kvm_exit_bpf *k = kvm_exit_bpf__open();
+	static const char *const per_slot[] = { "kvm_entry_ns", "vcpu_is_td" };
+	__u32 slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	struct bpf_program *p;
 	struct bpf_map *m;
+	size_t i;
 	int err;
 
-	*kp = k;
-	if (!k)
-		return -errno;
-	/* the tdx object creates the maps; none of its programs load */
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, false);
 	err = tdx_enter_bpf__load(skel);
 	if (err)
 		return err;
-	/* the same filters and layout: one source of rodata, the tdx object's */
-	k->rodata->targ_tgid = skel->rodata->targ_tgid;
-	k->rodata->targ_vcpu = skel->rodata->targ_vcpu;
-	k->rodata->min_guest_ns = skel->rodata->min_guest_ns;
-	k->rodata->slot_mask = skel->rodata->slot_mask;
-	k->rodata->hist_max = skel->rodata->hist_max;
-	k->rodata->copy_max = skel->rodata->copy_max;
-	bpf_object__for_each_map(m, k->obj) {
+	bpf_object__for_each_map(m, obj) {
 		struct bpf_map *t;
 
 		if (bpf_map__is_internal(m))
@@ -80,11 +97,47 @@ int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel)
 		t = bpf_object__find_map_by_name(skel->obj, bpf_map__name(m));
 		if (t && (err = bpf_map__reuse_fd(m, bpf_map__fd(t))))
 			return err;
+		for (i = 0; !t && i < sizeof(per_slot) / sizeof(per_slot[0]); i++)
+			if (!strcmp(bpf_map__name(m), per_slot[i]) &&
+			    bpf_map__set_max_entries(m, slots))
+				return -EINVAL;
 	}
-	if (bpf_map__set_max_entries(k->maps.kvm_entry_ns,
-				     bpf_map__max_entries(skel->maps.vcpu_slots)))
-		return -EINVAL;
+	return 0;
+}
+
+int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel)
+{
+	struct kvm_exit_bpf *k = kvm_exit_bpf__open();
+	int err;
+
+	*kp = k;
+	if (!k)
+		return -errno;
+	err = share_maps(k->obj, skel);
+	if (err)
+		return err;
+	COPY_RODATA(k->rodata, skel->rodata);
 	return kvm_exit_bpf__load(k);
+}
+
+int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
+		    bool td_only)
+{
+	struct kvm_btf_bpf *b = kvm_btf_bpf__open();
+	int err;
+
+	*bp = b;
+	if (!b)
+		return -errno;
+	err = share_maps(b->obj, skel);
+	if (err)
+		return err;
+	COPY_RODATA(b->rodata, skel->rodata);
+	if (bpf_program__set_autoload(b->progs.btf_td_capture, capture) ||
+	    bpf_program__set_autoload(b->progs.btf_td_exit, !capture) ||
+	    bpf_program__set_autoload(b->progs.btf_kvm_exit, !td_only))
+		return -EINVAL;
+	return kvm_btf_bpf__load(b);
 }
 
 /*
@@ -114,8 +167,11 @@ static void add_progs(struct tdxtop_maps *m, struct bpf_object *obj)
 }
 
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
-		     struct kvm_exit_bpf *kvm)
+		     struct bpf_object *second)
 {
+	struct bpf_map *unpaired = second ?
+		bpf_object__find_map_by_name(second, "kvm_unpaired") : NULL;
+
 	memset(m, 0, sizeof(*m));
 	m->vcpu_slots_fd = bpf_map__fd(skel->maps.vcpu_slots);
 	m->vcpu_rows_fd = bpf_map__fd(skel->maps.vcpu_rows);
@@ -129,12 +185,12 @@ void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
 	m->outlier_ring_fd = bpf_map__fd(skel->maps.outlier_ring);
 	m->outlier_thresh_fd = bpf_map__fd(skel->maps.outlier_thresh);
 	m->outlier_stats_fd = bpf_map__fd(skel->maps.outlier_stats);
-	m->kvm_unpaired_fd = kvm ? bpf_map__fd(kvm->maps.kvm_unpaired) : -1;
+	m->kvm_unpaired_fd = unpaired ? bpf_map__fd(unpaired) : -1;
 	m->nr_slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);
 	add_progs(m, skel->obj);
-	if (kvm)
-		add_progs(m, kvm->obj);
+	if (second)
+		add_progs(m, second);
 }
 
 int tdxtop_selfcost_enable(void)

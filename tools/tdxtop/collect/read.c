@@ -318,7 +318,7 @@ static int add_hist(struct tdxtop_reader *r, const void *k, const void *v,
 	}
 	err = tdxtop_snap_add_hist(d, k, r->hbuf, r->prev_h[id]);
 	if (!err && r->thresh && d->nr_hrows > had &&
-	    ((const struct tdxtop_hkey *)k)->kind == TDXTOP_KIND_EXIT)
+	    tdxtop_kind_is_td_exit(((const struct tdxtop_hkey *)k)->kind))
 		set_thresh(r, id, d);
 	return err;
 }

@@ -269,20 +269,37 @@ const char *tdxtop_key_reason_name(const struct tdxtop_key *k)
 	return tdxtop_exit_reason_name(k->reason);
 }
 
+const char *tdxtop_row_type(__u32 kind, const char *source)
+{
+	if (kind != TDXTOP_KIND_KVM_EXIT)
+		return "td";
+	/* only the btf source tells a TD's exits from another VM's */
+	return source && !strcmp(source, "btf") ? "vm" : NULL;
+}
+
 const char *const *tdxtop_source_unavailable(const char *source)
 {
 	static const char *const none[] = { NULL };
 	static const char *const kvm[] = {
 		"status", "leaf", "restore", "exits_without_kvm_exit", NULL,
 	};
+	/* the btf source: a TD's restore of host state is not timed */
+	static const char *const btf[] = { "restore", NULL };
 
-	return source && !strcmp(source, "kvm") ? kvm : none;
+	if (source && !strcmp(source, "kvm"))
+		return kvm;
+	return source && !strcmp(source, "btf") ? btf : none;
 }
 
 const char *tdxtop_source_note(const char *source)
 {
 	if (!*tdxtop_source_unavailable(source))
 		return NULL;
+	if (!strcmp(source, "btf"))
+		return "source btf (stock KVM read through BTF): no restore costs, GS base, "
+		       "user-return or deferred-entry events; guest time is kvm_entry to "
+		       "tdx_vcpu_run()'s return; for the rest boot tdxtop's tdx tracepoints "
+		       "(kernel/patches)";
 	return "source kvm (kvm_entry/kvm_exit): no TDX status, TDVMCALL leaf, restore "
 	       "costs or exits without kvm_exit; for them boot tdxtop's tdx tracepoints "
 	       "(kernel/patches)";
@@ -324,7 +341,7 @@ const char *tdxtop_kind_name(__u32 kind)
 {
 	/* an exit is an exit, whichever source saw it (JSON "source" says) */
 	static const char *const names[TDXTOP_NR_KINDS] = {
-		"exit", "deferred", "gsbase", "uret", "exit",
+		"exit", "deferred", "gsbase", "uret", "exit", "exit",
 	};
 
 	return kind < TDXTOP_NR_KINDS ? names[kind] : "?";

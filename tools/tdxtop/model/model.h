@@ -293,6 +293,8 @@ const char *tdxtop_key_reason_name(const struct tdxtop_key *k);
 const char *tdxtop_source_note(const char *source);
 /* JSON's "unavailable" of a source: NULL-terminated, empty for tdx */
 const char *const *tdxtop_source_unavailable(const char *source);
+/* "td" or "vm" for a row of this kind seen by source; NULL: cannot tell */
+const char *tdxtop_row_type(__u32 kind, const char *source);
 /* "vmx", "svm" (TDXTOP_ISA_*), NULL */
 const char *tdxtop_isa_name(__u32 isa);
 const char *tdxtop_status_name(__u32 status_class);

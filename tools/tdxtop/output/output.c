@@ -183,7 +183,7 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 		p = put_cell(p, 3, tdxtop_row_label(&g->key, v, sizeof(v)));
 	else
 		p = put_cell(p, 3, tdxtop_kind_name(g->key.kind));
-	if (!per_reason || g->key.kind != TDXTOP_KIND_EXIT)
+	if (!per_reason || !tdxtop_kind_is_td_exit(g->key.kind))
 		p = put_cell(p, 4, "-");
 	else if (status)
 		p = put_cell(p, 4, status);
@@ -255,7 +255,7 @@ static void outlier_time(char *buf, size_t len, const struct tdxtop_outlier *o, 
 {
 	size_t n;
 
-	if (m == TDXTOP_M_HOST && o->ns[m] == TDXTOP_NO_HOST) {
+	if (o->ns[m] == TDXTOP_NO_NS) {
 		snprintf(buf, len, "-");
 		return;
 	}
@@ -376,7 +376,7 @@ static void outliers_json(struct tdxtop_jw *w, const struct tdxtop_snap *s)
 		tdxtop_jw_kv_u64(w, "exit_qual", o->exit_qual);
 		for (m = 0; m < TDXTOP_NR_METRICS; m++) {
 			tdxtop_jw_key(w, keys[m]);
-			if (m == TDXTOP_M_HOST && o->ns[m] == TDXTOP_NO_HOST)
+			if (o->ns[m] == TDXTOP_NO_NS)
 				tdxtop_jw_null(w);
 			else
 				tdxtop_jw_u64(w, o->ns[m]);
@@ -540,7 +540,7 @@ static void reason_json(struct tdxtop_jw *w, const struct tdxtop_key *k)
 
 	tdxtop_jw_key(w, "label");
 	tdxtop_jw_str(w, tdxtop_row_label(k, label, sizeof(label)));
-	if (k->kind == TDXTOP_KIND_EXIT) {
+	if (tdxtop_kind_is_td_exit(k->kind)) {
 		str_or_null(w, "reason", tdxtop_exit_reason_name(k->reason));
 		tdxtop_jw_key(w, "reason_code");
 		tdxtop_jw_s64(w, (__s32)k->reason);
@@ -570,16 +570,16 @@ static void exit_metrics_json(struct tdxtop_jw *w, const struct tdxtop_group *g,
 		[TDXTOP_M_GUEST] = "guest_ns", [TDXTOP_M_HOST] = "host_ns",
 		[TDXTOP_M_RESTORE] = "restore_ns",
 	};
-	bool kvm = g->key.kind == TDXTOP_KIND_KVM_EXIT;
+	bool unseen = !tdxtop_kind_restore_seen(g->key.kind);
 	int m, b;
 
 	for (m = 0; m < TDXTOP_NR_METRICS; m++) {
-		if (m == TDXTOP_M_RESTORE && kvm)
+		if (m == TDXTOP_M_RESTORE && unseen)
 			str_or_null(w, keys[m], NULL);
 		else
 			metric_json(w, keys[m], strlen(keys[m]), g, m, buckets);
 	}
-	if (kvm) {
+	if (unseen) {
 		str_or_null(w, "restored", NULL);
 		return;
 	}
@@ -602,6 +602,7 @@ static void row_json(struct tdxtop_jw *w, const struct tdxtop_snap *s,
 	tdxtop_jw_str(w, tdxtop_snap_vm_name(s, k->tgid));
 	tdxtop_jw_key(w, "kind");
 	tdxtop_jw_str(w, tdxtop_kind_name(k->kind));
+	str_or_null(w, "type", tdxtop_row_type(k->kind, s->source));
 	if (by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL) {
 		tdxtop_jw_key(w, "vcpu");
 		if (k->vcpu == TDXTOP_VCPU_NONE)

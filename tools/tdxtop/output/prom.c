@@ -228,7 +228,11 @@ static char *make_labels(const struct tdxtop_prom *p, const struct prom_key *k,
 		o += snprintf(buf + o, sizeof(buf) - o, ",vcpu=\"%u\"", k->vcpu);
 	if (vm_only)
 		return strdup(buf);
-	if (k->kind == TDXTOP_KIND_EXIT) {
+	/* TDs and other VMs apart: only the btf source tells them */
+	if (tdxtop_kind_is_exit(k->kind) && p->o.source && !strcmp(p->o.source, "btf"))
+		o += snprintf(buf + o, sizeof(buf) - o, ",type=\"%s\"",
+			      tdxtop_row_type(k->kind, p->o.source));
+	if (tdxtop_kind_is_td_exit(k->kind)) {
 		const char *l = k->leaf ? tdxtop_leaf_name(k->leaf) : NULL;
 		const char *s = tdxtop_status_name(k->status);
 
@@ -347,7 +351,7 @@ static int add_row(struct tdxtop_prom *p, const struct tdxtop_snap *s,
 		struct prom_key vk = { .vm = pk.vm, .pid = pk.pid };
 		struct prom_vm *vm;
 
-		if (k->kind == TDXTOP_KIND_KVM_EXIT)	/* restores are not seen */
+		if (!tdxtop_kind_restore_seen(k->kind))	/* restores are not seen */
 			return 0;
 		vm = get_labelled(p, &p->vms, &vk, offsetof(struct prom_vm, labels),
 				  false, true);
@@ -530,9 +534,9 @@ static int kind_families(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool
 			const struct prom_series *se = TABLE_AT(&p->series,
 								struct prom_series, i);
 
-			/* the kvm source's exits have no restore time */
+			/* the kvm and btf sources' exits have no restore time */
 			if (!same_family(se->key.kind, kind) ||
-			    (m == TDXTOP_M_RESTORE && se->key.kind == TDXTOP_KIND_KVM_EXIT))
+			    (m == TDXTOP_M_RESTORE && !tdxtop_kind_restore_seen(se->key.kind)))
 				continue;
 			if (histogram(b, hists[m], se, m, p))
 				return -ENOMEM;

@@ -68,7 +68,7 @@ static void keep_outliers(struct tui *t)
 static bool outlier_of(const struct tdxtop_outlier *o, const struct tdxtop_key *k,
 		       enum tdxtop_group_by by)
 {
-	if (o->tgid != k->tgid || k->kind != TDXTOP_KIND_EXIT)
+	if (o->tgid != k->tgid || !tdxtop_kind_is_td_exit(k->kind))
 		return false;
 	if ((by == TDXTOP_BY_VCPU || by == TDXTOP_BY_ALL) && o->vcpu != k->vcpu)
 		return false;
@@ -82,7 +82,7 @@ static bool outlier_of(const struct tdxtop_outlier *o, const struct tdxtop_key *
 static bool matches(const struct tui *t, const struct tdxtop_group *g)
 {
 	char vm[TDXTOP_CELL_SIZE(TDXTOP_VM_NAME_LEN)], pid[16], label[64];
-	const char *st = g->key.kind == TDXTOP_KIND_EXIT ?
+	const char *st = tdxtop_kind_is_td_exit(g->key.kind) ?
 			 tdxtop_status_name(g->key.status) : NULL;
 
 	if (!t->filter[0])

@@ -454,7 +454,7 @@ static int write_outliers(struct tdxtop_recorder *r, const struct tdxtop_snap *s
 		sqlite3_bind_int64(st, 8, (__s64)o->tsc);
 		sqlite3_bind_int64(st, 9, (__s64)s->outliers[i].real_ns);
 		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			if (m != TDXTOP_M_HOST || o->ns[m] != TDXTOP_NO_HOST)
+			if (o->ns[m] != TDXTOP_NO_NS)
 				sqlite3_bind_int64(st, 10 + m, (__s64)o->ns[m]);
 		sqlite3_bind_int64(st, 13, o->over);
 		e = step(r, ST_OUTLIER);
@@ -934,7 +934,7 @@ static int read_outliers(struct tdxtop_recording *r, struct tdxtop_snap *s, __s6
 		};
 
 		for (m = 0; m < TDXTOP_NR_METRICS; m++)
-			o.ns[m] = sqlite3_column_type(st, 8 + m) == SQLITE_NULL ? TDXTOP_NO_HOST :
+			o.ns[m] = sqlite3_column_type(st, 8 + m) == SQLITE_NULL ? TDXTOP_NO_NS :
 				  (__u64)sqlite3_column_int64(st, 8 + m);
 		if (o.over >> TDXTOP_NR_METRICS) {
 			sqlite3_reset(st);

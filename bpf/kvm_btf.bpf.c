@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdxtop's btf source (tdxtop --source btf): stock kernels without the tdx
+ * events whose BTF (vmlinux, or the kvm_intel module's) has struct
+ * vcpu_tdx.  A TD's exit is read at the return of KVM's own
+ * tdx_vcpu_run(): the raw TDH.VP.ENTER status (vp_enter_ret), the exit
+ * reason KVM derived from it (vt.exit_reason), the TDVMCALL leaf
+ * (vp_enter_args.r11, as tdvmcall_leaf() reads it) and the exit
+ * qualification, so that the exits tdx_vcpu_run() returns without
+ * kvm_exit (EPT misconfig, TDX_SW_ERROR) are seen too.  Other VMs' exits
+ * are the kvm source's (kvm_exit's record).  Fields are found by CO-RE;
+ * one the kernel's BTF lacks reads as 0 (user space says which, -v).
+ * Same maps as the other sources (aggregate.bpf.h), loaded onto them.
+ */
+#include "kvm_exit.bpf.h"
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#define KVM_X86_TDX_VM		5	/* uapi asm/kvm.h */
+#define EXIT_REASON_TDCALL	77
+#define TDX_SEAMCALL_STATUS_MASK 0xffffffff00000000ULL
+
+/* The kernel's types, as far as they are read */
+struct kvm_arch {
+	__u8 vm_type;
+} __attribute__((preserve_access_index));
+
+struct kvm {
+	struct kvm_arch arch;
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu {
+	struct kvm *kvm;
+	int vcpu_id;
+} __attribute__((preserve_access_index));
+
+union vmx_exit_reason {
+	__u32 full;
+} __attribute__((preserve_access_index));
+
+struct vcpu_vt {
+	union vmx_exit_reason exit_reason;
+	unsigned long exit_qualification;
+} __attribute__((preserve_access_index));
+
+struct tdx_module_args {
+	__u64 r11;
+} __attribute__((preserve_access_index));
+
+struct vcpu_tdx {
+	struct kvm_vcpu vcpu;
+	struct vcpu_vt vt;
+	struct tdx_module_args vp_enter_args;
+	__u64 vp_enter_ret;
+} __attribute__((preserve_access_index));
+
+/* Per entry of "vcpu_slots": whether the vCPU is a TD's (its last kvm_entry) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TDXTOP_DEF_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vcpu_is_td SEC(".maps");
+
+static __always_inline bool is_td(const struct kvm_vcpu *vcpu)
+{
+	return BPF_CORE_READ(vcpu, kvm, arch.vm_type) == KVM_X86_TDX_VM;
+}
+
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(btf_kvm_entry, struct kvm_vcpu *vcpu)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, vcpu_id = vcpu->vcpu_id, idx;
+	__u32 *td;
+
+	if (filtered_out(tgid, vcpu_id) || !slot_get(tgid, vcpu_id, &idx))
+		goto entry;
+	td = bpf_map_lookup_elem(&vcpu_is_td, &idx);
+	if (td)
+		*td = is_td(vcpu);
+entry:
+	on_kvm_entry(tgid, vcpu_id, 0);
+	return 0;
+}
+
+/* An ordinary VM's exit: the reason is kvm_exit's record's */
+SEC("tp/kvm/kvm_exit")
+int btf_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx, *td;
+
+	if (slot_get(tgid, ctx->vcpu_id, &idx)) {
+		td = bpf_map_lookup_elem(&vcpu_is_td, &idx);
+		if (td && *td)		/* a TD's: its tdx_vcpu_run() returns next */
+			return PASS_ON;
+	}
+	on_kvm_exit(tgid, ctx->vcpu_id, ctx->exit_reason, ctx->isa, now);
+	return PASS_ON;
+}
+
+static __always_inline int td_run_exit(struct kvm_vcpu *vcpu, bool capture)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct vcpu_tdx *tdx;
+	__u64 status = 0, leaf = 0, qual = 0;
+	__u32 reason = -1u;
+
+	tdx = (void *)vcpu - bpf_core_field_offset(struct vcpu_tdx, vcpu);
+	if (bpf_core_field_exists(tdx->vp_enter_ret))
+		status = BPF_CORE_READ(tdx, vp_enter_ret);
+	if (bpf_core_field_exists(tdx->vt))
+		reason = BPF_CORE_READ(tdx, vt.exit_reason.full);
+	if (bpf_core_field_exists(tdx->vt))
+		qual = BPF_CORE_READ(tdx, vt.exit_qualification);
+	if (bpf_core_field_exists(tdx->vp_enter_args) &&
+	    !(status & TDX_SEAMCALL_STATUS_MASK) && (__u16)status == EXIT_REASON_TDCALL)
+		leaf = BPF_CORE_READ(tdx, vp_enter_args.r11);
+	on_td_exit(bpf_get_current_pid_tgid() >> 32, vcpu->vcpu_id, reason, status, leaf,
+		   qual, now, capture);
+	return 0;
+}
+
+SEC("fexit/tdx_vcpu_run")
+int BPF_PROG(btf_td_exit, struct kvm_vcpu *vcpu)
+{
+	return td_run_exit(vcpu, false);
+}
+
+/* The same with outlier capture; user space loads one of the two */
+SEC("fexit/tdx_vcpu_run")
+int BPF_PROG(btf_td_capture, struct kvm_vcpu *vcpu)
+{
+	return td_run_exit(vcpu, true);
+}
+
+char LICENSE[] SEC("license") = "GPL";
