@@ -72,6 +72,18 @@ run auto 1 -v
 run outliers 1 --outliers guest=1200us
 run tdonly 0 --td-only
 
+# tdxtop check beside TDs (firing again every 100 ms) and real guests
+cat "$out/script" >"$D/script"
+INJECT_FIRE=$D/fire "$OUTPUT/tests/e2e/inject" run 2 3 td 8 >/dev/null 2>"$out/check-inject.err" &
+i=$!
+"$OUTPUT/tests/kvm/kvm_guests" 1 2 3000 >/dev/null 2>"$out/check-guests.err" &
+g=$!
+sleep 1
+"$X" check -j 3 >"$out/check-agree.json" 2>"$out/check-agree.err"
+echo $? >"$out/check-agree.rc"
+wait $i $g
+say "check: exit $(cat "$out/check-agree.rc")"
+
 # a BTF without struct vcpu_tdx (the test host's, copied by vm-stock.sh):
 # auto falls back to the kvm source and says why
 if [ -s "$OUTPUT/stock-host-btf" ] && mount --bind "$OUTPUT/stock-host-btf" /sys/kernel/btf/vmlinux; then

@@ -29,7 +29,7 @@ khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
 cp /sys/kernel/btf/vmlinux "$OUTPUT/stock-host-btf" 2>/dev/null || : >"$OUTPUT/stock-host-btf"
 TDXTOP_BZIMAGE=$TDXTOP_CACHE/stock/bzImage \
 VM_APPEND="tsc_early_khz=${khz:-2000000} tsc=reliable clocksource=tsc" \
-	vm_test 20 stock-vm tests/stock/guest-stock.sh stock "the stock kernel's cases" || exit 0
+	vm_test 22 stock-vm tests/stock/guest-stock.sh stock "the stock kernel's cases" || exit 0
 diags=$(grep -c . "$TDXTOP_CACHE/stock/build/.tdxtop-diag.log" 2>/dev/null)
 is "${diags:-missing}" 0 "the stock test kernel builds, no warning, objtool clean (${build_s}s)"
 
@@ -137,6 +137,13 @@ read -r gn gbad gmax < <(tail -1 "$out/tdonly.guest")
 check "guest time per key within a bucket (1/16) above the stand-in's spin ($gn keys, at most +$gmax)" \
 	test "$gn" = $((lines * 6)) -a "$gbad" = 0
 grep '^#' "$out/tdonly.guest" | head -5
+
+# tdxtop check on the btf source
+is "$(cat "$out/check-agree.rc")/$(j '[.verdict, .source] | join("/")' check-agree)" "0/agrees/btf" \
+	"tdxtop check beside TDs and real guests: exit 0, agrees, source btf"
+check "... on kvm_exit's counts of both: $(j '.events[0] | "\(.tdxtop) exits in \(.keys) keys"' check-agree)" \
+	test "$(j '[.events[0].event, .events[0].keys > 20, .events[0].keys_differ] | map(tostring) | join(" ")' check-agree)" = \
+	"kvm/kvm_exit true 0"
 
 # a BTF without struct vcpu_tdx: the kvm source, and why
 if [ -s "$OUTPUT/stock-host-btf" ] && [ -s "$out/nobtf.json" ]; then

@@ -49,6 +49,8 @@ struct check_view {
 	int nkeys;
 	int f[3];			/* F_* of each key */
 	bool raw_status;		/* the status key is raw: its class */
+	/* the rows of other kinds it counts too (their status key: VMX) */
+	bool (*also)(const struct tdxtop_key *k);
 };
 
 static const struct check_view tdx_views[] = {
@@ -67,6 +69,28 @@ _Static_assert(sizeof(tdx_views) / sizeof(tdx_views[0]) <= MAX_VIEWS, "views of 
 static const struct check_view kvm_views[] = {
 	{ "kvm/kvm_exit", "vcpu_id,exit_reason,isa", NULL, TDXTOP_KIND_KVM_EXIT, 3,
 	  { F_VCPU, F_REASON, F_STATUS } },
+};
+
+/*
+ * A TD's exit that fired kvm_exit: all but EPT misconfig (a success with
+ * no reason) and TDX_SW_ERROR, which tdx_vcpu_run() returns before it
+ */
+static bool td_fired_kvm_exit(const struct tdxtop_key *k)
+{
+	if (k->kind != TDXTOP_KIND_TD_EXIT)
+		return false;
+	if (!k->status && k->reason == -1u)
+		return false;
+	return (k->status & 0x8000ff00) != 0x8000ff00;
+}
+
+/*
+ * The btf source: kvm_exit for other VMs' exits and the TDs' that fire
+ * it; the two that do not are counted by tdxtop alone
+ */
+static const struct check_view btf_views[] = {
+	{ "kvm/kvm_exit", "vcpu_id,exit_reason,isa", NULL, TDXTOP_KIND_KVM_EXIT, 3,
+	  { F_VCPU, F_REASON, F_STATUS }, false, td_fired_kvm_exit },
 };
 
 /* The reads: the triggers around tdxtop's first and last read, and tdxtop's */
@@ -191,6 +215,9 @@ static int check_open(struct tdxtop_check **cp, const char *source, char *err, s
 	if (!strcmp(source, "kvm")) {
 		c->ev = kvm_views;
 		c->nr_ev = sizeof(kvm_views) / sizeof(kvm_views[0]);
+	} else if (!strcmp(source, "btf")) {
+		c->ev = btf_views;
+		c->nr_ev = sizeof(btf_views) / sizeof(btf_views[0]);
 	} else {
 		c->ev = tdx_views;
 		c->nr_ev = sizeof(tdx_views) / sizeof(tdx_views[0]);
@@ -340,10 +367,13 @@ static int add_rows(struct tdxtop_check *c, const struct tdxtop_snap *s)
 		for (ev = 0; !e && ev < c->nr_ev; ev++) {
 			struct ckey k = { .ev = ev };
 
-			if (c->ev[ev].kind != r->key.kind)
+			bool also = c->ev[ev].also && c->ev[ev].also(&r->key);
+
+			if (c->ev[ev].kind != r->key.kind && !also)
 				continue;
 			for (j = 0; j < c->ev[ev].nkeys; j++)
-				k.k[j] = row_field(r, c->ev[ev].f[j]);
+				k.k[j] = also && c->ev[ev].f[j] == F_STATUS ? TDXTOP_ISA_VMX :
+					 row_field(r, c->ev[ev].f[j]);
 			e = add(c, &k, R_TDXTOP, r->st.count,
 				tdxtop_kind_is_exit(r->key.kind) ?
 				r->st.sum[TDXTOP_M_GUEST] : r->st.sum[TDXTOP_M_RESTORE]);
