@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench/bpf_cost's warm measurement of the kvm source: its kvm_entry and
- * kvm_exit handlers, compiled as bpf/kvm_exit.bpf.c compiles them, run for
- * each exit of bench/loop.bpf.c's stream inside one program run (bpf_loop).
+ * bench/bpf_cost's warm measurement of the kvm and btf sources: their
+ * handlers, compiled as bpf/kvm_exit.bpf.c and bpf/kvm_btf.bpf.c compile
+ * them, run for each exit of bench/loop.bpf.c's stream inside one program
+ * run (bpf_loop).
  * Its own object, as the kvm source's is: bench/loop.bpf.c keeps the tdx
  * handler's code as tdx_enter.bpf.o has it.
  */
@@ -24,7 +25,7 @@ static long kvm_body(__u32 i, void *unused)
 	const __u64 *ev = loop_ev[(loop_pos + i) & (LOOP_EVENTS - 1)];
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	on_kvm_entry(tgid, ev[TDX_VP_ENTER_VCPU_ID],
+	on_kvm_entry(tgid, ev[TDX_VP_ENTER_VCPU_ID], false,
 		     ev[TDX_VP_ENTER_TSC] - ev[TDX_VP_ENTER_GUEST_CYCLES]);
 	on_kvm_exit(tgid, ev[TDX_VP_ENTER_VCPU_ID], ev[TDX_VP_ENTER_EXIT_REASON],
 		    TDXTOP_ISA_VMX, ev[TDX_VP_ENTER_TSC]);
@@ -35,6 +36,68 @@ SEC("raw_tp")
 int loop_kvm(void *ctx)
 {
 	bpf_loop(loop_n, kvm_body, NULL, 0);
+	loop_pos += loop_n;
+	return 0;
+}
+
+/*
+ * What the btf source reads of a vCPU, in its place: kvm->arch.vm_type at
+ * kvm_entry (two reads), and at tdx_vcpu_run()'s return vp_enter_ret,
+ * vt.exit_reason, vt.exit_qualification and vp_enter_args.r11: each a
+ * bpf_probe_read_kernel() as BPF_CORE_READ makes it, at their 7.2 offsets
+ * in a buffer standing for struct vcpu_tdx (the host running the
+ * benchmark has none to relocate against)
+ */
+__u64 fake_kvm[2];	/* [0]: where vm_type is, as vcpu->kvm; [1]: it */
+__u8 fake_tdx[216];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[256]);
+} fake_span SEC(".maps");
+
+static __always_inline __u64 read_u64(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), p);
+	return v;
+}
+
+/*
+ * The btf source's three handlers for a TD's exit: kvm_entry (tp_btf),
+ * kvm_exit (classic, skips the TD) and tdx_vcpu_run()'s return (fexit)
+ */
+static long btf_body(__u32 i, void *unused)
+{
+	const __u64 *ev = loop_ev[(loop_pos + i) & (LOOP_EVENTS - 1)];
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, vcpu = ev[TDX_VP_ENTER_VCPU_ID];
+	__u32 zero = 0;
+	__u8 *buf;
+
+	on_kvm_entry(tgid, vcpu, read_u64(&fake_kvm[read_u64(&fake_kvm[0]) & 1]) != 0xff,
+		     ev[TDX_VP_ENTER_TSC] - ev[TDX_VP_ENTER_GUEST_CYCLES]);
+	if (!btf_td_vcpu(tgid, vcpu))	/* the kvm_exit program's test */
+		return 0;
+	buf = bpf_map_lookup_elem(&fake_span, &zero);
+	if (!buf || bpf_probe_read_kernel(buf + 208, 8, fake_tdx + 208) ||
+	    bpf_probe_read_kernel(buf, 4, fake_tdx) ||
+	    bpf_probe_read_kernel(buf + 8, 8, fake_tdx + 8) ||
+	    bpf_probe_read_kernel(buf + 104, 8, fake_tdx + 104))
+		return 0;
+	on_td_exit(tgid, vcpu, ev[TDX_VP_ENTER_EXIT_REASON],
+		   ev[TDX_VP_ENTER_STATUS] + *(__u64 *)(buf + 208),
+		   ev[TDX_VP_ENTER_LEAF] + *(__u64 *)(buf + 104),
+		   ev[TDX_VP_ENTER_EXIT_QUAL] + *(__u64 *)(buf + 8), ev[TDX_VP_ENTER_TSC], false);
+	return 0;
+}
+
+SEC("raw_tp")
+int loop_btf(void *ctx)
+{
+	bpf_loop(loop_n, btf_body, NULL, 0);
 	loop_pos += loop_n;
 	return 0;
 }

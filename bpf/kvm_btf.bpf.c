@@ -54,14 +54,6 @@ struct vcpu_tdx {
 	__u64 vp_enter_ret;
 } __attribute__((preserve_access_index));
 
-/* Per entry of "vcpu_slots": whether the vCPU is a TD's (its last kvm_entry) */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TDXTOP_DEF_SLOTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} vcpu_is_td SEC(".maps");
-
 static __always_inline bool is_td(const struct kvm_vcpu *vcpu)
 {
 	return BPF_CORE_READ(vcpu, kvm, arch.vm_type) == KVM_X86_TDX_VM;
@@ -70,16 +62,7 @@ static __always_inline bool is_td(const struct kvm_vcpu *vcpu)
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(btf_kvm_entry, struct kvm_vcpu *vcpu)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, vcpu_id = vcpu->vcpu_id, idx;
-	__u32 *td;
-
-	if (filtered_out(tgid, vcpu_id) || !slot_get(tgid, vcpu_id, &idx))
-		goto entry;
-	td = bpf_map_lookup_elem(&vcpu_is_td, &idx);
-	if (td)
-		*td = is_td(vcpu);
-entry:
-	on_kvm_entry(tgid, vcpu_id, 0);
+	on_kvm_entry(bpf_get_current_pid_tgid() >> 32, vcpu->vcpu_id, is_td(vcpu), 0);
 	return 0;
 }
 
@@ -88,13 +71,10 @@ SEC("tp/kvm/kvm_exit")
 int btf_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx, *td;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (slot_get(tgid, ctx->vcpu_id, &idx)) {
-		td = bpf_map_lookup_elem(&vcpu_is_td, &idx);
-		if (td && *td)		/* a TD's: its tdx_vcpu_run() returns next */
-			return PASS_ON;
-	}
+	if (btf_td_vcpu(tgid, ctx->vcpu_id))	/* its tdx_vcpu_run() returns next */
+		return PASS_ON;
 	on_kvm_exit(tgid, ctx->vcpu_id, ctx->exit_reason, ctx->isa, now);
 	return PASS_ON;
 }

@@ -14,7 +14,7 @@
 SEC("tp/kvm/kvm_entry")
 int kvm_entry(struct trace_event_raw_kvm_entry *ctx)
 {
-	on_kvm_entry(bpf_get_current_pid_tgid() >> 32, ctx->vcpu_id, 0);
+	on_kvm_entry(bpf_get_current_pid_tgid() >> 32, ctx->vcpu_id, false, 0);
 	return PASS_ON;
 }
 

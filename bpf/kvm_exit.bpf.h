@@ -26,14 +26,19 @@ struct trace_event_raw_kvm_exit {
 
 /*
  * Per entry of "vcpu_slots": when the vCPU's last kvm_entry fired
- * (bpf_ktime_get_ns), 0 once its kvm_exit came.  The slot's last_tsc holds
+ * (bpf_ktime_get_ns), 0 once its exit came.  The slot's last_tsc holds
  * the ns of its last kvm_exit.  Only the vCPU's thread writes both.
  */
+struct kvm_entry {
+	__u64 ns;
+	__u64 td;	/* the btf source: the vCPU's VM is a TD */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TDXTOP_DEF_SLOTS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct kvm_entry);
 } kvm_entry_ns SEC(".maps");
 
 /*
@@ -53,13 +58,15 @@ struct {
 
 /*
  * A vCPU entering its guest at "now", 0: read the clock last, as close to
- * the entry as the program gets (bench/loop.bpf.c passes its own times)
+ * the entry as the program gets (bench/loop.bpf.c passes its own times).
+ * td: the btf source's word on the vCPU's VM (the kvm source: 0).
  */
-static __always_inline void on_kvm_entry(__u32 tgid, __u32 vcpu, __u64 now)
+static __always_inline void on_kvm_entry(__u32 tgid, __u32 vcpu, bool td, __u64 now)
 {
+	struct kvm_entry *t;
 	struct tdxtop_slot *s;
 	__u32 idx, zero = 0;
-	__u64 *t, *c;
+	__u64 *c;
 
 	if (filtered_out(tgid, vcpu))
 		return;
@@ -69,14 +76,15 @@ static __always_inline void on_kvm_entry(__u32 tgid, __u32 vcpu, __u64 now)
 	t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
 	if (!t)
 		return;
-	if (*t) {
+	if (t->ns) {
 		/* the last guest run ended without kvm_exit: no host time now */
 		c = bpf_map_lookup_elem(&kvm_unpaired, &zero);
 		if (c)
 			(*c)++;
 		s->last_tsc = 0;
 	}
-	*t = now ? now : bpf_ktime_get_ns();
+	t->td = td;
+	t->ns = now ? now : bpf_ktime_get_ns();
 }
 
 /*
@@ -89,8 +97,9 @@ static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __
 {
 	struct tdxtop_map_row *e = NULL;
 	struct tdxtop_key k = {};
-	__u64 entry = 0, *t = NULL;
+	struct kvm_entry *t = NULL;
 	struct tdxtop_slot *s;
+	__u64 entry = 0;
 	struct hist_ref h;
 	__u32 idx;
 
@@ -100,8 +109,8 @@ static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __
 	if (s)
 		t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
 	if (t) {
-		entry = *t;
-		*t = 0;
+		entry = t->ns;
+		t->ns = 0;
 	}
 	if (min_guest_ns && (!entry || now - entry < min_guest_ns)) {
 		count_note(TDXTOP_NOTE_FILTERED);
@@ -139,6 +148,18 @@ static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __
 	s->last_tsc = now;
 }
 
+/* Whether the vCPU's last kvm_entry was a TD's (the btf source) */
+static __always_inline bool btf_td_vcpu(__u32 tgid, __u32 vcpu)
+{
+	struct kvm_entry *t;
+	__u32 idx;
+
+	if (!slot_get(tgid, vcpu, &idx))
+		return false;
+	t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
+	return t && t->td;
+}
+
 /*
  * A TD's exit (the btf source), at the return of tdx_vcpu_run() at "now":
  * the raw TDH.VP.ENTER status, the exit reason KVM derived from it, the
@@ -152,8 +173,9 @@ static __always_inline void on_td_exit(__u32 tgid, __u32 vcpu, __u32 reason,
 				       __u64 status, __u64 leaf, __u64 qual,
 				       __u64 now, bool capture)
 {
-	__u64 entry = 0, *t = NULL, host = TDXTOP_NO_NS, guest = TDXTOP_NO_NS;
+	__u64 entry = 0, host = TDXTOP_NO_NS, guest = TDXTOP_NO_NS;
 	struct tdxtop_map_row *e = NULL;
+	struct kvm_entry *t = NULL;
 	struct tdxtop_key k = {};
 	struct tdxtop_slot *s;
 	struct hist_ref h;
@@ -164,10 +186,10 @@ static __always_inline void on_td_exit(__u32 tgid, __u32 vcpu, __u32 reason,
 	s = slot_get(tgid, vcpu, &idx);
 	if (s) {
 		t = bpf_map_lookup_elem(&kvm_entry_ns, &idx);
-		if (!t || !*t)
+		if (!t || !t->ns)
 			return;
-		entry = *t;
-		*t = 0;
+		entry = t->ns;
+		t->ns = 0;
 		guest = now - entry;
 		if (guest < min_guest_ns) {
 			count_note(TDXTOP_NOTE_FILTERED);

@@ -24,9 +24,9 @@ cat "$out/script" >"$D/script" || { say "script refused"; exit 1; }
 echo "exit 1 0x1 0 0 0 0 9 1" >"$D/script" 2>/dev/null
 echo $? >"$out/bad-script.rc"
 
-fexit_up() {
+fexit_up() {	# at most 60 s
 	local i
-	for i in $(seq 600); do
+	for i in $(seq 300); do
 		[ "$(bpftool link show 2>/dev/null | grep -c trace_fexit)" -ge "$1" ] && return 0
 		sleep 0.2
 	done

@@ -77,7 +77,7 @@ int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
  */
 static int share_maps(struct bpf_object *obj, struct tdx_enter_bpf *skel)
 {
-	static const char *const per_slot[] = { "kvm_entry_ns", "vcpu_is_td" };
+	static const char *const per_slot[] = { "kvm_entry_ns" };
 	__u32 slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	struct bpf_program *p;
 	struct bpf_map *m;
