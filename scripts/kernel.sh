@@ -206,6 +206,24 @@ bisect() {
 	kmake -C "$tree" O="$out" -j"$jobs" CC="ccache gcc" vmlinux 2>"$out/.tdxtop-bisect-$n.log"
 }
 
+# build_over WT O WHAT LINK: the bzImage of worktree WT in O, both mounted
+# over the series' tree and build directory in a private mount namespace,
+# so that the compiler sees the series build's paths and ccache serves
+# every file whose preprocessed text is the same; LINK points at it
+build_over() {
+	local wt=$1 o=$2
+	configure "$wt" "$o"
+	say MAKE "$3 in $o (-j$jobs)"
+	unshare --mount --propagation private -- sh -c '
+		mount --bind "$1" "$3" && mount --bind "$2" "$4" &&
+		exec make -s -C "$3" O="$4" -j"$5" CC="ccache gcc" bzImage' \
+		sh "$wt" "$o" "$tree" "$out" "$jobs" 2>"$o/.tdxtop-diag.log" || {
+		cat "$o/.tdxtop-diag.log" >&2
+		exit 1
+	}
+	ln -sf "$o/arch/x86/boot/bzImage" "$4"
+}
+
 # The KUnit test kernel (tests/kernel/kunit.sh): the series plus
 # tests/kernel/kunit/tdx-kunit.patch (TDH.VP.ENTER replaced by the suite's
 # scripted stand-in; test build only) and tdx_kunit.c, with the series'
@@ -231,16 +249,7 @@ kunit() {
 		cp "$kdir/tdx_kunit.c" "$wt/arch/x86/kvm/vmx/tdx_kunit.c"
 		echo "$want" >"$cache/kunit/.tdxtop-tree"
 	fi
-	configure "$wt" "$o"
-	say MAKE "KUnit test kernel in $o (-j$jobs)"
-	unshare --mount --propagation private -- sh -c '
-		mount --bind "$1" "$3" && mount --bind "$2" "$4" &&
-		exec make -s -C "$3" O="$4" -j"$5" CC="ccache gcc" bzImage' \
-		sh "$wt" "$o" "$tree" "$out" "$jobs" 2>"$o/.tdxtop-diag.log" || {
-		cat "$o/.tdxtop-diag.log" >&2
-		exit 1
-	}
-	ln -sf "$o/arch/x86/boot/bzImage" "$cache/kunit/bzImage"
+	build_over "$wt" "$o" "KUnit test kernel" "$cache/kunit/bzImage"
 }
 
 # The stock test kernel (tests/stock): linux-source-7.2 without the series,
@@ -268,16 +277,7 @@ stock() {
 		cp "$sdir/tdx_stock.c" "$wt/arch/x86/kvm/vmx/tdx_stock.c"
 		echo "$want" >"$cache/stock/.tdxtop-tree"
 	fi
-	configure "$wt" "$o"
-	say MAKE "stock test kernel in $o (-j$jobs)"
-	unshare --mount --propagation private -- sh -c '
-		mount --bind "$1" "$3" && mount --bind "$2" "$4" &&
-		exec make -s -C "$3" O="$4" -j"$5" CC="ccache gcc" bzImage' \
-		sh "$wt" "$o" "$tree" "$out" "$jobs" 2>"$o/.tdxtop-diag.log" || {
-		cat "$o/.tdxtop-diag.log" >&2
-		exit 1
-	}
-	ln -sf "$o/arch/x86/boot/bzImage" "$cache/stock/bzImage"
+	build_over "$wt" "$o" "stock test kernel" "$cache/stock/bzImage"
 }
 
 deps() {

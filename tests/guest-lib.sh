@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Helpers for the scripts that run inside the test VM (tests/e2e/vm.sh).
 
-# links: how many raw_tracepoint links to tdx_vp_enter exist
-links() { bpftool link show 2>/dev/null | grep -c "tp 'tdx_vp_enter'"; }
+# links [PATTERN]: how many BPF links match PATTERN in bpftool's list
+# (raw_tracepoint links to tdx_vp_enter)
+links() { bpftool link show 2>/dev/null | grep -c "${1:-tp 'tdx_vp_enter'}"; }
 
-# wait_links N: until N such links exist (at most 120 s)
+# wait_links N [PATTERN]: until N such links exist (at most 120 s)
 wait_links() {
 	local i
 	for i in $(seq 600); do
-		[ "$(links)" -ge "$1" ] && return 0
+		[ "$(links "${2:-tp 'tdx_vp_enter'}")" -ge "$1" ] && return 0
 		sleep 0.2
 	done
 	return 1

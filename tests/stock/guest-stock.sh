@@ -14,6 +14,7 @@ X=$OUTPUT/tdxtop
 top=$TDXTOP_TOP
 T=/sys/kernel/tracing
 D=/sys/kernel/debug/tdx_stock
+. "$top/tests/guest-lib.sh"
 say() { echo "stock: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 
 cat /sys/devices/system/clocksource/clocksource0/current_clocksource >"$out/clocksource"
@@ -23,15 +24,6 @@ grep -v '^#' "$top/tests/stock/script.txt" | sed 's/ *#=.*//' >"$out/script"
 cat "$out/script" >"$D/script" || { say "script refused"; exit 1; }
 echo "exit 1 0x1 0 0 0 0 9 1" >"$D/script" 2>/dev/null
 echo $? >"$out/bad-script.rc"
-
-fexit_up() {	# at most 60 s
-	local i
-	for i in $(seq 300); do
-		[ "$(bpftool link show 2>/dev/null | grep -c trace_fexit)" -ge "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 # run NAME GUESTS TDXTOP-ARGS...: tdxtop and the hist trigger around one
 # firing of the script (its runs counted afresh), with real KVM guests
@@ -45,7 +37,7 @@ run() {
 	echo 'hist:keys=isa,exit_reason:vals=hitcount:size=256' >"$T/events/kvm/kvm_exit/trigger"
 	"$X" -j -g all "$@" 3600 >"$out/$name.json" 2>"$out/$name.err" &
 	t=$!
-	fexit_up 1 || say "$name: tdxtop did not attach"
+	wait_links 1 trace_fexit || say "$name: tdxtop did not attach"
 	if [ "$guests" = 1 ]; then
 		"$OUTPUT/tests/kvm/kvm_guests" 1 2 300 >"$out/$name-guests.txt" \
 			2>"$out/$name-guests.err" &
@@ -67,7 +59,6 @@ run() {
 	say "$name: done"
 }
 
-. "$top/tests/guest-lib.sh"
 run auto 1 -v
 run outliers 1 --outliers guest=1200us
 run tdonly 0 --td-only
