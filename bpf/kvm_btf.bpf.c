@@ -89,10 +89,10 @@ static __always_inline int td_run_exit(struct kvm_vcpu *vcpu, bool capture)
 	tdx = (void *)vcpu - bpf_core_field_offset(struct vcpu_tdx, vcpu);
 	if (bpf_core_field_exists(tdx->vp_enter_ret))
 		status = BPF_CORE_READ(tdx, vp_enter_ret);
-	if (bpf_core_field_exists(tdx->vt))
+	if (bpf_core_field_exists(tdx->vt)) {
 		reason = BPF_CORE_READ(tdx, vt.exit_reason.full);
-	if (bpf_core_field_exists(tdx->vt))
 		qual = BPF_CORE_READ(tdx, vt.exit_qualification);
+	}
 	if (bpf_core_field_exists(tdx->vp_enter_args) &&
 	    !(status & TDX_SEAMCALL_STATUS_MASK) && (__u16)status == EXIT_REASON_TDCALL)
 		leaf = BPF_CORE_READ(tdx, vp_enter_args.r11);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kvm source's handlers of kvm_entry and kvm_exit and their own maps,
- * aggregating into aggregate.bpf.h's maps: for bpf/kvm_exit.bpf.c's
+ * The kvm and btf sources' handlers of kvm_entry, kvm_exit and a TD's
+ * return from tdx_vcpu_run(), and their own maps, aggregating into
+ * aggregate.bpf.h's maps: for bpf/kvm_exit.bpf.c's and bpf/kvm_btf.bpf.c's
  * programs and bench/loop_kvm.bpf.c.
  */
 #ifndef __TDXTOP_KVM_EXIT_BPF_H
@@ -88,6 +89,23 @@ static __always_inline void on_kvm_entry(__u32 tgid, __u32 vcpu, bool td, __u64 
 }
 
 /*
+ * The row of an exit with key k: in the vCPU's block of slot idx, else (no
+ * slot: counted as vcpu_full; a full block) in the shared hash
+ */
+static __always_inline struct tdxtop_map_row *exit_row(const struct tdxtop_slot *s,
+						     __u32 idx,
+						     const struct tdxtop_key *k)
+{
+	struct tdxtop_map_row *e = NULL;
+
+	if (s)
+		e = slot_row(idx, k);
+	else
+		count_loss(TDXTOP_LOSS_VCPU_FULL);
+	return e ? e : hash_row(k, false);
+}
+
+/*
  * An exit at "now": guest time from the vCPU's kvm_entry, host time from
  * its previous kvm_exit to that entry, both from bpf_ktime_get_ns().  The
  * first exit of a vCPU after tdxtop starts has no entry: counted, no times.
@@ -124,12 +142,7 @@ static __always_inline void on_kvm_exit(__u32 tgid, __u32 vcpu, __u32 reason, __
 	k.reason = reason;
 	k.status = isa;
 	k.kind = TDXTOP_KIND_KVM_EXIT;
-	if (s)
-		e = slot_row(idx, &k);
-	else
-		count_loss(TDXTOP_LOSS_VCPU_FULL);
-	if (!e)
-		e = hash_row(&k, false);
+	e = exit_row(s, idx, &k);
 	if (!e)
 		return;
 	h = row_hist(e, true);
@@ -204,12 +217,7 @@ static __always_inline void on_td_exit(__u32 tgid, __u32 vcpu, __u32 reason,
 	k.status = tdxtop_status_class(status);
 	k.leaf = leaf;
 	k.kind = TDXTOP_KIND_TD_EXIT;
-	if (s)
-		e = slot_row(idx, &k);
-	else
-		count_loss(TDXTOP_LOSS_VCPU_FULL);	/* counted, no times */
-	if (!e)
-		e = hash_row(&k, false);
+	e = exit_row(s, idx, &k);	/* without a slot: counted, no times */
 	if (!e)
 		return;
 	h = row_hist(e, true);
