@@ -26,12 +26,12 @@ PKG_CONFIG ?= pkg-config
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	  -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop
+	  -D_GNU_SOURCE -I$(OUTPUT) -I$(OUTPUT)/gen -Ibpf -Itools/tdxtop
 # from pkg-config where it answers (a host with its own builds of the libraries)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs libbpf ncursesw sqlite3 zlib libmicrohttpd \
-		libcap-ng 2>/dev/null)
+		libcap-ng libprotobuf-c 2>/dev/null)
 LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite3 -lmicrohttpd \
-		-lcap-ng) \
+		-lcap-ng -lprotobuf-c) \
 		-lm -lpthread
 # tests/e2e/inject writes its expectations with json-c: an oracle that
 # shares no code with tdxtop's own JSON writer
@@ -54,8 +54,11 @@ TDXTOP_SRCS = $(wildcard tools/tdxtop/*.c $(TDXTOP_LAYERS:%=tools/tdxtop/%/*.c))
 TDXTOP_HDRS = $(wildcard tools/tdxtop/*.h $(TDXTOP_LAYERS:%=tools/tdxtop/%/*.h))
 # the HTML report's page, script and style: real files, embedded (.incbin)
 REPORT_ASSETS = $(addprefix tools/tdxtop/output/,report.html report.js report.css)
+# the protobuf exposition's messages: C from tools/tdxtop/output/metrics.proto
+PROTO_C = $(OUTPUT)/gen/metrics.pb-c.c
+PROTO_H = $(OUTPUT)/gen/metrics.pb-c.h
 TDXTOP_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/obj/%.o,$(TDXTOP_SRCS)) \
-	      $(OUTPUT)/obj/output/report_assets.o
+	      $(OUTPUT)/obj/output/report_assets.o $(OUTPUT)/obj/gen/metrics.pb-c.o
 # libtdxtop.a: the layers, and the helpers the commands share; tests and
 # bench link it
 LIB_OBJS = $(filter-out $(OUTPUT)/obj/main.o $(OUTPUT)/obj/builtin-%.o,$(TDXTOP_OBJS))
@@ -108,7 +111,17 @@ $(OUTPUT)/kvm_btf.skel.h: $(OUTPUT)/kvm_btf.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h \
+$(PROTO_C) $(PROTO_H) &: tools/tdxtop/output/metrics.proto
+	$(call msg,PROTOC,$@)
+	$(Q)mkdir -p $(OUTPUT)/gen
+	$(Q)protoc-c --c_out=$(OUTPUT)/gen --proto_path=tools/tdxtop/output $<
+
+$(OUTPUT)/obj/gen/metrics.pb-c.o: $(PROTO_C) $(PROTO_H)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h $(PROTO_H) \
 		$(OUTPUT)/tdx_enter.skel.h $(OUTPUT)/kvm_exit.skel.h $(OUTPUT)/kvm_btf.skel.h | $(OUTPUT)/obj
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -206,13 +219,14 @@ bench: deps all $(BENCH_BINS) $(OUTPUT)/tests/record/gen $(OUTPUT)/tests/record/
 # fuzzing (libFuzzer, ASan, UBSan): tools/tdxtop built apart with clang
 FUZZ_SECS ?= 600
 FUZZ_CFLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	      -fno-omit-frame-pointer -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Itools/tdxtop \
+	      -fno-omit-frame-pointer -D_GNU_SOURCE -I$(OUTPUT) -I$(OUTPUT)/gen -Ibpf -Itools/tdxtop \
 	      -Wno-unused-command-line-argument
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 FUZZ_OBJS = $(patsubst tools/tdxtop/%.c,$(OUTPUT)/fuzz/obj/%.o,$(filter-out \
-	    tools/tdxtop/main.c,$(TDXTOP_SRCS))) $(OUTPUT)/obj/output/report_assets.o
+	    tools/tdxtop/main.c,$(TDXTOP_SRCS))) $(OUTPUT)/obj/output/report_assets.o \
+	    $(OUTPUT)/obj/gen/metrics.pb-c.o
 
-$(OUTPUT)/fuzz/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h \
+$(OUTPUT)/fuzz/obj/%.o: tools/tdxtop/%.c $(TDXTOP_HDRS) bpf/tdx_enter.h $(PROTO_H) \
 		$(OUTPUT)/tdx_enter.skel.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)

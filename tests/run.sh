@@ -17,6 +17,7 @@ all_tests="
 	$OUTPUT/tests/unit/test_stats
 	$OUTPUT/tests/unit/test_record
 	$OUTPUT/tests/unit/test_jsonw
+	$OUTPUT/tests/unit/test_prom
 	tests/unit/json.sh
 	tests/unit/names.sh
 	tests/unit/decode.sh

@@ -26,7 +26,7 @@ is "$(comp 'tdxtop check --so')" "--source= " "check's options, from its --help"
 is "$(comp 'tdxtop -g ')" "all reason vcpu vm " "-g values"
 is "$(comp 'tdxtop report -s g')" "guest " "-s values after a subcommand"
 is "$(comp 'tdxtop diff --format ')" "json markdown text " "diff --format values"
-is "$(comp 'tdxtop serve --per')" "--per-pid --per-vcpu " "serve's own options, from its --help"
+is "$(comp 'tdxtop serve --per')" "--per-pid --per-vcpu --per-vm-histograms " "serve's own options, from its --help"
 is "$(comp 'tdxtop record --ts')" "--tsc-khz= " "record's options"
 check "the live view's options include --json and --min-latency" \
 	grep -q -- '--json .*--min-latency=' <<<"$(comp 'tdxtop -')"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 bin=$OUTPUT/tdxtop
-plan 28
+plan 30
 
 out=$("$bin" -h 2>&1); rc=$?
 is "$rc" 0 "-h exits 0"
@@ -16,7 +16,8 @@ for args in "--bogus" "-g sideways" "-s nothing" "-p -5" "1 2 3" "0" \
 	    "diff --threshold -1 a -- b" "--outliers guest" "--outliers guest=1ms,guest=2ms" \
 	    "--outliers cpu=1ms" "--outliers guest=-1ms" "--outlier-rate 10" \
 	    "--outliers auto --outlier-rate 0" "serve --outliers auto" "report a.db b.db" \
-	    "--source xen" "--source kvm --outliers auto"; do
+	    "--source xen" "--source kvm --outliers auto" "serve --max-series lots" \
+	    "serve --expire-after -1"; do
 	"$bin" $args >/dev/null 2>"$OUTPUT/err.txt"; rc=$?
 	if [ "$rc" = 2 ] && grep -q "^tdxtop\( [a-z]*\)\?: \|unrecognized option\|invalid option" "$OUTPUT/err.txt"; then
 		pass "'tdxtop $args' is a usage error, exit 2"

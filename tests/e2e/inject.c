@@ -15,6 +15,10 @@
  *	seeding) and print the exact aggregates, as JSON, per VM index and
  *	(kind, reason, leaf, status class): count, sums, exact percentiles.
  *
+ *   inject expect-host WORKLOAD VMS VCPUS MULT SHIFT
+ *	the same over every VM at once (all as VM index 0): what a host-wide
+ *	series holds (tdxtop serve's default, docs/prometheus.md).
+ *
  *   inject outliers WORKLOAD VMS VCPUS MULT SHIFT GUEST_NS
  *	the exits of that run with more than GUEST_NS ns in the guest, one
  *	line each, in each vCPU's firing order: VM index, vCPU, exit index
@@ -223,11 +227,14 @@ struct exp_row {
 
 static struct exp_row *rows;
 static size_t nr_rows;
+static bool host_wide;		/* expect-host: every VM's rows as VM 0's */
 
 static struct exp_row *row(int vm, const struct tdxtop_key *k)
 {
 	size_t i;
 
+	if (host_wide)
+		vm = 0;
 	for (i = 0; i < nr_rows; i++)
 		if (rows[i].vm == vm && !memcmp(&rows[i].key, k, sizeof(*k)))
 			return &rows[i];
@@ -437,7 +444,7 @@ static int outliers(const char *path, int vms, int vcpus, __u32 mult, __u32 shif
 static int usage(void)
 {
 	fprintf(stderr, "usage: inject run VMS VCPUS [NAME [SECONDS]] | "
-		"inject expect WORKLOAD VMS VCPUS MULT SHIFT | "
+		"inject expect[-host] WORKLOAD VMS VCPUS MULT SHIFT | "
 		"inject outliers WORKLOAD VMS VCPUS MULT SHIFT GUEST_NS\n");
 	return 2;
 }
@@ -449,7 +456,8 @@ int main(int argc, char **argv)
 			   argc > 5 ? argv[5] : "0", "/proc/self/exe");
 	if (argc >= 5 && !strcmp(argv[1], "vmm"))
 		return vmm(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
-	if (argc == 7 && !strcmp(argv[1], "expect"))
+	host_wide = argc == 7 && !strcmp(argv[1], "expect-host");
+	if (argc == 7 && (!strcmp(argv[1], "expect") || host_wide))
 		return expect(argv[2], atoi(argv[3]), atoi(argv[4]),
 			      strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));
 	if (argc == 8 && !strcmp(argv[1], "outliers"))

@@ -2,9 +2,10 @@
 # A real Prometheus (Debian's) for the tests: started by the test, on
 # loopback, with its data in a temporary directory, and stopped at its end.
 
-# prom_start DIR PORT TARGET [RULES]: scrapes TARGET (host:port) every second
+# prom_start DIR PORT TARGET [RULES [FLAGS]]: scrapes TARGET (host:port)
+# every second; FLAGS: more of Prometheus' options (--enable-feature=...)
 prom_start() {
-	local dir=$1 port=$2 target=$3 rules=${4:-}
+	local dir=$1 port=$2 target=$3 rules=${4:-} flags=${5:-}
 	mkdir -p "$dir/data"
 	{
 		echo "global: { scrape_interval: 1s, evaluation_interval: 1s }"
@@ -14,7 +15,7 @@ prom_start() {
 		echo "    static_configs: [ { targets: [ '$target' ] } ]"
 	} >"$dir/prometheus.yml"
 	prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-		--web.listen-address="127.0.0.1:$port" --log.level=warn \
+		--web.listen-address="127.0.0.1:$port" --log.level=warn $flags \
 		>"$dir/prometheus.log" 2>&1 &
 	PROM_PID=$!
 	PROM_URL="http://127.0.0.1:$port"
@@ -64,5 +65,32 @@ free_port() {
 	while :; do
 		p=$((20000 + RANDOM % 20000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# pb_decode FILE: each delimited MetricFamily message of a protobuf scrape
+# as protoc decodes it with tools/tdxtop/output/metrics.proto, "--" between;
+# status 1 when a length or a message is wrong
+pb_decode() {
+	local -a b
+	local i=0 n len shift byte proto=$top/tools/tdxtop/output
+	mapfile -t b < <(od -An -v -tu1 -w1 "$1" | tr -d ' ')
+	n=${#b[@]}
+	while [ "$i" -lt "$n" ]; do
+		len=0 shift=0
+		while :; do	# the length: a varint
+			[ "$i" -lt "$n" ] || return 1
+			byte=${b[i]}
+			i=$((i + 1))
+			len=$((len | (byte & 127) << shift))
+			shift=$((shift + 7))
+			[ "$byte" -lt 128 ] && break
+		done
+		[ $((i + len)) -le "$n" ] || return 1
+		tail -c +$((i + 1)) "$1" | head -c "$len" |
+			protoc --proto_path="$proto" --decode=io.prometheus.client.MetricFamily \
+				metrics.proto || return 1
+		echo --
+		i=$((i + len))
 	done
 }

@@ -13,7 +13,8 @@
  *   bench/serve.sh.
  * Prints "ready" on stdout once every event is in the maps, then the
  * stand-ins' pids; serves until SIGTERM.  SERVE_HOST_PER=vcpu,pid: as
- * --per-vcpu and --per-pid.  Also: serve_host fire FD VCPUS REASONS SEED -name NAME (a child).
+ * --per-vcpu and --per-pid (more below: SERVE_HOST_*).  Also: serve_host
+ * fire FD VCPUS REASONS SEED -name NAME (a child).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,7 @@
 #include "store/store.h"
 #include "tdx_enter.skel.h"
 
-#define NR_VMS_MAX	64
+#define NR_VMS_MAX	128
 
 static int fire(int fd, __u32 vcpu, __u64 status, __u32 reason, __u64 leaf,
 		__u64 guest, __u64 restore, __u64 tsc)
@@ -71,6 +72,8 @@ static int child(int fd, int vcpus, int reasons, int seed)
 						return 1;
 			if (!i && write(1, "x", 1) != 1)
 				return 1;
+			if (getenv("SERVE_HOST_ONCE"))	/* one event per row, then none */
+				pause();
 			sleep(1);
 		}
 	}
@@ -132,44 +135,88 @@ static const char *secs(char *buf, __u64 ns)
 	return buf;
 }
 
-/* The exact lines the test workload must give, for one VM */
-static void expect(FILE *f, const char *vm, int vcpus, int seed)
+/* The host time of one vCPU's exits: the TSC step less each exit's guest and restore time */
+static __u64 host_ns(int seed)
 {
-	__u64 cum = 0, n[TDXTOP_PROM_BUCKETS] = {}, sum = 0, host_sum = 0;
-	const char *l = "reason=\"HLT\",status=\"SUCCESS\"";
-	char le[32], t[32];
+	__u64 t = 0;
 	size_t i;
-	int j;
 
+	for (i = 1; i < NR_GUEST; i++)
+		t += (1ULL << 41) - guest_ns[i] - (100 + seed);
+	/* TDCALL two steps after the last HLT, the failure 100000 cycles later */
+	return t + (1ULL << 42) - 2000 - 100 + 100000 - 3000;
+}
+
+/*
+ * The exact lines the test workload must give: for one VM (vm: its
+ * escaped name) with --per-vm-histograms, else (vm NULL) the host's over
+ * nvms VMs
+ */
+static void expect(FILE *f, const char *vm, int vcpus, int nvms, int seed)
+{
+	__u64 cum = 0, n[TDXTOP_PROM_BUCKETS] = {}, sum = 0, host_sum = 0, rsum = 0;
+	char l[256], v[128], le[32], t[32];
+	size_t i;
+	int j, k, w = vm ? 1 : nvms;
+
+	snprintf(v, sizeof(v), vm ? "vm=\"%s\"," : "%s", vm ? vm : "");
+	snprintf(l, sizeof(l), "%sreason=\"HLT\",status=\"SUCCESS\"", v);
 	for (i = 0; i < NR_GUEST; i++) {
-		n[le_index(guest_ns[i])] += vcpus;
-		sum += guest_ns[i] * vcpus;
+		n[le_index(guest_ns[i])] += vcpus * w;
+		sum += guest_ns[i] * vcpus * w;
 	}
-	fprintf(f, "tdxtop_exits_total{vm=\"%s\",%s} %zu\n", vm, l, NR_GUEST * vcpus);
+	fprintf(f, "tdxtop_exits_total{%s} %zu\n", l, NR_GUEST * vcpus * w);
 	for (j = 0; j < TDXTOP_PROM_BUCKETS; j++) {
 		cum += n[j];
 		le_text(le, sizeof(le), j);
-		fprintf(f, "tdxtop_guest_seconds_bucket{vm=\"%s\",%s,le=\"%s\"} %llu\n",
-			vm, l, le, (unsigned long long)cum);
+		fprintf(f, "tdxtop_guest_seconds_bucket{%s,le=\"%s\"} %llu\n", l, le,
+			(unsigned long long)cum);
 	}
-	fprintf(f, "tdxtop_guest_seconds_count{vm=\"%s\",%s} %zu\n", vm, l, NR_GUEST * vcpus);
-	fprintf(f, "tdxtop_guest_seconds_sum{vm=\"%s\",%s} %s\n", vm, l, secs(t, sum));
-	/* host time: the TSC step minus the guest and restore time of each exit */
-	for (i = 1; i < NR_GUEST; i++)
-		host_sum += (1ULL << 41) - guest_ns[i] - (100 + seed);
-	fprintf(f, "tdxtop_host_seconds_count{vm=\"%s\",%s} %zu\n", vm, l,
-		(NR_GUEST - 1) * vcpus);
-	host_sum *= vcpus;
-	fprintf(f, "tdxtop_host_seconds_sum{vm=\"%s\",%s} %s\n", vm, l, secs(t, host_sum));
-	fprintf(f, "tdxtop_restore_seconds_sum{vm=\"%s\",%s} %s\n", vm, l,
-		secs(t, NR_GUEST * vcpus * (100 + seed)));
-	fprintf(f, "tdxtop_exits_total{vm=\"%s\",reason=\"TDCALL\",leaf=\"MapGPA\","
-		"status=\"SUCCESS\"} %d\n", vm, vcpus);
-	fprintf(f, "tdxtop_exits_total{vm=\"%s\",reason=\"none\",status=\"OPERAND_BUSY\"} %d\n",
-		vm, vcpus);
-	fprintf(f, "tdxtop_restored_registers_total{vm=\"%s\",register=\"DEBUGCTL\"} %zu\n",
-		vm, (NR_GUEST + 2) * vcpus);
-	fprintf(f, "tdxtop_restored_registers_total{vm=\"%s\",register=\"PKRU\"} 0\n", vm);
+	fprintf(f, "tdxtop_guest_seconds_count{%s} %zu\n", l, NR_GUEST * vcpus * w);
+	fprintf(f, "tdxtop_guest_seconds_sum{%s} %s\n", l, secs(t, sum));
+	fprintf(f, "tdxtop_exits_total{%sreason=\"TDCALL\",leaf=\"MapGPA\",status=\"SUCCESS\"} %d\n",
+		v, vcpus * w);
+	fprintf(f, "tdxtop_exits_total{%sreason=\"none\",status=\"OPERAND_BUSY\"} %d\n",
+		v, vcpus * w);
+	if (vm) {
+		for (i = 1; i < NR_GUEST; i++)
+			host_sum += (1ULL << 41) - guest_ns[i] - (100 + seed);
+		fprintf(f, "tdxtop_host_seconds_count{%s} %zu\n", l, (NR_GUEST - 1) * vcpus);
+		fprintf(f, "tdxtop_host_seconds_sum{%s} %s\n", l, secs(t, host_sum * vcpus));
+		fprintf(f, "tdxtop_restore_seconds_sum{%s} %s\n", l,
+			secs(t, NR_GUEST * vcpus * (100 + seed)));
+		fprintf(f, "tdxtop_restored_registers_total{vm=\"%s\",register=\"DEBUGCTL\"} %zu\n",
+			vm, (NR_GUEST + 2) * vcpus);
+		fprintf(f, "tdxtop_restored_registers_total{vm=\"%s\",register=\"PKRU\"} 0\n", vm);
+		return;
+	}
+	/* host and restore time host-wide: every exit of every VM */
+	for (k = 0; k < nvms; k++) {
+		host_sum += host_ns(k) * vcpus;
+		rsum += (NR_GUEST * (100 + k) + 100) * vcpus;
+	}
+	fprintf(f, "tdxtop_host_seconds_count %zu\n", (NR_GUEST + 1) * vcpus * nvms);
+	fprintf(f, "tdxtop_host_seconds_sum %s\n", secs(t, host_sum));
+	fprintf(f, "tdxtop_restore_seconds_count %zu\n", (NR_GUEST + 2) * vcpus * nvms);
+	fprintf(f, "tdxtop_restore_seconds_sum %s\n", secs(t, rsum));
+	fprintf(f, "tdxtop_restored_registers_total{register=\"DEBUGCTL\"} %zu\n",
+		(NR_GUEST + 2) * vcpus * nvms);
+	fprintf(f, "tdxtop_restored_registers_total{register=\"PKRU\"} 0\n");
+}
+
+/* The lines of one VM's totals, whatever the cut */
+static void expect_vm(FILE *f, const char *vm, int vcpus, int seed)
+{
+	__u64 sum = 2000 + 3000;
+	char t[32];
+	size_t i;
+
+	for (i = 0; i < NR_GUEST; i++)
+		sum += guest_ns[i];
+	fprintf(f, "tdxtop_vm_exits_total{vm=\"%s\"} %zu\n", vm, (NR_GUEST + 2) * vcpus);
+	fprintf(f, "tdxtop_vm_guest_seconds_total{vm=\"%s\"} %s\n", vm, secs(t, sum * vcpus));
+	fprintf(f, "tdxtop_vm_host_seconds_total{vm=\"%s\"} %s\n", vm,
+		secs(t, host_ns(seed) * vcpus));
 }
 
 struct src {
@@ -209,6 +256,7 @@ int main(int argc, char **argv)
 	int nvms, vcpus, reasons, i, fd, pfd[2], lfd;
 	char c, fdstr[16], arg[3][16], name[64];
 	struct sigaction sa = { .sa_handler = on_term };
+	const char *per = getenv("SERVE_HOST_PER");
 
 	if (argc > 1 && !strcmp(argv[1], "fire") && argc >= 6)
 		return child(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
@@ -265,16 +313,30 @@ int main(int argc, char **argv)
 
 		if (!f)
 			return 1;
-		for (i = 0; i < nvms; i++)
-			expect(f, names[i][1], vcpus, i);
+		for (i = 0; i < nvms; i++) {
+			if (per && strstr(per, "vm"))
+				expect(f, names[i][1], vcpus, nvms, i);
+			expect_vm(f, names[i][1], vcpus, i);
+		}
+		if (!per || !strstr(per, "vm"))
+			expect(f, NULL, vcpus, nvms, 0);
 		fclose(f);
 	}
 	so.listen = argv[1];
-	/* SERVE_HOST_PER=vcpu,pid: tdxtop serve's --per-vcpu and --per-pid */
-	if (getenv("SERVE_HOST_PER")) {
-		so.prom.per_vcpu = strstr(getenv("SERVE_HOST_PER"), "vcpu") != NULL;
-		so.prom.per_pid = strstr(getenv("SERVE_HOST_PER"), "pid") != NULL;
+	/*
+	 * SERVE_HOST_PER=vcpu,pid,vm: --per-vcpu, --per-pid, --per-vm-histograms;
+	 * SERVE_HOST_MAX=N: --max-series N (else none); SERVE_HOST_EXPIRE=S:
+	 * --expire-after S (else never)
+	 */
+	if (per) {
+		so.prom.per_vcpu = strstr(per, "vcpu") != NULL;
+		so.prom.per_pid = strstr(per, "pid") != NULL;
+		so.prom.per_vm_hist = strstr(per, "vm") != NULL;
 	}
+	if (getenv("SERVE_HOST_MAX"))
+		so.prom.max_series = strtoull(getenv("SERVE_HOST_MAX"), NULL, 10);
+	if (getenv("SERVE_HOST_EXPIRE"))
+		so.prom.expire_ns = strtoull(getenv("SERVE_HOST_EXPIRE"), NULL, 10) * 1000000000ULL;
 	lfd = tdxtop_serve_listen(so.listen);
 	if (lfd < 0)
 		return 1;

@@ -15,7 +15,7 @@ allowed() {
 	case $1 in
 	model)	 echo '^(model/[a-z_]+\.h|tdx_enter\.h)$' ;;
 	collect) echo '^(model/[a-z_]+\.h|collect/[a-z_]+\.h|tdx_enter\.h|[a-z_]+\.skel\.h)$' ;;
-	output)	 echo '^(model/[a-z_]+\.h|output/[a-z_]+\.h|tdx_enter\.h|report_sha256\.h)$' ;;
+	output)	 echo '^(model/[a-z_]+\.h|output/[a-z_]+\.h|tdx_enter\.h|report_sha256\.h|metrics\.pb-c\.h)$' ;;
 	store)	 echo '^(model/[a-z_]+\.h|store/[a-z_]+\.h|tdx_enter\.h)$' ;;
 	esac
 }

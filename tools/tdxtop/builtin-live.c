@@ -35,7 +35,8 @@ static const char live_doc[] =
 "       tdxtop record [-o FILE] [-p PID] [--vcpu N] [interval] [count]\n"
 "       tdxtop report [-g GROUP] [-j] [--merge] [--from T] [--to T] FILE\n"
 "       tdxtop diff [--threshold PCT] BASE... -- NEW...\n"
-"       tdxtop serve [--listen ADDR:PORT] [--per-vcpu] [--per-pid] [-p PID]\n"
+"       tdxtop serve [--listen ADDR:PORT] [--per-vm-histograms] [--max-series N]\n"
+"                    [--per-vcpu] [--per-pid] [-p PID]\n"
 "\n"
 "EXAMPLES:\n"
 "    tdxtop                 # live view, refreshed every second\n"
@@ -66,13 +67,15 @@ static const char record_doc[] =
 
 static const char serve_doc[] =
 "Serve TD enter/exit metrics over HTTP for Prometheus: GET /metrics, in the\n"
-"text format, or OpenMetrics when the scraper asks for it.  Each scrape\n"
-"reads the BPF maps; counters and histograms are totals since tdxtop serve\n"
-"started, labelled by VM name (docs/prometheus.md).  Listens on loopback\n"
-"unless told otherwise.\n"
+"text format, OpenMetrics or protobuf with native histograms, as the\n"
+"scraper asks.  Each scrape reads the BPF maps; counters and histograms are\n"
+"totals since tdxtop serve started: exits and guest time by exit reason\n"
+"per host, totals per VM name; at most --max-series series\n"
+"(docs/prometheus.md).  Listens on loopback unless told otherwise.\n"
 "\n"
-"USAGE: tdxtop serve [--listen ADDR:PORT] [--per-vcpu] [--per-pid] [-p PID]\n"
-"                    [--vcpu N] [--min-latency NS]\n"
+"USAGE: tdxtop serve [--listen ADDR:PORT] [--per-vm-histograms] [--per-vcpu]\n"
+"                    [--per-pid] [--max-series N] [--expire-after SECS]\n"
+"                    [-p PID] [--vcpu N] [--min-latency NS]\n"
 "\n"
 "EXAMPLES:\n"
 "    tdxtop serve                      # http://127.0.0.1:9479/metrics\n"
@@ -85,11 +88,21 @@ static const struct argp_option serve_opts[] = {
 	  "Address to serve on (" TDXTOP_DEF_LISTEN "; 0.0.0.0:PORT for all)", 0 },
 	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "Also counters per vCPU (vcpu label)", 0 },
 	{ "per-pid", OPT_PER_PID, NULL, 0, "A pid label beside the VM name", 0 },
+	{ "per-vm-histograms", OPT_PER_VM_HIST, NULL, 0,
+	  "Exits and histograms per VM too, not per host only", 0 },
+	{ "max-series", OPT_MAX_SERIES, "N", 0,
+	  "At most N series (" STR(TDXTOP_DEF_MAX_SERIES) "; 0: no cap); past it, "
+	  "new label sets go to an overflow series", 0 },
+	{ "expire-after", OPT_EXPIRE, "SECS", 0,
+	  "Forget the series of a VM without exits this long (" STR(TDXTOP_DEF_EXPIRE_S)
+	  "; 0: never)", 0 },
 	{},
 };
 
 static error_t parse_serve(int key, char *arg, struct argp_state *state)
 {
+	__u64 v;
+
 	switch (key) {
 	case OPT_LISTEN: {
 		char err[256];
@@ -104,6 +117,21 @@ static error_t parse_serve(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PER_PID:
 		tdxtop_env.srv.prom.per_pid = true;
+		break;
+	case OPT_PER_VM_HIST:
+		tdxtop_env.srv.prom.per_vm_hist = true;
+		break;
+	case OPT_MAX_SERIES:
+		if (tdxtop_parse_u64(arg, 0, 100000000, &v))
+			argp_error(state, "--max-series %s: give a number of series, 0 for no cap",
+				   arg);
+		tdxtop_env.srv.prom.max_series = v;
+		break;
+	case OPT_EXPIRE:
+		if (tdxtop_parse_u64(arg, 0, 31536000, &v))
+			argp_error(state, "--expire-after %s: give whole seconds, 0 to 31536000 "
+				   "(0: never)", arg);
+		tdxtop_env.srv.prom.expire_ns = v * 1000000000ULL;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -70,6 +70,9 @@ struct tdxtop_serve_opts {
 	struct tdxtop_prom_opts prom;
 };
 #define TDXTOP_DEF_LISTEN	"127.0.0.1:9479"
+/* the series budget of a host (docs/prometheus.md), and when a VM is gone */
+#define TDXTOP_DEF_MAX_SERIES	2000
+#define TDXTOP_DEF_EXPIRE_S	600
 /* Whether spec is a valid ADDR:PORT: 0, or -1 and a line in err */
 int tdxtop_listen_check(const char *spec, char *err, size_t len);
 /* A socket listening on spec, or -1 (said on stderr) */

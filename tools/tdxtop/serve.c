@@ -29,12 +29,16 @@
 
 #define CT_TEXT		"text/plain; version=0.0.4; charset=utf-8"
 #define CT_OM		"application/openmetrics-text; version=1.0.0; charset=utf-8"
+#define CT_PB		"application/vnd.google.protobuf; " \
+			"proto=io.prometheus.client.MetricFamily; encoding=delimited"
 
 struct serve {
 	struct tdxtop_source *src;
 	struct tdxtop_prom *prom;
 	struct tdxtop_buf buf;
 	const char *version;
+	size_t max_series;
+	bool cap_said;		/* the line saying the cap was reached */
 };
 
 /* Does the comma-separated header value list token, with a weight above 0? */
@@ -52,6 +56,34 @@ static bool header_has(const char *v, const char *token)
 			/* "gzip;q=0" refuses it; the weight is this item's own */
 			q = memmem(v, len, "q=", 2);
 			if (!q || strtod(q + 2, NULL) > 0)
+				return true;
+		}
+		v = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * Does the Accept value ask for the protobuf exposition (Prometheus does
+ * with native histograms on): its type, delimited MetricFamily messages
+ */
+static bool wants_protobuf(const char *v)
+{
+	const char *t = "application/vnd.google.protobuf";
+	const char *end, *q;
+	size_t len;
+
+	while (v && *v) {
+		v += strspn(v, " \t");
+		end = strchr(v, ',');
+		len = end ? (size_t)(end - v) : strlen(v);
+		if (!strncasecmp(v, t, strlen(t)) &&
+		    memmem(v, len, "proto=io.prometheus.client.MetricFamily", 39) &&
+		    memmem(v, len, "encoding=delimited", 18)) {
+			q = memmem(v, len, ";q=", 3);
+			if (!q)
+				q = memmem(v, len, "; q=", 4);
+			if (!q || strtod(strchr(q, '=') + 1, NULL) > 0)
 				return true;
 		}
 		v = end ? end + 1 : NULL;
@@ -129,7 +161,11 @@ static enum MHD_Result scrape(struct serve *sv, struct MHD_Connection *c)
 							 MHD_HTTP_HEADER_ACCEPT);
 	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	bool om = header_has(accept, "application/openmetrics-text");
+	enum tdxtop_prom_format f = wants_protobuf(accept) ? TDXTOP_PROM_PROTOBUF :
+				    header_has(accept, "application/openmetrics-text") ?
+				    TDXTOP_PROM_OPENMETRICS : TDXTOP_PROM_TEXT;
+	const char *type = f == TDXTOP_PROM_PROTOBUF ? CT_PB :
+			   f == TDXTOP_PROM_OPENMETRICS ? CT_OM : CT_TEXT;
 	const struct tdxtop_snap *s;
 	size_t zlen;
 	void *body;
@@ -139,22 +175,27 @@ static enum MHD_Result scrape(struct serve *sv, struct MHD_Connection *c)
 	if (!err)
 		err = tdxtop_prom_add(sv->prom, s);
 	if (!err)
-		err = tdxtop_prom_write(sv->prom, &sv->buf, om);
+		err = tdxtop_prom_write(sv->prom, &sv->buf, f);
 	if (err)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "tdxtop: cannot read the BPF maps: %s\n", strerror(-err));
+	if (!sv->cap_said && tdxtop_prom_dropped(sv->prom)) {
+		sv->cap_said = true;
+		fprintf(stderr, "tdxtop serve: --max-series %zu reached: new label sets go to "
+			"the series labelled overflow=\"true\"; tdxtop_series_dropped_total "
+			"counts the series not made\n", sv->max_series);
+	}
 	if (sv->buf.len >= GZIP_MIN && header_has(enc, "gzip")) {
 		body = gzip(sv->buf.p, sv->buf.len, &zlen);
 		if (body)
-			return reply(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, zlen, true,
-				     "gzip");
+			return reply(c, MHD_HTTP_OK, type, body, zlen, true, "gzip");
 	}
 	/* the buffer goes with the response; the next scrape starts a new one */
 	body = sv->buf.p;
 	zlen = sv->buf.len;
 	sv->buf.p = NULL;
 	sv->buf.len = sv->buf.cap = 0;
-	return reply(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, zlen, true, NULL);
+	return reply(c, MHD_HTTP_OK, type, body, zlen, true, NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -287,12 +328,18 @@ int tdxtop_server_start(struct tdxtop_server **out, const struct tdxtop_serve_op
 		{ MHD_OPTION_END, 0, NULL },
 	};
 
+	int err;
+
 	*out = NULL;
-	if (!s || tdxtop_prom_new(&s->sv.prom, &o->prom)) {
-		free(s);
+	if (!s)
 		return -ENOMEM;
+	err = tdxtop_prom_new(&s->sv.prom, &o->prom);
+	if (err) {
+		free(s);
+		return err;
 	}
 	s->sv.src = src;
+	s->sv.max_series = o->prom.max_series;
 	s->sv.version = o->prom.version;
 	s->d = MHD_start_daemon((thread ? MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL : 0) |
 				(fd < 0 ? MHD_USE_NO_LISTEN_SOCKET : 0) | MHD_USE_ERROR_LOG,
@@ -323,11 +370,26 @@ void tdxtop_server_stop(struct tdxtop_server *s)
 	free(s);
 }
 
+/* The least --max-series the options can take */
+static size_t min_series(const struct tdxtop_prom_opts *o)
+{
+	struct tdxtop_prom_opts uncapped = *o;
+	struct tdxtop_prom *p;
+	size_t n = 0;
+
+	uncapped.max_series = 0;
+	if (!tdxtop_prom_new(&p, &uncapped))
+		n = tdxtop_prom_min_series(p);
+	tdxtop_prom_free(p);
+	return n;
+}
+
 int tdxtop_serve(const struct tdxtop_serve_opts *o, int fd, struct tdxtop_source *src,
 		 volatile sig_atomic_t *stop)
 {
 	struct tdxtop_server *s;
 	sigset_t block, old;
+	int err;
 
 	/* the server's thread leaves the stop signals to this one */
 	sigemptyset(&block);
@@ -335,9 +397,15 @@ int tdxtop_serve(const struct tdxtop_serve_opts *o, int fd, struct tdxtop_source
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (tdxtop_server_start(&s, o, fd, src, true)) {
+	err = tdxtop_server_start(&s, o, fd, src, true);
+	if (err) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		tdxtop_fail("cannot start the HTTP server on %s", o->listen);
+		if (err == -ERANGE)
+			tdxtop_fail("--max-series %zu: below the %zu series tdxtop serve always "
+				    "writes or keeps for overflows (source %s)", o->prom.max_series,
+				    min_series(&o->prom), o->prom.source);
+		else
+			tdxtop_fail("cannot start the HTTP server on %s", o->listen);
 		close(fd);
 		return 1;
 	}

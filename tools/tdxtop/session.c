@@ -30,6 +30,8 @@ struct tdxtop_env tdxtop_env = {
 	.count = -1,
 	.vcpu = TDXTOP_VCPU_NONE,
 	.srv.listen = TDXTOP_DEF_LISTEN,
+	.srv.prom.max_series = TDXTOP_DEF_MAX_SERIES,
+	.srv.prom.expire_ns = TDXTOP_DEF_EXPIRE_S * 1000000000ULL,
 	.outliers.rate = TDXTOP_DEF_OUTLIER_RATE,
 	.check_ms = DEF_CHECK_MS,
 };

@@ -130,19 +130,43 @@ int tdxtop_prom_bucket(__u32 idx);
 struct tdxtop_prom_opts {
 	bool per_vcpu;		/* also counters per vCPU */
 	bool per_pid;		/* a pid label beside the VM name */
+	bool per_vm_hist;	/* exits and histograms per VM, not per host */
+	size_t max_series;	/* at most this many series; 0: no cap */
+	__u64 expire_ns;	/* a VM idle this long is forgotten; 0: never */
 	const char *version, *kernel, *source;
 };
 
-/* A growable text buffer */
+enum tdxtop_prom_format {
+	TDXTOP_PROM_TEXT,		/* text/plain; version=0.0.4 */
+	TDXTOP_PROM_OPENMETRICS,	/* OpenMetrics 1.0.0 */
+	TDXTOP_PROM_PROTOBUF,		/* delimited MetricFamily, native histograms */
+};
 
 struct tdxtop_prom;
+/*
+ * tdxtop_prom_new() - the totals of tdxtop serve, empty
+ * Return: 0, -ENOMEM, or -ERANGE when o->max_series is below
+ * tdxtop_prom_min_series() (the series always written and kept for overflows)
+ */
 int tdxtop_prom_new(struct tdxtop_prom **p, const struct tdxtop_prom_opts *o);
-/* Folds an interval into the totals since the start: counters only grow */
+/*
+ * tdxtop_prom_add() - folds an interval into the totals since the start
+ * (counters only grow), and forgets VMs idle for o->expire_ns
+ * Return: 0 or -ENOMEM
+ */
 int tdxtop_prom_add(struct tdxtop_prom *p, const struct tdxtop_snap *s);
-/* The totals in the text format 0.0.4, or OpenMetrics 1.0.0; 0 or -ENOMEM */
-int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool openmetrics);
-/* Label sets with histograms (exits, GS base, user return) so far */
-size_t tdxtop_prom_hist_series(const struct tdxtop_prom *p);
+/*
+ * tdxtop_prom_write() - the totals in format f, into b (emptied first)
+ * Return: 0 or -ENOMEM
+ */
+int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b,
+		      enum tdxtop_prom_format f);
+/* tdxtop_prom_series() - Return: the series a scrape writes now */
+size_t tdxtop_prom_series(const struct tdxtop_prom *p);
+/* tdxtop_prom_min_series() - Return: the least --max-series p can take */
+size_t tdxtop_prom_min_series(const struct tdxtop_prom *p);
+/* tdxtop_prom_dropped() - Return: the series not made since the start (the cap) */
+__u64 tdxtop_prom_dropped(const struct tdxtop_prom *p);
 void tdxtop_prom_free(struct tdxtop_prom *p);
 
 /* ---- live TUI (tui.c) ---- */
