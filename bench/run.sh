@@ -19,5 +19,7 @@ echo "== tdxtop user space at 1 Hz, 1024 vCPUs x 40 reasons"
 "$OUTPUT/bench/userspace" 10 1024 40 all text
 echo "== recording, report, diff"
 "$top/bench/record.sh"
-echo "== tdxtop serve: a scrape, 1024 vCPUs x 40 reasons in 1 and 16 VMs"
+echo "== tdxtop serve: a scrape, 1, 16 and 100 VMs x 4 vCPUs x 40 reasons"
 "$top/bench/serve.sh" 30
+echo "== tdxtop serve --per-vm-histograms: 100 VMs x 4 vCPUs x 40 reasons"
+SERVE_HOST_PER=vm "$top/bench/serve.sh" 30 100 4 40

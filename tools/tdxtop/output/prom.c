@@ -3,8 +3,8 @@
  * tdxtop's intervals as Prometheus metrics: each interval is folded into
  * totals since the start (so counters only grow, whatever processes come
  * and go), and the totals are described family by family to a writer: the
- * text format 0.0.4 or OpenMetrics 1.0.0 here, protobuf with native
- * histograms in prom_pb.c.  Series are labelled by VM name, not pid (a pid
+ * text format 0.0.4 or OpenMetrics 1.0.0, or protobuf with native
+ * histograms.  Series are labelled by VM name, not pid (a pid
  * is an unbounded label).  By default the detail is per host (exits and
  * guest time by exit reason, leaf and status) and per VM only in totals, so
  * a host stays within a few thousand series; --per-vm-histograms keeps the
@@ -12,8 +12,9 @@
  * go to one overflow series per family; VMs idle for --expire-after are
  * forgotten.  docs/prometheus.md lists the metrics and the arithmetic.
  *
- * Past 600 lines: the totals, their cap and expiry, and the one description
- * of the families both formats write, which must stay in step.
+ * The formats' writers: prom_text.c, prom_pb.c.  Past 600 lines: the
+ * totals, their cap and expiry, and the one description of the families
+ * every format writes, which must stay in step.
  */
 #include <errno.h>
 #include <limits.h>
@@ -100,7 +101,6 @@ struct tdxtop_prom {
 	__u64 dropped;			/* series not made (--max-series) */
 	__s32 native_of[TDXTOP_HIST_BUCKETS];	/* native bucket of each of tdxtop's */
 	char info[3 * TDXTOP_LABEL_SIZE + 64];
-	char le[TDXTOP_PROM_BUCKETS][24];	/* le="..." of each bucket */
 };
 
 /* ---- buckets ---- */
@@ -172,30 +172,6 @@ void tdxtop_prom_native_free(struct prom_native *h)
 {
 	free(h->b);
 	memset(h, 0, sizeof(*h));
-}
-
-/* ns as seconds, exactly: "12", "0.000001023" */
-static char *fmt_seconds(char *p, __u64 ns)
-{
-	char tmp[24], *t;
-	__u64 frac = ns % 1000000000;
-	int i, digits = 9;
-
-	t = tdxtop_jw_format_u64(tmp + sizeof(tmp), ns / 1000000000);
-	memcpy(p, t, tmp + sizeof(tmp) - t);
-	p += tmp + sizeof(tmp) - t;
-	if (!frac)
-		return p;
-	while (!(frac % 10)) {
-		frac /= 10;
-		digits--;
-	}
-	*p++ = '.';
-	for (i = digits - 1; i >= 0; i--) {
-		p[i] = '0' + frac % 10;
-		frac /= 10;
-	}
-	return p + digits;
 }
 
 /* ---- tables ---- */
@@ -358,7 +334,6 @@ int tdxtop_prom_new(struct tdxtop_prom **pp, const struct tdxtop_prom_opts *o)
 	char v[TDXTOP_LABEL_SIZE], k[TDXTOP_LABEL_SIZE], s[TDXTOP_LABEL_SIZE];
 	struct tdxtop_prom *p = calloc(1, sizeof(*p));
 	__u32 i;
-	int j;
 
 	*pp = NULL;
 	if (!p)
@@ -381,20 +356,6 @@ int tdxtop_prom_new(struct tdxtop_prom **pp, const struct tdxtop_prom_opts *o)
 	tdxtop_label_value(s, sizeof(s), o->source ? o->source : "");
 	snprintf(p->info, sizeof(p->info), "version=\"%s\",kernel=\"%s\",source=\"%s\"",
 		 v, k, s);
-	for (j = 0; j < TDXTOP_PROM_BUCKETS; j++) {
-		char *e = p->le[j];
-
-		memcpy(e, "le=\"", 4);
-		e += 4;
-		if (j == TDXTOP_PROM_BUCKETS - 1) {
-			memcpy(e, "+Inf", 4);
-			e += 4;
-		} else {
-			e = fmt_seconds(e, (1ULL << (TDXTOP_PROM_LO_SHIFT + j)) - 1);
-		}
-		*e++ = '"';
-		*e = '\0';
-	}
 	/* each of tdxtop's buckets goes whole to the native one of its least value */
 	for (i = 0; i < TDXTOP_HIST_BUCKETS; i++)
 		p->native_of[i] = i ? tdxtop_prom_native_index(tdxtop_bucket_lo(i)) : INT32_MIN;
@@ -1025,153 +986,11 @@ int tdxtop_prom_describe(const struct tdxtop_prom *p, struct prom_writer *w)
 	return w->end(w);
 }
 
-/* ---- the text formats ---- */
-
-/* The longest line: a name, the labels of a series, le, a number */
-#define LINE_MAX_LEN	(128 + TDXTOP_LABEL_SIZE + 512)
-
-struct text_writer {
-	struct prom_writer w;
-	const struct tdxtop_prom *p;
-	struct tdxtop_buf *b;
-	bool om;
-	enum prom_type t;
-	char name[64];
-};
-
-static char *put(char *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(o, s, n);
-	return o + n;
-}
-
-/* name suffix{labels,extra} value\n; room for LINE_MAX_LEN is there */
-static void sample(struct tdxtop_buf *b, const char *name, const char *suffix,
-		   const char *labels, const char *extra, enum prom_val vk, __u64 v)
-{
-	char *o = b->p + b->len, tmp[24], *t;
-
-	o = put(o, name);
-	o = put(o, suffix);
-	if ((labels && *labels) || extra) {
-		*o++ = '{';
-		if (labels && *labels)
-			o = put(o, labels);
-		if (extra) {
-			if (labels && *labels)
-				*o++ = ',';
-			o = put(o, extra);
-		}
-		*o++ = '}';
-	}
-	*o++ = ' ';
-	if (vk == PROM_SECONDS) {
-		o = fmt_seconds(o, v);
-	} else {
-		t = tdxtop_jw_format_u64(tmp + sizeof(tmp), v);
-		memcpy(o, t, tmp + sizeof(tmp) - t);
-		o += tmp + sizeof(tmp) - t;
-	}
-	*o++ = '\n';
-	b->len = o - b->p;
-}
-
-/*
- * HELP and TYPE of a family.  name is the OpenMetrics family name; the text
- * format names a counter's family after its sample (name_total), and has
- * no info type (a gauge name_info of value 1).
- */
-static int text_family(struct prom_writer *w, const char *name, enum prom_type t,
-		       bool seconds, const char *help)
-{
-	static const char *const types[] = { "counter", "gauge", "histogram", "info" };
-	struct text_writer *tw = (struct text_writer *)w;
-	struct tdxtop_buf *b = tw->b;
-	const char *suffix = "";
-	int n;
-
-	if (tdxtop_buf_room(b, 512 + strlen(help)))
-		return -ENOMEM;
-	snprintf(tw->name, sizeof(tw->name), "%s", name);
-	tw->t = t;
-	if (!tw->om && t == PROM_COUNTER)
-		suffix = "_total";
-	if (!tw->om && t == PROM_INFO) {
-		suffix = "_info";
-		t = PROM_GAUGE;
-	}
-	n = snprintf(b->p + b->len, b->cap - b->len, "# HELP %s%s %s\n# TYPE %s%s %s\n",
-		     name, suffix, help, name, suffix, types[t]);
-	b->len += n;
-	if (tw->om && seconds)
-		b->len += snprintf(b->p + b->len, b->cap - b->len, "# UNIT %s seconds\n",
-				   name);
-	return 0;
-}
-
-static int text_value(struct prom_writer *w, const char *labels, const char *extra,
-		      enum prom_val vk, __u64 v)
-{
-	struct text_writer *tw = (struct text_writer *)w;
-	const char *suffix = tw->t == PROM_COUNTER ? "_total" :
-			     tw->t == PROM_INFO ? "_info" : "";
-
-	if (tdxtop_buf_room(tw->b, LINE_MAX_LEN))
-		return -ENOMEM;
-	sample(tw->b, tw->name, suffix, labels, extra, vk, v);
-	return 0;
-}
-
-static int text_hist(struct prom_writer *w, const char *labels, const struct prom_hist *h)
-{
-	struct text_writer *tw = (struct text_writer *)w;
-	__u64 cum = 0;
-	int j;
-
-	if (tdxtop_buf_room(tw->b, (TDXTOP_PROM_BUCKETS + 2) * LINE_MAX_LEN))
-		return -ENOMEM;
-	for (j = 0; j < TDXTOP_PROM_BUCKETS - 1; j++) {
-		cum += h->bucket[j];
-		sample(tw->b, tw->name, "_bucket", labels, tw->p->le[j], PROM_COUNT, cum);
-	}
-	/* +Inf is _count: samples the buckets missed (hist_full) are in it */
-	sample(tw->b, tw->name, "_bucket", labels, tw->p->le[j], PROM_COUNT, h->count);
-	sample(tw->b, tw->name, "_sum", labels, NULL, PROM_SECONDS, h->sum);
-	sample(tw->b, tw->name, "_count", labels, NULL, PROM_COUNT, h->count);
-	return 0;
-}
-
-static int text_end(struct prom_writer *w)
-{
-	struct text_writer *tw = (struct text_writer *)w;
-
-	if (!tw->om)
-		return 0;
-	if (tdxtop_buf_room(tw->b, 8))
-		return -ENOMEM;
-	tw->b->len += snprintf(tw->b->p + tw->b->len, tw->b->cap - tw->b->len, "# EOF\n");
-	return 0;
-}
-
 int tdxtop_prom_write(const struct tdxtop_prom *p, struct tdxtop_buf *b,
 		      enum tdxtop_prom_format f)
 {
-	struct text_writer tw = {
-		.w = { text_family, text_value, text_hist, text_end },
-		.p = p, .b = b, .om = f == TDXTOP_PROM_OPENMETRICS,
-	};
-	struct prom_pb *pb;
-	int err;
-
 	b->len = 0;
-	if (f != TDXTOP_PROM_PROTOBUF)
-		return tdxtop_prom_describe(p, &tw.w);
-	pb = tdxtop_prom_pb_new(b);
-	if (!pb)
-		return -ENOMEM;
-	err = tdxtop_prom_describe(p, tdxtop_prom_pb_writer(pb));
-	tdxtop_prom_pb_free(pb);
-	return err;
+	if (f == TDXTOP_PROM_PROTOBUF)
+		return tdxtop_prom_pb(p, b);
+	return tdxtop_prom_text(p, b, f == TDXTOP_PROM_OPENMETRICS);
 }

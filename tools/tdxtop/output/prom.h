@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Inside tdxtop serve's exposition: the totals (prom.c) are described once,
- * family by family, to a writer of a format: the text formats (prom.c) or
- * the protobuf one with native histograms (prom_pb.c).
+ * family by family, to a writer of a format: the text formats (prom_text.c)
+ * or the protobuf one with native histograms (prom_pb.c).
  */
 #ifndef TDXTOP_OUTPUT_PROM_H
 #define TDXTOP_OUTPUT_PROM_H
@@ -67,10 +67,9 @@ struct prom_writer {
 /* Describes the totals to w, family by family */
 int tdxtop_prom_describe(const struct tdxtop_prom *p, struct prom_writer *w);
 
-/* The protobuf writer (prom_pb.c): delimited MetricFamily messages into b */
-struct prom_pb;
-struct prom_pb *tdxtop_prom_pb_new(struct tdxtop_buf *b);
-struct prom_writer *tdxtop_prom_pb_writer(struct prom_pb *pb);
-void tdxtop_prom_pb_free(struct prom_pb *pb);
+/* The totals as text: format 0.0.4, or OpenMetrics (prom_text.c); 0 or -ENOMEM */
+int tdxtop_prom_text(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om);
+/* The totals as delimited protobuf MetricFamily messages (prom_pb.c) */
+int tdxtop_prom_pb(const struct tdxtop_prom *p, struct tdxtop_buf *b);
 
 #endif

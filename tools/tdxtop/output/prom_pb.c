@@ -296,26 +296,8 @@ static int pb_end(struct prom_writer *w)
 	return flush((struct prom_pb *)w);
 }
 
-struct prom_pb *tdxtop_prom_pb_new(struct tdxtop_buf *b)
+static void pb_free(struct prom_pb *pb)
 {
-	struct prom_pb *pb = calloc(1, sizeof(*pb));
-
-	if (!pb)
-		return NULL;
-	pb->w = (struct prom_writer){ pb_family_start, pb_value, pb_hist_add, pb_end };
-	pb->b = b;
-	return pb;
-}
-
-struct prom_writer *tdxtop_prom_pb_writer(struct prom_pb *pb)
-{
-	return &pb->w;
-}
-
-void tdxtop_prom_pb_free(struct prom_pb *pb)
-{
-	if (!pb)
-		return;
 	free(pb->text.p);
 	free(pb->labels);
 	free(pb->series);
@@ -330,5 +312,16 @@ void tdxtop_prom_pb_free(struct prom_pb *pb)
 	free(pb->h);
 	free(pb->s);
 	free(pb->sp);
-	free(pb);
+}
+
+int tdxtop_prom_pb(const struct tdxtop_prom *p, struct tdxtop_buf *b)
+{
+	struct prom_pb pb = {
+		.w = { pb_family_start, pb_value, pb_hist_add, pb_end },
+		.b = b,
+	};
+	int err = tdxtop_prom_describe(p, &pb.w);
+
+	pb_free(&pb);
+	return err;
 }
