@@ -212,6 +212,40 @@ static void test_expire(void)
 	tdxtop_snap_free(&s);
 }
 
+/* The btf source: TDs' and other VMs' exits apart, nothing of restores */
+static void test_btf(void)
+{
+	struct tdxtop_prom_opts o = { .source = "btf" };
+	struct tdxtop_stats st = { .count = 2, .n = { 2, 2 }, .sum = { 2000, 4000 } };
+	struct tdxtop_key td = { .tgid = 100, .reason = 77, .leaf = 0x10001,
+				 .kind = TDXTOP_KIND_TD_EXIT };
+	struct tdxtop_key vm = { .tgid = 101, .reason = 30, .kind = TDXTOP_KIND_KVM_EXIT };
+	struct tdxtop_snap s = { .start_ns = SEC, .end_ns = 2 * SEC, .source = "btf" };
+	struct tdxtop_prom *p;
+	__u64 sum;
+	size_t n;
+
+	tdxtop_snap_add_vm(&s, 100, "td0");
+	tdxtop_snap_add_vm(&s, 101, "vm0");
+	tdxtop_snap_add_row(&s, &td, &st);
+	tdxtop_snap_add_row(&s, &vm, &st);
+	tdxtop_prom_new(&p, &o);
+	tdxtop_prom_add(p, &s);
+	n = lines(p, "tdxtop_exits_total", &sum);
+	/* own 10 (no program), 2 x 34 by exit, host time per type 66, 2 x 3 per VM */
+	is_u64(n, 10 + 68 + 66 + 6, "btf: 150 series, no restore, register or GS base series");
+	tdxtop_prom_write(p, &buf, TDXTOP_PROM_TEXT);
+	buf.p[buf.len - 1] = '\0';
+	ok(strstr(buf.p, "tdxtop_exits_total{type=\"td\",reason=\"TDCALL\",leaf=\"MapGPA\","
+			 "status=\"SUCCESS\"} 2\n") &&
+	   strstr(buf.p, "tdxtop_exits_total{type=\"vm\",reason=\"IO_INSTRUCTION\"} 2\n") &&
+	   strstr(buf.p, "tdxtop_host_seconds_count{type=\"td\"} 2\n") &&
+	   strstr(buf.p, "tdxtop_host_seconds_count{type=\"vm\"} 2\n") &&
+	   !strstr(buf.p, "restore"), "btf: type td/vm on exits and on host time per type");
+	tdxtop_prom_free(p);
+	tdxtop_snap_free(&s);
+}
+
 static void test_protobuf(void)
 {
 	struct tdxtop_prom_opts o = { .source = "tdx" };
@@ -273,12 +307,13 @@ static void test_protobuf(void)
 
 int main(void)
 {
-	tap_plan(26);
+	tap_plan(28);
 	test_native_index();
 	test_native_add();
 	test_cut();
 	test_cap();
 	test_expire();
+	test_btf();
 	test_protobuf();
 	free(buf.p);
 	return tap_done();
