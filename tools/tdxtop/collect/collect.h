@@ -17,20 +17,23 @@ int tdxtop_tsc_probe(struct tdxtop_tsc *t);
 
 /* ---- reading the maps (maps.c, read.c) ---- */
 
-/* The maps and programs of a loaded bpf/tdx_enter.bpf.c */
+struct tdx_enter_bpf;
+struct bpf_map;
+struct bpf_program;
+/*
+ * The maps and programs of a loaded bpf/tdx_enter.bpf.c: its skeleton,
+ * whose maps the reader reads (skel->maps.*), and what only the kvm and
+ * btf sources' objects have
+ */
 struct tdxtop_maps {
-	int vcpu_slots_fd, vcpu_rows_fd, shared_rows_fd;
-	int hists_fd, hist_ids_fd, cpu_hist_idx_fd, cpu_hists_fd;
-	int losses_fd, notes_fd;
-	int outlier_ring_fd, outlier_thresh_fd, outlier_stats_fd;
-	int kvm_unpaired_fd;
+	const struct tdx_enter_bpf *skel;
+	const struct bpf_map *kvm_unpaired;	/* NULL on the tdx source */
 	__u32 nr_slots, nr_hists;
-	int prog_fds[TDXTOP_MAX_PROGS];
-	char prog_names[TDXTOP_MAX_PROGS][TDXTOP_PROG_NAME_LEN];
+	/* the programs loaded, in name order */
+	const struct bpf_program *progs[TDXTOP_MAX_PROGS];
 	int nr_progs;
 };
 
-struct tdx_enter_bpf;
 /*
  * Before load: map sizes (0: the defaults of bpf/tdx_enter.h), rounded as
  * the layout needs.  copies: per-CPU histogram copies (0: as many as

@@ -156,12 +156,9 @@ static void add_progs(struct tdxtop_maps *m, struct bpf_object *obj)
 		if (!bpf_program__autoload(p))	/* the exit handler not chosen */
 			continue;
 		for (i = m->nr_progs; i > 0 &&
-		     strcmp(m->prog_names[i - 1], bpf_program__name(p)) > 0; i--) {
-			m->prog_fds[i] = m->prog_fds[i - 1];
-			memcpy(m->prog_names[i], m->prog_names[i - 1], TDXTOP_PROG_NAME_LEN);
-		}
-		m->prog_fds[i] = bpf_program__fd(p);
-		snprintf(m->prog_names[i], TDXTOP_PROG_NAME_LEN, "%s", bpf_program__name(p));
+		     strcmp(bpf_program__name(m->progs[i - 1]), bpf_program__name(p)) > 0; i--)
+			m->progs[i] = m->progs[i - 1];
+		m->progs[i] = p;
 		m->nr_progs++;
 	}
 }
@@ -169,23 +166,9 @@ static void add_progs(struct tdxtop_maps *m, struct bpf_object *obj)
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
 		     struct bpf_object *second)
 {
-	struct bpf_map *unpaired = second ?
-		bpf_object__find_map_by_name(second, "kvm_unpaired") : NULL;
-
 	memset(m, 0, sizeof(*m));
-	m->vcpu_slots_fd = bpf_map__fd(skel->maps.vcpu_slots);
-	m->vcpu_rows_fd = bpf_map__fd(skel->maps.vcpu_rows);
-	m->shared_rows_fd = bpf_map__fd(skel->maps.shared_rows);
-	m->hists_fd = bpf_map__fd(skel->maps.hists);
-	m->hist_ids_fd = bpf_map__fd(skel->maps.hist_ids);
-	m->cpu_hist_idx_fd = bpf_map__fd(skel->maps.cpu_hist_idx);
-	m->cpu_hists_fd = bpf_map__fd(skel->maps.cpu_hists);
-	m->losses_fd = bpf_map__fd(skel->maps.losses);
-	m->notes_fd = bpf_map__fd(skel->maps.notes);
-	m->outlier_ring_fd = bpf_map__fd(skel->maps.outlier_ring);
-	m->outlier_thresh_fd = bpf_map__fd(skel->maps.outlier_thresh);
-	m->outlier_stats_fd = bpf_map__fd(skel->maps.outlier_stats);
-	m->kvm_unpaired_fd = unpaired ? bpf_map__fd(unpaired) : -1;
+	m->skel = skel;
+	m->kvm_unpaired = second ? bpf_object__find_map_by_name(second, "kvm_unpaired") : NULL;
 	m->nr_slots = bpf_map__max_entries(skel->maps.vcpu_slots);
 	m->nr_hists = bpf_map__max_entries(skel->maps.hists);
 	add_progs(m, skel->obj);

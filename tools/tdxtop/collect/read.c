@@ -16,6 +16,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect/collect.h"
+#include "tdx_enter.skel.h"
+
+/* the fd of one of the tdx object's maps, from its skeleton */
+#define map_fd(r, name)	bpf_map__fd((r)->m.skel->maps.name)
 
 /* entries of "shared_rows" and "hist_ids" per batch lookup */
 #define HASH_BATCH	256
@@ -98,8 +102,8 @@ int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
 	/* the vCPUs' slots and rows, read in place */
 	r->slots_len = map_len(m->nr_slots, sizeof(*r->slots));
 	r->blocks_len = map_len(m->nr_slots, sizeof(*r->blocks));
-	r->slots = mmap(NULL, r->slots_len, PROT_READ, MAP_SHARED, m->vcpu_slots_fd, 0);
-	r->blocks = mmap(NULL, r->blocks_len, PROT_READ, MAP_SHARED, m->vcpu_rows_fd, 0);
+	r->slots = mmap(NULL, r->slots_len, PROT_READ, MAP_SHARED, bpf_map__fd(m->skel->maps.vcpu_slots), 0);
+	r->blocks = mmap(NULL, r->blocks_len, PROT_READ, MAP_SHARED, bpf_map__fd(m->skel->maps.vcpu_rows), 0);
 	if (r->slots == MAP_FAILED || r->blocks == MAP_FAILED) {
 		int err = -errno;
 
@@ -235,7 +239,7 @@ static int read_shared_rows(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	int err;
 
 	r->nr_shared = 0;
-	err = read_hash(r, r->m.shared_rows_fd, sizeof(struct tdxtop_key),
+	err = read_hash(r, map_fd(r, shared_rows), sizeof(struct tdxtop_key),
 			r->hash_vals, sizeof(*r->hash_vals), collect_shared, d);
 	if (err)
 		return err;
@@ -264,8 +268,8 @@ static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
 {
 	int c, m, b;
 
-	if (bpf_map_lookup_elem(r->m.hists_fd, &id, h) ||
-	    bpf_map_lookup_elem(r->m.cpu_hist_idx_fd, &id, r->percpu))
+	if (bpf_map_lookup_elem(map_fd(r, hists), &id, h) ||
+	    bpf_map_lookup_elem(map_fd(r, cpu_hist_idx), &id, r->percpu))
 		return -errno;
 	for (c = 0; c < r->ncpus; c++) {
 		__u32 i = (__u32)r->percpu[c];
@@ -273,7 +277,7 @@ static int read_hist(struct tdxtop_reader *r, __u32 id, struct tdxtop_hist *h)
 		if (!i || i == TDXTOP_NO_COPY)
 			continue;
 		i--;
-		if (bpf_map_lookup_elem(r->m.cpu_hists_fd, &i, r->hcopy))
+		if (bpf_map_lookup_elem(map_fd(r, cpu_hists), &i, r->hcopy))
 			return -errno;
 		for (m = 0; m < TDXTOP_NR_METRICS; m++)
 			for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
@@ -351,14 +355,14 @@ int tdxtop_reader_outliers(struct tdxtop_reader *r, const struct tdxtop_outlier_
 	if (!o->on)
 		return 0;
 	r->outlier_spec = o->spec;
-	r->ring = ring_buffer__new(r->m.outlier_ring_fd, on_outlier, r, NULL);
+	r->ring = ring_buffer__new(map_fd(r, outlier_ring), on_outlier, r, NULL);
 	if (!r->ring)
 		return -errno;
 	if (!o->automatic)
 		return 0;
 	r->thresh_len = map_len(n, sizeof(*r->thresh));
 	r->thresh = mmap(NULL, r->thresh_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 r->m.outlier_thresh_fd, 0);
+			 map_fd(r, outlier_thresh), 0);
 	if (r->thresh == MAP_FAILED) {
 		r->thresh = NULL;
 		return -errno;
@@ -376,7 +380,7 @@ static int read_outliers(struct tdxtop_reader *r, struct tdxtop_snap *d)
 	d->outlier_spec = r->outlier_spec;
 	if (!r->ring)
 		return 0;
-	err = read_counters(r, r->m.outlier_stats_fd, TDXTOP_NR_OUTLIER_COUNTS, counts);
+	err = read_counters(r, map_fd(r, outlier_stats), TDXTOP_NR_OUTLIER_COUNTS, counts);
 	if (err)
 		return err;
 	r->anchor_tsc = __rdtsc();
@@ -426,9 +430,9 @@ static int read_progs(struct tdxtop_reader *r, struct tdxtop_snap *d,
 		__u32 len = sizeof(info);
 
 		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(r->m.prog_fds[p], &info, &len))
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(r->m.progs[p]), &info, &len))
 			return -errno;
-		memcpy(c->name, r->m.prog_names[p], sizeof(c->name));
+		snprintf(c->name, sizeof(c->name), "%s", bpf_program__name(r->m.progs[p]));
 		c->run_cnt = info.run_cnt - prev->run_cnt;
 		c->run_time_ns = info.run_time_ns - prev->run_time_ns;
 		prev->run_cnt = info.run_cnt;
@@ -497,14 +501,15 @@ int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *d)
 			if (tdxtop_n_implied(row->key.kind, m))
 				row->st.n[m] = row->st.count;
 	}
-	err = read_hash(r, r->m.hist_ids_fd, sizeof(struct tdxtop_hkey), r->ids,
+	err = read_hash(r, map_fd(r, hist_ids), sizeof(struct tdxtop_hkey), r->ids,
 			sizeof(*r->ids), add_hist, d);
 	if (!err)
-		err = read_counters(r, r->m.losses_fd, TDXTOP_NR_BPF_LOSSES, losses);
+		err = read_counters(r, map_fd(r, losses), TDXTOP_NR_BPF_LOSSES, losses);
 	if (!err)
-		err = read_counters(r, r->m.notes_fd, TDXTOP_NR_BPF_NOTES, notes);
-	if (!err && r->m.kvm_unpaired_fd >= 0)	/* the kvm source's own map */
-		err = read_counters(r, r->m.kvm_unpaired_fd, 1, &notes[TDXTOP_NOTE_UNPAIRED]);
+		err = read_counters(r, map_fd(r, notes), TDXTOP_NR_BPF_NOTES, notes);
+	if (!err && r->m.kvm_unpaired)	/* the kvm source's own map */
+		err = read_counters(r, bpf_map__fd(r->m.kvm_unpaired), 1,
+				    &notes[TDXTOP_NOTE_UNPAIRED]);
 	if (!err)
 		err = read_progs(r, d, &losses[TDXTOP_LOSS_MISSED]);
 	if (!err)
