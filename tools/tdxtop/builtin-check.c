@@ -678,7 +678,7 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 		tdxtop_json_errors = true;
 		break;
 	case 'v':
-		tdxtop_env.o.out.verbose = true;
+		tdxtop_env.print.opts.verbose = true;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -820,7 +820,7 @@ static int check_verdict(struct tdxtop_jw *w, int status, const char *verdict)
 }
 
 /* The window beside the triggers, and the comparison: the exit status */
-static int window(struct tdxtop_check *c, struct tdxtop_live *l, struct tdxtop_jw *w,
+static int window(struct tdxtop_check *c, struct tdxtop_session *sess, struct tdxtop_jw *w,
 		  char *verdict, size_t len)
 {
 	const char *v;
@@ -830,13 +830,13 @@ static int window(struct tdxtop_check *c, struct tdxtop_live *l, struct tdxtop_j
 		printf("  instance      %s, %.1f s\n", c->dir,
 		       tdxtop_env.check_ms / 1000.0);
 	fflush(stdout);		/* what was found, before the window */
-	e = check_run(c, &l->reader, &l->snap, tdxtop_env.check_ms);
+	e = check_run(c, &sess->reader, &sess->snap, tdxtop_env.check_ms);
 	if (e) {
 		snprintf(verdict, len, "cannot check: %s",
 			 e == -EINTR ? "interrupted" : strerror(-e));
 		return 2;
 	}
-	status = check_report(c, &l->tsc, &l->snap, w, stdout, &v);
+	status = check_report(c, &sess->tsc, &sess->snap, w, stdout, &v);
 	snprintf(verdict, len, "%s", v);
 	return status;
 }
@@ -851,7 +851,7 @@ int tdxtop_cmd_check(int argc, char **argv)
 	};
 	static struct tdxtop_jw jw;
 	struct tdxtop_jw *w = NULL;
-	struct tdxtop_live l = { .stats_fd = STATS_NOT_TRIED };
+	struct tdxtop_session sess = { .stats_fd = STATS_NOT_TRIED };
 	struct tdxtop_check *c = NULL;
 	struct check_facts f;
 	char err[512], verdict[640];
@@ -880,9 +880,9 @@ int tdxtop_cmd_check(int argc, char **argv)
 		snprintf(verdict, sizeof(verdict), "cannot check: %s", err);
 	} else {
 		/* errors of loading are said on their own line; the verdict names them */
-		l.source = f.source;
+		sess.source = f.source;
 		tdxtop_json_errors = false;
-		if (tdxtop_live_open(&l))
+		if (tdxtop_session_open(&sess))
 			snprintf(verdict, sizeof(verdict), "cannot check: the %s source does "
 				 "not load here (above)", f.source);
 		else
@@ -890,13 +890,13 @@ int tdxtop_cmd_check(int argc, char **argv)
 		tdxtop_json_errors = tdxtop_env.check_json;
 	}
 	if (w)
-		check_facts_json(w, &f, l.stats_fd);
+		check_facts_json(w, &f, sess.stats_fd);
 	else
-		check_facts_text(&f, l.stats_fd);
+		check_facts_text(&f, sess.stats_fd);
 	if (status == -1)
-		status = window(c, &l, w, verdict, sizeof(verdict));
+		status = window(c, &sess, w, verdict, sizeof(verdict));
 	check_close(c);
-	if (l.skel)
-		tdxtop_live_close(&l);
+	if (sess.skel)
+		tdxtop_session_close(&sess);
 	return check_verdict(w, status, verdict);
 }

@@ -145,31 +145,31 @@ static const struct argp serve_argp = { .options = serve_opts, .parser = parse_s
 static char tui_err[512];
 
 /* One interval: read, and record when asked */
-static int live_next(struct tdxtop_live *l)
+static int live_next(struct tdxtop_session *sess)
 {
 	int err;
 
-	err = tdxtop_reader_read(&l->reader, &l->snap);
+	err = tdxtop_reader_read(&sess->reader, &sess->snap);
 	if (err)
 		snprintf(tui_err, sizeof(tui_err), "failed to read the BPF maps: %s",
 			 strerror(-err));
-	else if (l->rec && (err = tdxtop_recorder_add(l->rec, &l->snap)))
-		snprintf(tui_err, sizeof(tui_err), "%s", tdxtop_recorder_error(l->rec));
-	if (err && tdxtop_env.o.batch)
+	else if (sess->rec && (err = tdxtop_recorder_add(sess->rec, &sess->snap)))
+		snprintf(tui_err, sizeof(tui_err), "%s", tdxtop_recorder_error(sess->rec));
+	if (err && tdxtop_env.print.batch)
 		fail("%s", tui_err);
 	return err;
 }
 
 static int live_poll(void *ctx, const struct tdxtop_snap **s)
 {
-	struct tdxtop_live *l = ctx;
+	struct tdxtop_session *sess = ctx;
 
-	*s = &l->snap;
-	return live_next(l);
+	*s = &sess->snap;
+	return live_next(sess);
 }
 
 /* Text, JSON or nothing (record), count intervals; a signal cuts the last short */
-static int batch_loop(struct tdxtop_live *l)
+static int batch_loop(struct tdxtop_session *sess)
 {
 	struct tdxtop_view v = {};
 	int err = 0;
@@ -179,12 +179,12 @@ static int batch_loop(struct tdxtop_live *l)
 		if (tdxtop_exiting)
 			break;
 		tdxtop_sleep_ms(tdxtop_env.interval_ms);
-		err = live_next(l);
+		err = live_next(sess);
 		if (err)
 			break;
 		if (tdxtop_env.record)
 			continue;
-		err = tdxtop_print(&tdxtop_env.o, &l->snap, &v);
+		err = tdxtop_print(&tdxtop_env.print, &sess->snap, &v);
 		if (err) {
 			/* a reader that went away (tdxtop -j | head -1) is no error */
 			if (err != -EPIPE)
@@ -227,7 +227,7 @@ static int parse(int argc, char **argv, enum mode mode)
 		.doc = mode == LIVE ? live_doc : mode == RECORD ? record_doc : serve_doc,
 	};
 
-	tdxtop_cli_out_init(&tdxtop_env.o);
+	tdxtop_cli_out_init(&tdxtop_env.print);
 	tdxtop_env.record = mode == RECORD;
 	tdxtop_env.serve = mode == SERVE;
 	if (mode == RECORD)
@@ -236,31 +236,31 @@ static int parse(int argc, char **argv, enum mode mode)
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	/* only the live view is interactive, and only on a terminal */
-	if (tdxtop_env.o.json || mode != LIVE || !isatty(STDOUT_FILENO))
-		tdxtop_env.o.batch = true;
+	if (tdxtop_env.print.json || mode != LIVE || !isatty(STDOUT_FILENO))
+		tdxtop_env.print.batch = true;
 	return 0;
 }
 
 /* serve until a signal, on listen_fd (closed by it) */
-static int serve(struct tdxtop_live *l, int listen_fd)
+static int serve(struct tdxtop_session *sess, int listen_fd)
 {
-	struct tdxtop_source src = { .ctx = l, .poll = live_poll };
+	struct tdxtop_source src = { .ctx = sess, .poll = live_poll };
 	struct utsname u;
 
 	uname(&u);
 	tdxtop_env.srv.prom.version = argp_program_version;
 	tdxtop_env.srv.prom.kernel = u.release;
-	tdxtop_env.srv.prom.source = l->snap.source ? l->snap.source : "tdx";
+	tdxtop_env.srv.prom.source = sess->snap.source ? sess->snap.source : "tdx";
 	return tdxtop_serve(&tdxtop_env.srv, listen_fd, &src, &tdxtop_exiting);
 }
 
 /* The live view on the terminal until q or a signal */
-static int tui(struct tdxtop_live *l)
+static int tui(struct tdxtop_session *sess)
 {
-	struct tdxtop_source src = { .ctx = l, .poll = live_poll };
+	struct tdxtop_source src = { .ctx = sess, .poll = live_poll };
 	int err;
 
-	err = tdxtop_tui_run(&src, tdxtop_env.interval_ms, &tdxtop_env.o.out,
+	err = tdxtop_tui_run(&src, tdxtop_env.interval_ms, &tdxtop_env.print.opts,
 			     (volatile int *)&tdxtop_exiting);
 	if (err) {
 		fail("%s", tui_err[0] ? tui_err : strerror(-err));
@@ -271,7 +271,7 @@ static int tui(struct tdxtop_live *l)
 
 static int cmd_live(int argc, char **argv, enum mode mode)
 {
-	struct tdxtop_live l = { .stats_fd = -1 };
+	struct tdxtop_session sess = { .stats_fd = -1 };
 	__u64 intervals = 0, events = 0;
 	int err, listen_fd = -1;
 	char why[256];
@@ -284,16 +284,16 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(tdxtop_libbpf_print);
 	if (tdxtop_check_caps(why, sizeof(why)) ||
-	    !(l.source = tdxtop_pick_source(why, sizeof(why)))) {
+	    !(sess.source = tdxtop_pick_source(why, sizeof(why)))) {
 		fail("%s", why);
 		return 1;
 	}
 	/* taken before loading anything: a port in use fails fast */
 	if (mode == SERVE && (listen_fd = tdxtop_serve_listen(tdxtop_env.srv.listen)) < 0)
 		return 1;
-	err = tdxtop_live_open(&l);
+	err = tdxtop_session_open(&sess);
 	if (!err && tdxtop_env.write)
-		err = tdxtop_live_record(&l, argc, argv);
+		err = tdxtop_session_record(&sess, argc, argv);
 	/* reading maps through our fds, /proc and our files needs no privilege */
 	if (!err && tdxtop_drop_caps())
 		err = 1;
@@ -301,17 +301,17 @@ static int cmd_live(int argc, char **argv, enum mode mode)
 		goto cleanup;
 	tdxtop_catch_signals();
 	if (mode == SERVE) {
-		err = serve(&l, listen_fd);
+		err = serve(&sess, listen_fd);
 		listen_fd = -1;		/* closed by tdxtop_serve() */
 	} else {
-		err = tdxtop_env.o.batch ? batch_loop(&l) : tui(&l);
+		err = tdxtop_env.print.batch ? batch_loop(&sess) : tui(&sess);
 	}
-	if (l.rec)
-		tdxtop_recorder_stats(l.rec, &intervals, &events);
+	if (sess.rec)
+		tdxtop_recorder_stats(sess.rec, &intervals, &events);
 cleanup:
 	if (listen_fd >= 0)
 		close(listen_fd);
-	if (tdxtop_live_close(&l))
+	if (tdxtop_session_close(&sess))
 		err = 1;
 	if (mode == RECORD && !err)
 		record_summary(intervals, events);

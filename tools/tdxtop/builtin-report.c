@@ -47,7 +47,7 @@ enum { OPT_FROM = 0x300, OPT_TO, OPT_MERGE, OPT_FORMAT, OPT_HTML };
 enum report_format { FMT_VIEW, FMT_HLOG };
 
 static struct {
-	struct tdxtop_cli_out o;
+	struct tdxtop_cli_out print;	/* -b -j -g -s ... */
 	const char *file, *file2;	/* file2: --html's new side */
 	const char *html;
 	const char *from, *to;
@@ -71,7 +71,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case ARGP_KEY_INIT:
-		state->child_inputs[0] = &rep.o;
+		state->child_inputs[0] = &rep.print;
 		break;
 	case OPT_FROM:
 		rep.from = arg;
@@ -87,9 +87,9 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "text")) {
-			rep.o.batch = true;
+			rep.print.batch = true;
 		} else if (!strcmp(arg, "json")) {
-			rep.o.json = true;
+			rep.print.json = true;
 			tdxtop_json_errors = true;
 		} else if (!strcmp(arg, "hlog")) {
 			rep.format = FMT_HLOG;
@@ -184,12 +184,12 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 	__u64 n = 0;
 	int e, err = 0;
 
-	if (!rep.o.batch && !rep.merge) {
+	if (!rep.print.batch && !rep.merge) {
 		struct replay p = { .r = r, .from = from, .to = to };
 		struct tdxtop_source src = { .ctx = &p, .poll = replay_poll };
 
 		tdxtop_catch_signals();
-		e = tdxtop_tui_run(&src, rep.interval_ms, &rep.o.out,
+		e = tdxtop_tui_run(&src, rep.interval_ms, &rep.print.opts,
 				   (volatile int *)&tdxtop_exiting);
 		tdxtop_snap_free(&p.cur);
 		tdxtop_snap_free(&p.next);
@@ -206,7 +206,7 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 				break;
 			continue;
 		}
-		e = tdxtop_print(&rep.o, &s, &v);
+		e = tdxtop_print(&rep.print, &s, &v);
 		if (e)
 			break;
 	}
@@ -217,7 +217,7 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 	if (!err && rep.merge && n) {
 		e = tdxtop_merge_finish(&m);
 		if (!e)
-			e = tdxtop_print(&rep.o, &m.s, &v);
+			e = tdxtop_print(&rep.print, &m.s, &v);
 		if (e && e != -EPIPE) {
 			tdxtop_fail("output failed: %s", strerror(-e));
 			err = 1;
@@ -234,7 +234,7 @@ static int report_views(struct tdxtop_recording *r, __u64 from, __u64 to)
 /* report --format hlog: HdrHistogram interval logs of [from, to) */
 static int report_hlog(struct tdxtop_recording *r, __u64 from, __u64 to)
 {
-	enum tdxtop_group_by by = rep.o.out.by;
+	enum tdxtop_group_by by = rep.print.opts.by;
 	struct tdxtop_hlog h = {};
 	struct tdxtop_snap s = {};
 	__u64 mono0, real0, n = 0;
@@ -405,13 +405,13 @@ int tdxtop_cmd_report(int argc, char **argv)
 	char err[512];
 	int e;
 
-	tdxtop_cli_out_init(&rep.o);
+	tdxtop_cli_out_init(&rep.print);
 	rep.interval_ms = TDXTOP_DEF_INTERVAL_MS;
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
-	if (rep.o.json || !isatty(STDOUT_FILENO))
-		rep.o.batch = true;
+	if (rep.print.json || !isatty(STDOUT_FILENO))
+		rep.print.batch = true;
 	setlocale(LC_CTYPE, "");
 	signal(SIGPIPE, SIG_IGN);
 

@@ -118,37 +118,37 @@ static error_t parse_out(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PRETTY:
 		o->json = true;
-		o->out.pretty = true;
+		o->opts.pretty = true;
 		tdxtop_json_errors = true;
 		break;
 	case 'v':
-		o->out.verbose = true;
+		o->opts.verbose = true;
 		break;
 	case OPT_BUCKETS:
 		o->json = true;
-		o->out.buckets = true;
+		o->opts.buckets = true;
 		tdxtop_json_errors = true;
 		break;
 	case 'T':
-		o->out.timestamp = true;
+		o->opts.timestamp = true;
 		break;
 	case 'g':
 		i = tdxtop_parse_group(arg);
 		if (i < 0)
 			argp_error(state, "invalid group: %s (vm, vcpu, reason, all)", arg);
-		o->out.by = i;
+		o->opts.by = i;
 		break;
 	case 's':
 		i = tdxtop_parse_sort(arg);
 		if (i < 0)
 			argp_error(state, "invalid sort key: %s (count, guest, host, restore, max)",
 				   arg);
-		o->out.sort = i;
+		o->opts.sort = i;
 		break;
 	case 'n':
 		if (tdxtop_parse_u64(arg, 1, 1000000, &v))
 			argp_error(state, "invalid row count: %s", arg);
-		o->out.top = v;
+		o->opts.top = v;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -161,15 +161,15 @@ const struct argp tdxtop_out_argp = { .options = out_opts, .parser = parse_out }
 void tdxtop_cli_out_init(struct tdxtop_cli_out *o)
 {
 	*o = (struct tdxtop_cli_out){
-		.out = { .by = TDXTOP_BY_REASON, .sort = TDXTOP_SORT_COUNT },
+		.opts = { .by = TDXTOP_BY_REASON, .sort = TDXTOP_SORT_COUNT },
 	};
 }
 
 int tdxtop_print(const struct tdxtop_cli_out *o, const struct tdxtop_snap *s,
 		 struct tdxtop_view *v)
 {
-	return o->json ? tdxtop_print_json(stdout, s, &o->out, v) :
-			 tdxtop_print_text(stdout, s, &o->out, v);
+	return o->json ? tdxtop_print_json(stdout, s, &o->opts, v) :
+			 tdxtop_print_text(stdout, s, &o->opts, v);
 }
 
 int tdxtop_drop_caps(void)

@@ -16,7 +16,7 @@
 
 /* The output options of the live views and of report */
 struct tdxtop_cli_out {
-	struct tdxtop_out_opts out;
+	struct tdxtop_out_opts opts;	/* what is printed and how */
 	bool batch, json;
 };
 

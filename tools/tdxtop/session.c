@@ -2,7 +2,7 @@
 /*
  * What the commands that load BPF share (live, record, serve, check): the
  * options of what the kernel side aggregates, the source and its reasons,
- * and a loaded, attached tdxtop with its reader (struct tdxtop_live).
+ * and a loaded, attached tdxtop with its reader (struct tdxtop_session).
  */
 #include <argp.h>
 #include <errno.h>
@@ -76,7 +76,7 @@ error_t tdxtop_parse_kernel_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		/* only the views have output options */
 		if (!tdxtop_env.record && !tdxtop_env.serve && !tdxtop_env.check)
-			state->child_inputs[0] = &tdxtop_env.o;
+			state->child_inputs[0] = &tdxtop_env.print;
 		break;
 	case 'h':
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
@@ -204,7 +204,7 @@ error_t tdxtop_parse_kernel_arg(int key, char *arg, struct argp_state *state)
 int tdxtop_libbpf_print(enum libbpf_print_level level, const char *fmt,
 			   va_list args)
 {
-	if (!tdxtop_env.o.out.verbose)
+	if (!tdxtop_env.print.opts.verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -268,7 +268,7 @@ static const char *btf_knows_tds(void)
 	if (!told) {
 		tdxtop_check_btf(&b);
 		told = true;
-		if (tdxtop_env.o.out.verbose && b.vcpu_tdx && b.missing[0])
+		if (tdxtop_env.print.opts.verbose && b.vcpu_tdx && b.missing[0])
 			fprintf(stderr, "tdxtop: btf source: struct vcpu_tdx (%s BTF) lacks "
 				"what gives %s: those read as 0\n", b.vcpu_tdx, b.missing);
 	}
@@ -339,45 +339,46 @@ const char *tdxtop_pick_source(char *why, size_t len)
 }
 
 /* Opens, sizes, loads and attaches the programs; 0, or the exit status */
-int tdxtop_live_open(struct tdxtop_live *l)
+int tdxtop_session_open(struct tdxtop_session *sess)
 {
 	struct tdxtop_maps maps;
 	int err = 0;
 
-	bool kvm = !strcmp(l->source, "kvm"), btf = !strcmp(l->source, "btf");
+	bool kvm = !strcmp(sess->source, "kvm"), btf = !strcmp(sess->source, "btf");
 
 	if (kvm || btf)	/* their times are bpf_ktime_get_ns(): no TSC */
-		l->tsc = (struct tdxtop_tsc){ .mult = 1, .shift = 0, .source = "ns" };
+		sess->tsc = (struct tdxtop_tsc){ .mult = 1, .shift = 0, .source = "ns" };
 	else if (tdxtop_env.tsc_khz)
-		err = tdxtop_tsc_from_khz(&l->tsc, tdxtop_env.tsc_khz);
+		err = tdxtop_tsc_from_khz(&sess->tsc, tdxtop_env.tsc_khz);
 	else
-		err = tdxtop_tsc_probe(&l->tsc);
+		err = tdxtop_tsc_probe(&sess->tsc);
 	if (err) {
 		fail("cannot tell the TSC frequency (%s): use --tsc-khz", strerror(-err));
 		return 1;
 	}
-	l->skel = tdx_enter_bpf__open();
-	if (!l->skel) {
+	sess->skel = tdx_enter_bpf__open();
+	if (!sess->skel) {
 		fail("failed to open the BPF object: %s", strerror(errno));
 		return 1;
 	}
-	l->skel->rodata->targ_tgid = tdxtop_env.pid;
-	l->skel->rodata->targ_vcpu = tdxtop_env.vcpu;
-	l->skel->rodata->min_guest_ns = tdxtop_env.min_ns;
-	l->skel->rodata->tsc_mult = l->tsc.mult;
-	l->skel->rodata->tsc_shift = l->tsc.shift;
-	err = tdxtop_maps_size(l->skel, tdxtop_env.vcpu_entries, tdxtop_env.stats_entries,
+	sess->skel->rodata->targ_tgid = tdxtop_env.pid;
+	sess->skel->rodata->targ_vcpu = tdxtop_env.vcpu;
+	sess->skel->rodata->min_guest_ns = tdxtop_env.min_ns;
+	sess->skel->rodata->tsc_mult = sess->tsc.mult;
+	sess->skel->rodata->tsc_shift = sess->tsc.shift;
+	err = tdxtop_maps_size(sess->skel, tdxtop_env.vcpu_entries, tdxtop_env.stats_entries,
 			       tdxtop_env.hist_entries, 0) ?:
-	      tdxtop_outlier_setup(l->skel, &tdxtop_env.outliers, tdxtop_env.interval_ms);
+	      tdxtop_outlier_setup(sess->skel, &tdxtop_env.outliers, tdxtop_env.interval_ms);
 	if (err) {
 		fail("map sizes out of range: %s", strerror(-err));
 		return 1;
 	}
 	if (btf)
-		err = tdxtop_btf_load(&l->btf, l->skel, tdxtop_env.outliers.on,
+		err = tdxtop_btf_load(&sess->btf, sess->skel, tdxtop_env.outliers.on,
 				      tdxtop_env.td_only);
 	else
-		err = kvm ? tdxtop_kvm_load(&l->kvm, l->skel) : tdx_enter_bpf__load(l->skel);
+		err = kvm ? tdxtop_kvm_load(&sess->kvm, sess->skel) :
+			    tdx_enter_bpf__load(sess->skel);
 	if (err) {
 		/* CO-RE finds kvm_exit's record and struct vcpu_tdx in the kernel's BTF */
 		fail("failed to load the BPF programs: %s%s", strerror(-err),
@@ -385,28 +386,29 @@ int tdxtop_live_open(struct tdxtop_live *l)
 				  "/sys/kernel/btf/vmlinux, and KVM's)" : "");
 		return 1;
 	}
-	tdxtop_maps_get(&maps, l->skel, l->kvm ? l->kvm->obj : l->btf ? l->btf->obj : NULL);
+	tdxtop_maps_get(&maps, sess->skel,
+			sess->kvm ? sess->kvm->obj : sess->btf ? sess->btf->obj : NULL);
 	if (btf)
-		err = kvm_btf_bpf__attach(l->btf);
+		err = kvm_btf_bpf__attach(sess->btf);
 	else
-		err = kvm ? kvm_exit_bpf__attach(l->kvm) : tdx_enter_bpf__attach(l->skel);
+		err = kvm ? kvm_exit_bpf__attach(sess->kvm) : tdx_enter_bpf__attach(sess->skel);
 	if (err) {
 		if (err == -ENOENT && (kvm || btf))
 			no_kvm_events();
 		else if (err == -ENOENT)
 			no_tdx_events();
 		else
-			fail("failed to attach to the %s tracepoints: %s", l->source,
+			fail("failed to attach to the %s tracepoints: %s", sess->source,
 			     strerror(-err));
 		return 1;
 	}
-	l->stats_fd = tdxtop_selfcost_enable();
-	err = tdxtop_reader_init(&l->reader, &maps, &l->tsc) ?:
-	      tdxtop_reader_outliers(&l->reader, &tdxtop_env.outliers);
-	l->reader.timed = l->stats_fd >= 0;
-	l->reader.source = l->source;
+	sess->stats_fd = tdxtop_selfcost_enable();
+	err = tdxtop_reader_init(&sess->reader, &maps, &sess->tsc) ?:
+	      tdxtop_reader_outliers(&sess->reader, &tdxtop_env.outliers);
+	sess->reader.timed = sess->stats_fd >= 0;
+	sess->reader.source = sess->source;
 	if (!err)	/* from here on, each read is one interval */
-		err = tdxtop_reader_read(&l->reader, &l->snap);
+		err = tdxtop_reader_read(&sess->reader, &sess->snap);
 	if (err) {
 		fail("failed to read the BPF maps: %s", strerror(-err));
 		return 1;
@@ -426,9 +428,9 @@ static void join_args(char *buf, size_t len, int argc, char **argv)
 }
 
 /* The recording of -w / record: an existing file is moved to FILE.old */
-int tdxtop_live_record(struct tdxtop_live *l, int argc, char **argv)
+int tdxtop_session_record(struct tdxtop_session *sess, int argc, char **argv)
 {
-	struct tdxtop_run_info info = { .version = argp_program_version, .source = l->source };
+	struct tdxtop_run_info info = { .version = argp_program_version, .source = sess->source };
 	char old[4096], args[1024], err[512], host[256] = "";
 	struct utsname u;
 	struct stat st;
@@ -446,29 +448,29 @@ int tdxtop_live_record(struct tdxtop_live *l, int argc, char **argv)
 	info.kernel = u.release;
 	info.host = host;
 	info.options = args;
-	info.tsc = l->tsc;
+	info.tsc = sess->tsc;
 	info.outliers = tdxtop_env.outliers.on ? tdxtop_env.outliers.spec : NULL;
-	if (tdxtop_recorder_open(&l->rec, tdxtop_env.write, &info, err, sizeof(err))) {
+	if (tdxtop_recorder_open(&sess->rec, tdxtop_env.write, &info, err, sizeof(err))) {
 		fail("%s", err);
 		return 1;
 	}
 	return 0;
 }
 
-int tdxtop_live_close(struct tdxtop_live *l)
+int tdxtop_session_close(struct tdxtop_session *sess)
 {
 	int err = 0;
 
-	if (l->rec && tdxtop_recorder_close(l->rec)) {
+	if (sess->rec && tdxtop_recorder_close(sess->rec)) {
 		fail("%s: failed to close the recording", tdxtop_env.write);
 		err = 1;
 	}
-	if (l->stats_fd >= 0)
-		close(l->stats_fd);
-	tdxtop_reader_free(&l->reader);
-	tdxtop_snap_free(&l->snap);
-	kvm_btf_bpf__destroy(l->btf);
-	kvm_exit_bpf__destroy(l->kvm);
-	tdx_enter_bpf__destroy(l->skel);
+	if (sess->stats_fd >= 0)
+		close(sess->stats_fd);
+	tdxtop_reader_free(&sess->reader);
+	tdxtop_snap_free(&sess->snap);
+	kvm_btf_bpf__destroy(sess->btf);
+	kvm_exit_bpf__destroy(sess->kvm);
+	tdx_enter_bpf__destroy(sess->skel);
 	return err;
 }

@@ -43,7 +43,7 @@ struct tdxtop_env {
 	bool outlier_rate_set;
 	const char *source;	/* --source: "tdx", "btf", "kvm", NULL for auto */
 	bool td_only;		/* --td-only: no rows of other VMs */
-	struct tdxtop_cli_out o;
+	struct tdxtop_cli_out print;	/* -b -j -g -s ... */
 };
 extern struct tdxtop_env tdxtop_env;
 
@@ -65,7 +65,7 @@ int tdxtop_check_caps(char *why, size_t len);
 const char *tdxtop_pick_source(char *why, size_t len);
 
 /* A loaded and attached tdxtop, its reader, and its recording (-w) */
-struct tdxtop_live {
+struct tdxtop_session {
 	const char *source;	/* "tdx", "btf" or "kvm" */
 	struct tdx_enter_bpf *skel;	/* the maps; the tdx source's programs */
 	struct kvm_exit_bpf *kvm;	/* the kvm source's programs, or NULL */
@@ -78,14 +78,14 @@ struct tdxtop_live {
 };
 
 /*
- * Opens, sizes, loads and attaches l->source's programs and reads once (the
+ * Opens, sizes, loads and attaches sess->source's programs and reads once (the
  * start of the first interval).  Returns 0, or 1 having said why.
  */
-int tdxtop_live_open(struct tdxtop_live *l);
+int tdxtop_session_open(struct tdxtop_session *sess);
 /* The recording of -w / record (an existing file moved to FILE.old): 0, or 1 */
-int tdxtop_live_record(struct tdxtop_live *l, int argc, char **argv);
+int tdxtop_session_record(struct tdxtop_session *sess, int argc, char **argv);
 /* Closes all of it; 1 when the recording could not be closed */
-int tdxtop_live_close(struct tdxtop_live *l);
+int tdxtop_session_close(struct tdxtop_session *sess);
 
 int tdxtop_cmd_live(int argc, char **argv);
 int tdxtop_cmd_record(int argc, char **argv);
