@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/prom-lib.sh"
 
-plan 44
+plan 45
 h=$OUTPUT/tests/serve/serve_host
 work=$(mktemp -d /tmp/tdxtop-serve.XXXXXX)
 pids=()
@@ -119,6 +119,19 @@ for ae in 'gzip;q=0, deflate' 'deflate;q=0, gzip' 'identity, gzip;q=0.5' 'x-gzip
 	enc="$enc$(grep -ci '^content-encoding: gzip' "$work/h")"
 done
 is "$enc" 0110 "Accept-Encoding weights: gzip;q=0 no, deflate;q=0 then gzip yes, gzip;q=0.5 yes, x-gzip no"
+
+# the content types go through the same rule: a q=0 or a missing parameter
+# of the protobuf type refuses it
+ct=
+for a in 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0,text/plain' \
+	 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily' \
+	 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; q=0.1' \
+	 'application/openmetrics-text; q=0, text/plain' 'application/openmetrics-text ;version=1.0.0'; do
+	curl -sf -D "$work/h" -o /dev/null -H "Accept: $a" "$url/metrics"
+	ct="$ct$(sed -n 's/^content-type: \([a-z]*\/[a-z.-]*\).*/\1/Ip' "$work/h" | tr -d '\r') "
+done
+is "$ct" "text/plain text/plain application/vnd.google.protobuf text/plain application/openmetrics-text " \
+	"Accept weights and parameters: protobuf q=0 no, without encoding no, q=0.1 yes; OpenMetrics q=0 no"
 
 code() { curl -s -o "$work/body" -w '%{http_code}' "$@"; }
 is "$(code "$url/nope"):$(cat "$work/body")" \

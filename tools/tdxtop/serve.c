@@ -41,55 +41,45 @@ struct serve {
 	bool cap_said;		/* the line saying the cap was reached */
 };
 
-/* Does the comma-separated header value list token, with a weight above 0? */
-static bool header_has(const char *v, const char *token)
+/*
+ * Does the comma-separated header value list token with every parameter of
+ * params (NULL-terminated; NULL: none needed) and a weight above 0?  The
+ * weight is the item's own: "gzip;q=0" refuses gzip.
+ */
+static bool header_has(const char *v, const char *token, const char *const *params)
 {
-	size_t n = strlen(token), len;
-	const char *end, *q;
+	size_t n = strlen(token), len, i;
+	const char *end, *p;
+	bool ok;
 
-	while (v && *v) {
+	for (; v && *v; v = end ? end + 1 : NULL) {
 		v += strspn(v, " \t");
 		end = strchr(v, ',');
 		len = end ? (size_t)(end - v) : strlen(v);
-		if (len >= n && !strncasecmp(v, token, n) &&
-		    (len == n || v[n] == ';' || v[n] == ' ')) {
-			/* "gzip;q=0" refuses it; the weight is this item's own */
-			q = memmem(v, len, "q=", 2);
-			if (!q || strtod(q + 2, NULL) > 0)
-				return true;
+		if (len < n || strncasecmp(v, token, n) ||
+		    (len > n && !strchr("; \t", v[n])))
+			continue;
+		for (ok = true, i = 0; ok && params && params[i]; i++)
+			ok = memmem(v + n, len - n, params[i], strlen(params[i]));
+		/* each ";" parameter, blanks trimmed: q= is the weight */
+		for (p = memchr(v + n, ';', len - n); ok && p; p = memchr(p, ';', v + len - p)) {
+			p += 1 + strspn(p + 1, " \t");
+			if (p + 2 <= v + len && !strncasecmp(p, "q=", 2))
+				ok = strtod(p + 2, NULL) > 0;
 		}
-		v = end ? end + 1 : NULL;
+		if (ok)
+			return true;
 	}
 	return false;
 }
 
 /*
- * Does the Accept value ask for the protobuf exposition (Prometheus does
- * with native histograms on): its type, delimited MetricFamily messages
+ * The protobuf exposition's parameters (Prometheus asks for it with native
+ * histograms on): delimited MetricFamily messages
  */
-static bool wants_protobuf(const char *v)
-{
-	const char *t = "application/vnd.google.protobuf";
-	const char *end, *q;
-	size_t len;
-
-	while (v && *v) {
-		v += strspn(v, " \t");
-		end = strchr(v, ',');
-		len = end ? (size_t)(end - v) : strlen(v);
-		if (!strncasecmp(v, t, strlen(t)) &&
-		    memmem(v, len, "proto=io.prometheus.client.MetricFamily", 39) &&
-		    memmem(v, len, "encoding=delimited", 18)) {
-			q = memmem(v, len, ";q=", 3);
-			if (!q)
-				q = memmem(v, len, "; q=", 4);
-			if (!q || strtod(strchr(q, '=') + 1, NULL) > 0)
-				return true;
-		}
-		v = end ? end + 1 : NULL;
-	}
-	return false;
-}
+static const char *const pb_params[] = {
+	"proto=io.prometheus.client.MetricFamily", "encoding=delimited", NULL
+};
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int code,
 			     const char *type, void *body, size_t len, bool must_free,
@@ -161,9 +151,11 @@ static enum MHD_Result scrape(struct serve *sv, struct MHD_Connection *c)
 							 MHD_HTTP_HEADER_ACCEPT);
 	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	enum tdxtop_prom_format f = wants_protobuf(accept) ? TDXTOP_PROM_PROTOBUF :
-				    header_has(accept, "application/openmetrics-text") ?
-				    TDXTOP_PROM_OPENMETRICS : TDXTOP_PROM_TEXT;
+	enum tdxtop_prom_format f =
+		header_has(accept, "application/vnd.google.protobuf", pb_params) ?
+		TDXTOP_PROM_PROTOBUF :
+		header_has(accept, "application/openmetrics-text", NULL) ?
+		TDXTOP_PROM_OPENMETRICS : TDXTOP_PROM_TEXT;
 	const char *type = f == TDXTOP_PROM_PROTOBUF ? CT_PB :
 			   f == TDXTOP_PROM_OPENMETRICS ? CT_OM : CT_TEXT;
 	const struct tdxtop_snap *s;
@@ -185,7 +177,7 @@ static enum MHD_Result scrape(struct serve *sv, struct MHD_Connection *c)
 			"the series labelled overflow=\"true\"; tdxtop_series_dropped_total "
 			"counts the series not made\n", sv->max_series);
 	}
-	if (sv->buf.len >= GZIP_MIN && header_has(enc, "gzip")) {
+	if (sv->buf.len >= GZIP_MIN && header_has(enc, "gzip", NULL)) {
 		body = gzip(sv->buf.p, sv->buf.len, &zlen);
 		if (body)
 			return reply(c, MHD_HTTP_OK, type, body, zlen, true, "gzip");
