@@ -13,7 +13,12 @@ export TDXTOP_TOP=$top
 
 all_tests="
 	$OUTPUT/tests/unit/test_hist
-	$OUTPUT/tests/unit/test_view
+	$OUTPUT/tests/unit/test_snap
+	$OUTPUT/tests/unit/test_group
+	$OUTPUT/tests/unit/test_selfcost
+	$OUTPUT/tests/unit/test_decode
+	$OUTPUT/tests/unit/test_sanitize
+	$OUTPUT/tests/unit/test_output
 	$OUTPUT/tests/unit/test_stats
 	$OUTPUT/tests/unit/test_record
 	$OUTPUT/tests/unit/test_jsonw

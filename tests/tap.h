@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int tap_n, tap_failed;
 
@@ -58,6 +59,13 @@ static void __attribute__((format(printf, 2, 3), unused)) skip(int n, const char
 	int __r = ok(__g == __w, __VA_ARGS__);				\
 	if (!__r)							\
 		diag("got %llu, want %llu", __g, __w);			\
+	__r; })
+
+#define is_str(got, want, ...) ({					\
+	const char *__g = (got), *__w = (want);				\
+	int __r = ok(__g && !strcmp(__g, __w), __VA_ARGS__);		\
+	if (!__r)							\
+		diag("got \"%s\", want \"%s\"", __g ? __g : "(null)", __w);	\
 	__r; })
 
 static int tap_done(void)

@@ -38,7 +38,7 @@ static char *str_json(const char *s)
 	return capture(write_str, s, false);
 }
 
-static void is_str(const char *in, const char *want, const char *what)
+static void is_json_str(const char *in, const char *want, const char *what)
 {
 	const char *got = str_json(in);
 
@@ -51,9 +51,9 @@ static void test_strings(void)
 	char c0[40], want[400], *p = want;
 	int i;
 
-	is_str("td-alpha", "\"td-alpha\"", "printable ASCII as it is");
-	is_str("q\"b\\s/", "\"q\\\"b\\\\s/\"", "quote and backslash escaped, slash not");
-	is_str("a\nb\tc", "\"a\\nb\\tc\"", "newline and tab by their short escapes");
+	is_json_str("td-alpha", "\"td-alpha\"", "printable ASCII as it is");
+	is_json_str("q\"b\\s/", "\"q\\\"b\\\\s/\"", "quote and backslash escaped, slash not");
+	is_json_str("a\nb\tc", "\"a\\nb\\tc\"", "newline and tab by their short escapes");
 	for (i = 1; i < 0x20; i++)
 		c0[i - 1] = i == '\n' || i == '\t' ? ' ' : i;
 	c0[0x1f] = 0x7f;
@@ -62,18 +62,18 @@ static void test_strings(void)
 	for (i = 1; i < 0x20; i++)
 		p += i == '\n' || i == '\t' ? sprintf(p, " ") : sprintf(p, "\\u%04x", i);
 	p += sprintf(p, "\\u007f\"");
-	is_str(c0, want, "every other C0 control and DEL as \\u00XX");
-	is_str("\xc2\x80\xc2\x9b[2J\xc2\x9f", "\"\\u0080\\u009b[2J\\u009f\"",
+	is_json_str(c0, want, "every other C0 control and DEL as \\u00XX");
+	is_json_str("\xc2\x80\xc2\x9b[2J\xc2\x9f", "\"\\u0080\\u009b[2J\\u009f\"",
 	       "C1 controls (U+0080, CSI U+009B, U+009F) as \\u00XX");
-	is_str("x\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9y",
+	is_json_str("x\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9y",
 	       "\"x\\u202a\\u202e\\u2066\\u2069y\"",
 	       "bidi embeddings, overrides and isolates as \\u20XX");
-	is_str("\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf",
+	is_json_str("\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf",
 	       "\"\\u200e\\u200f\\u2028\\u2029\\ufeff\"",
 	       "LRM/RLM, line and paragraph separators, BOM as \\uXXXX");
-	is_str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\"",
+	is_json_str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\"",
 	       "other UTF-8 (2, 3 and 4 bytes) as it is");
-	is_str("a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82",
+	is_json_str("a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82",
 	       "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffd\\ufffdd\\ufffd\\ufffd\"",
 	       "invalid, overlong, surrogate and cut sequences: U+FFFD a byte");
 }

@@ -58,11 +58,12 @@ void tdxtop_fmt_ns(char *buf, size_t len, double ns)
 
 	if (ns < 0)
 		ns = 0;
-	if (ns < 10000)
+	/* each unit up to where its rounding would carry into a fifth digit */
+	if (ns < 9999.5)
 		p = put_str(put_u64(p, (__u64)(ns + 0.5)), "ns");
-	else if (ns < 10000000)
+	else if (ns < 9999950)
 		p = put_str(put_tenths(p, ns / 1e3), "us");
-	else if (ns < 10e9)
+	else if (ns < 9999.95e6)
 		p = put_str(put_tenths(p, ns / 1e6), "ms");
 	else if (ns < 1e18)
 		p = put_str(put_tenths(p, ns / 1e9), "s");
