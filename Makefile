@@ -35,7 +35,7 @@ LDLIBS_TDXTOP = $(if $(PKG_LIBS),$(PKG_LIBS),-lbpf -lelf -lz -lncursesw -lsqlite
 		-lm -lpthread
 # tests/e2e/inject writes its expectations with json-c: an oracle that
 # shares no code with tdxtop's own JSON writer
-LDLIBS_TEST = $(LDLIBS_TDXTOP) -ljson-c
+LDLIBS_TEST = $(LDLIBS_TDXTOP) -ljson-c -lvterm -lutil
 BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf \
 	     -I/usr/include/$(shell $(CC) -dumpmachine)
 

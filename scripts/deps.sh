@@ -14,7 +14,7 @@ want=${1:-all}
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libncurses-dev libsqlite3-dev libmicrohttpd-dev libcap-ng-dev libprotobuf-c-dev
 	protobuf-c-compiler pkg-config"
-pkgs_test="jq tmux protobuf-compiler libjson-c-dev sqlite3 curl openssl strace valgrind prometheus bash-completion libclang-rt-14-dev
+pkgs_test="jq tmux protobuf-compiler libjson-c-dev libvterm-dev sqlite3 curl openssl strace valgrind prometheus bash-completion libclang-rt-14-dev
 	debhelper dpkg-dev lintian chromium python3-pil"
 pkgs_kernel="linux-source-7.2 flex bison bc libssl-dev dwarves ccache cpio kmod
 	xz-utils python3 qemu-system-x86 bpftrace linux-perf"

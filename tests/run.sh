@@ -19,6 +19,9 @@ all_tests="
 	$OUTPUT/tests/unit/test_decode
 	$OUTPUT/tests/unit/test_sanitize
 	$OUTPUT/tests/unit/test_output
+	$OUTPUT/tests/unit/test_hlog
+	$OUTPUT/tests/unit/test_html
+	$OUTPUT/tests/unit/test_tui
 	$OUTPUT/tests/unit/test_stats
 	$OUTPUT/tests/unit/test_record
 	$OUTPUT/tests/unit/test_jsonw
