@@ -29,6 +29,7 @@ all_tests="
 	tests/unit/json.sh
 	tests/unit/names.sh
 	tests/unit/decode.sh
+	tests/unit/kerneldoc.sh
 	tests/unit/layers.sh
 	tests/cli/errors.sh
 	tests/cli/completion.sh

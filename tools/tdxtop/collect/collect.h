@@ -12,7 +12,23 @@
 
 /* ---- TSC to ns (tsc.c) ---- */
 
+/**
+ * tdxtop_tsc_from_khz() - the TSC conversion of a given frequency (--tsc-khz)
+ * @t: the conversion, set
+ * @khz: the TSC frequency in kHz
+ *
+ * Return: 0, or -EINVAL when no mult/shift pair can hold it.
+ */
 int tdxtop_tsc_from_khz(struct tdxtop_tsc *t, __u64 khz);
+/**
+ * tdxtop_tsc_probe() - the TSC conversion of this host
+ * @t: the conversion, set
+ *
+ * The kernel's own (perf's user page, when cap_user_time is set), else the
+ * TSC calibrated against CLOCK_MONOTONIC_RAW.
+ *
+ * Return: 0, or a negative errno when neither perf nor calibration gives one.
+ */
 int tdxtop_tsc_probe(struct tdxtop_tsc *t);
 
 /* ---- reading the maps (maps.c, read.c) ---- */
@@ -34,29 +50,54 @@ struct tdxtop_maps {
 	int nr_progs;
 };
 
-/*
- * Before load: map sizes (0: the defaults of bpf/tdx_enter.h), rounded as
- * the layout needs.  copies: per-CPU histogram copies (0: as many as
- * histograms).
+/**
+ * tdxtop_maps_size() - size the maps before load
+ * @skel: the tdx object, opened
+ * @vcpus: vCPUs to hold (0: the default of bpf/tdx_enter.h)
+ * @shared_rows: rows of the shared hash (0: the default)
+ * @hists: histograms (0: the default)
+ * @copies: per-CPU histogram copies (0: as many as histograms)
+ *
+ * Sizes are rounded as the layout needs (vCPU slots: a power of two).
+ *
+ * Return: 0; -E2BIG for more vCPUs than the layout holds; -EINVAL when libbpf refuses a
+ *   size.
  */
 int tdxtop_maps_size(struct tdx_enter_bpf *skel, __u32 vcpus, __u32 shared_rows,
 		     __u32 hists, __u32 copies);
 struct kvm_exit_bpf;
 struct kvm_btf_bpf;
 struct bpf_object;
-/*
- * The kvm source, in place of tdx_enter_bpf__load(): loads skel's maps
- * without its programs, then bpf/kvm_exit.bpf.c's programs onto those
- * maps, with skel's filters (*kp: to attach and destroy, even on error)
+/**
+ * tdxtop_kvm_load() - load the kvm source on the tdx object's maps
+ * @kp: the kvm object, set even on error (to attach and destroy)
+ * @skel: the tdx object, opened and sized
+ *
+ * In place of tdx_enter_bpf__load(): loads @skel's maps without its programs,
+ * then bpf/kvm_exit.bpf.c's programs onto those maps with @skel's filters.
+ *
+ * Return: 0 or a negative errno.
  */
 int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel);
-/*
- * The btf source, the same way with bpf/kvm_btf.bpf.c: the TD exit handler
- * with outlier capture or without; td_only: no program for other VMs' exits
+/**
+ * tdxtop_btf_load() - load the btf source on the tdx object's maps
+ * @bp: the btf object, set even on error
+ * @skel: the tdx object, opened and sized
+ * @capture: the TD exit handler that also captures outliers
+ * @td_only: no program for other VMs' exits (--td-only)
+ *
+ * As tdxtop_kvm_load(), with bpf/kvm_btf.bpf.c.
+ *
+ * Return: 0 or a negative errno.
  */
 int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
 		    bool td_only);
-/* After load; second: the kvm or btf source's object, or NULL */
+/**
+ * tdxtop_maps_get() - what the reader needs of the loaded objects
+ * @m: filled: the skeleton, sizes, the programs in name order
+ * @skel: the tdx object, loaded
+ * @second: the kvm or btf source's object, or NULL
+ */
 void tdxtop_maps_get(struct tdxtop_maps *m, struct tdx_enter_bpf *skel,
 		     struct bpf_object *second);
 
@@ -70,12 +111,26 @@ struct tdxtop_outlier_opts {
 #define TDXTOP_DEF_OUTLIER_RATE	100
 #define TDXTOP_MAX_OUTLIER_RATE	100000
 
-/* "auto" or "guest=1ms,host=200us,restore=20us" (units ns, us, ms, s) */
+/**
+ * tdxtop_outlier_parse() - parse --outliers
+ * @arg: "auto" or "guest=1ms,host=200us,restore=20us" (units ns, us, ms, s)
+ * @o: the options, set
+ * @err: why, on error
+ * @errlen: its size
+ *
+ * Return: 0, or -EINVAL with a line in @err.
+ */
 int tdxtop_outlier_parse(const char *arg, struct tdxtop_outlier_opts *o,
 			 char *err, size_t errlen);
-/*
- * Before load: one of tdx_vp_enter and tdx_vp_capture, the thresholds,
- * the cap and a ring buffer that holds two intervals at the cap
+/**
+ * tdxtop_outlier_setup() - set up outlier capture before load
+ * @skel: the tdx object, opened
+ * @o: the options (off: nothing to do)
+ * @interval_ms: the interval, which the ring buffer must hold twice at the rate cap
+ *
+ * Chooses tdx_vp_enter or tdx_vp_capture and sets the thresholds and the cap.
+ *
+ * Return: 0, or a negative errno.
  */
 int tdxtop_outlier_setup(struct tdx_enter_bpf *skel, const struct tdxtop_outlier_opts *o,
 			 int interval_ms);
@@ -122,41 +177,90 @@ struct tdxtop_reader {
 	__u64 anchor_tsc, anchor_real_ns;	/* TSC and wall clock read together */
 };
 
+/**
+ * tdxtop_reader_init() - a reader of loaded maps
+ * @r: the reader, set up
+ * @m: the maps (tdxtop_maps_get())
+ * @tsc: the conversion the BPF side uses
+ *
+ * Return: 0 or a negative errno.
+ */
 int tdxtop_reader_init(struct tdxtop_reader *r, const struct tdxtop_maps *m,
 		       const struct tdxtop_tsc *tsc);
-/* Reads the outliers of o (on) too; before the first read */
+/**
+ * tdxtop_reader_outliers() - read outliers too
+ * @r: the reader, before its first read
+ * @o: the options; nothing when off
+ *
+ * Return: 0 or a negative errno.
+ */
 int tdxtop_reader_outliers(struct tdxtop_reader *r, const struct tdxtop_outlier_opts *o);
-/* What happened since the last call (the first call: since load) */
+/**
+ * tdxtop_reader_read() - one interval: what happened since the last call
+ * @r: the reader
+ * @delta: the interval (the first call: since load), rows in map order
+ *
+ * Return: 0 or a negative errno.
+ */
 int tdxtop_reader_read(struct tdxtop_reader *r, struct tdxtop_snap *delta);
-/*
- * Auto mode's threshold of metric m from a sparse histogram: the largest
- * value of the bucket that holds p99.9, so that an outlier is above every
- * value of that bucket.  false when the histogram has no sample of m.
+/**
+ * tdxtop_outlier_auto_ns() - auto mode's threshold of a metric
+ * @s: the snapshot holding the histogram
+ * @h: a sparse histogram of @s
+ * @m: the metric
+ * @ns: the threshold: the largest value of the bucket that holds p99.9
+ *
+ * Return: false when the histogram has no sample of @m.
  */
 bool tdxtop_outlier_auto_ns(const struct tdxtop_snap *s, const struct tdxtop_hrow *h,
 			    int m, __u64 *ns);
+/**
+ * tdxtop_reader_free() - free a reader
+ * @r: the reader
+ */
 void tdxtop_reader_free(struct tdxtop_reader *r);
 
-/* Holds BPF_STATS_RUN_TIME on: an fd, or negative errno (selfcost.c) */
+/**
+ * tdxtop_selfcost_enable() - hold BPF_STATS_RUN_TIME on
+ *
+ * Return: an fd that keeps it on while open, or a negative errno.
+ */
 int tdxtop_selfcost_enable(void);
 
 /* ---- VM names from /proc (vmname.c) ---- */
 
-/*
- * The name from a process's NUL-separated command line (n bytes: QEMU's
- * -name guest=NAME,... or -name NAME) or else its comm (NULL: gone, "?")
+/**
+ * tdxtop_vm_name_parse() - a VM's name from its process
+ * @cmdline: the NUL-separated command line
+ * @n: its bytes
+ * @comm: the process's comm, or NULL when it is gone
+ * @out: the name: QEMU's -name guest=NAME or -name NAME, else comm, else "?"
+ * @len: the size of @out
  */
 void tdxtop_vm_name_parse(const char *cmdline, size_t n, const char *comm, char *out,
 			  size_t len);
-/* QEMU's -name guest=NAME, or comm; "?" when the process is gone */
+/**
+ * tdxtop_vm_name() - the name of a VM process, cached
+ * @pid: the process
+ *
+ * Return: QEMU's -name guest=NAME, or comm; "?" when the process is gone.
+ */
 const char *tdxtop_vm_name(__u32 pid);
-void tdxtop_vm_names_flush(void);
 
 /* ---- tdxtop check: tdxtop beside ftrace hist triggers (tracefs.c) ---- */
 
-/* Where tracefs is mounted ("/sys/kernel/tracing", ...), NULL when not */
+/**
+ * tdxtop_tracefs() - where tracefs is mounted
+ *
+ * Return: "/sys/kernel/tracing" or another mount point, NULL when none.
+ */
 const char *tdxtop_tracefs(void);
-/* "SYSTEM/EVENT" in tracefs: 1 present, 0 absent, -1 no tracefs to tell */
+/**
+ * tdxtop_event_present() - whether a trace event exists
+ * @event: "SYSTEM/EVENT"
+ *
+ * Return: 1 present, 0 absent, -1 when there is no tracefs to tell.
+ */
 int tdxtop_event_present(const char *event);
 
 /* What the kernel's BTF says, for the sources that need it */
@@ -167,6 +271,10 @@ struct tdxtop_btf_facts {
 	/* what the btf source reads and the BTF lacks: "" or "a, b" */
 	char missing[128];
 };
+/**
+ * tdxtop_check_btf() - what the kernel's BTF says for the btf source
+ * @b: filled: BTF files, the one with struct vcpu_tdx, tdx_vcpu_run, fields it lacks
+ */
 void tdxtop_check_btf(struct tdxtop_btf_facts *b);
 
 #endif /* __TDXTOP_COLLECT_H */

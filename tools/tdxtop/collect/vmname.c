@@ -96,8 +96,3 @@ const char *tdxtop_vm_name(__u32 pid)
 	}
 	return cache[slot].name;
 }
-
-void tdxtop_vm_names_flush(void)
-{
-	memset(cache, 0, sizeof(cache));
-}

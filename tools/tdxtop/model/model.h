@@ -99,7 +99,13 @@ struct tdxtop_snap {
 	__u64 outlier_counts[TDXTOP_NR_OUTLIER_COUNTS];
 };
 
-/* Hash of a key of size bytes, a multiple of 8 (tdxtop_key, tdxtop_hkey) */
+/**
+ * tdxtop_hash_key() - hash of a key
+ * @key: the key
+ * @size: its bytes, a multiple of 8 (tdxtop_key, tdxtop_hkey)
+ *
+ * Return: the hash.
+ */
 size_t tdxtop_hash_key(const void *key, size_t size);
 /*
  * An open-addressing index of an array of entries of elem bytes, each with
@@ -111,16 +117,56 @@ struct tdxtop_index {
 	size_t mask;
 };
 
-/* The slot of key k: the entry's, or the free one where it would go */
+/**
+ * tdxtop_index_find() - the slot of a key in an index
+ * @x: the index
+ * @base: the array of entries
+ * @elem: bytes of an entry
+ * @k: the key
+ * @ksz: its bytes (at offset 0 of an entry)
+ *
+ * Return: the slot: the entry's index + 1, or the free slot (0) where it would go.
+ */
 __u32 *tdxtop_index_find(const struct tdxtop_index *x, const void *base, size_t elem,
 			 const void *k, size_t ksz);
-/* Before entry nr is added: at most half full, rebuilt from base[0, nr) */
+/**
+ * tdxtop_index_reserve() - room to add an entry to an index
+ * @x: the index
+ * @base: the array of entries
+ * @elem: bytes of an entry
+ * @nr: entries in the array now, before the one to add
+ * @ksz: bytes of a key
+ *
+ * Keeps the index at most half full, rebuilding it from @base[0, @nr) when it grows.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_index_reserve(struct tdxtop_index *x, const void *base, size_t elem,
 			 size_t nr, size_t ksz);
-/* Empties x, sized for n entries: its memory kept when the size is the same */
+/**
+ * tdxtop_index_clear() - empty an index, sized for a number of entries
+ * @x: the index
+ * @n: entries it is to hold
+ *
+ * Its memory is kept when the size stays the same.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_index_clear(struct tdxtop_index *x, size_t n);
+/**
+ * tdxtop_index_free() - free an index
+ * @x: the index, empty after
+ */
 void tdxtop_index_free(struct tdxtop_index *x);
-/* Room for need elements of elem bytes in *p (capacity *cap, doubled) */
+/**
+ * tdxtop_grow() - room for a number of elements in a growable array
+ * @p: the array
+ * @cap: its capacity, doubled as needed
+ * @need: the elements it must hold
+ * @elem: bytes of an element
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_grow(void **p, size_t *cap, size_t need, size_t elem);
 
 /*
@@ -132,7 +178,13 @@ struct tdxtop_buf {
 	size_t len, cap;
 };
 
-/* Room for n more bytes after len: 0 or -ENOMEM */
+/**
+ * tdxtop_buf_room() - room for more bytes in a buffer
+ * @b: the buffer
+ * @n: bytes to add after b->len
+ *
+ * Return: 0 or -ENOMEM.
+ */
 static inline int tdxtop_buf_room(struct tdxtop_buf *b, size_t n)
 {
 	return b->len + n <= b->cap ? 0 : tdxtop_grow((void **)&b->p, &b->cap, b->len + n, 1);
@@ -148,50 +200,167 @@ struct tdxtop_cum {
 	__u64 restored[TDXTOP_NR_RESTORED];
 };
 
-/*
- * The interval arithmetic, the only one: out = cur - prev for counts, sample
- * counts, sums and restores (min and max stay cumulative), then prev = cur.
- * Returns whether the row had events.
+/**
+ * tdxtop_stats_delta() - the interval arithmetic of a row, the only one
+ * @out: cur - prev for counts, sample counts, sums and restores; min and max stay
+ *   cumulative
+ * @cur: the row as the maps hold it now
+ * @prev: what the last read saw; set to @cur
+ *
+ * Counters subtract modulo 2^64, so a wrapped one still gives its delta.
+ *
+ * Return: whether the row had events in the interval.
  */
 bool tdxtop_stats_delta(struct tdxtop_stats *out, const struct tdxtop_stats *cur,
 			struct tdxtop_cum *prev);
-/*
- * Appends cur - prev (prev NULL: cur) as a sparse histogram when any bucket
- * moved, then prev = cur.
+/**
+ * tdxtop_snap_add_hist() - append a histogram's interval as a sparse histogram
+ * @s: the snapshot
+ * @k: its key
+ * @cur: the histogram now
+ * @prev: what the last read saw (NULL: add @cur whole); set to @cur
+ *
+ * Nothing is added when no bucket moved.  Buckets subtract modulo 2^32.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int tdxtop_snap_add_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k,
 			 const struct tdxtop_hist *cur, struct tdxtop_hist *prev);
-/*
- * A sparse histogram built bucket by bucket, in ascending (metric, bucket)
- * order: each non-zero bucket appended, then tdxtop_snap_end_hist() makes
- * the buckets since first (s->nr_buckets before the first) the histogram
- * of k, or none when there were none
+/**
+ * tdxtop_snap_add_bucket() - append one bucket of a histogram being built
+ * @s: the snapshot
+ * @metric: enum tdxtop_metric
+ * @bucket: tdxtop_bucket()
+ * @count: the count
+ *
+ * Buckets come in ascending (metric, bucket) order; tdxtop_snap_end_hist()
+ * makes them a histogram.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int tdxtop_snap_add_bucket(struct tdxtop_snap *s, int metric, int bucket, __u32 count);
+/**
+ * tdxtop_snap_end_hist() - make the buckets appended since first a histogram
+ * @s: the snapshot
+ * @k: its key
+ * @first: s->nr_buckets before the first bucket
+ *
+ * None is made when no bucket was appended.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_snap_end_hist(struct tdxtop_snap *s, const struct tdxtop_hkey *k, size_t first);
+/**
+ * tdxtop_snap_add_row() - append a row
+ * @s: the snapshot
+ * @k: its key
+ * @st: its figures
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_snap_add_row(struct tdxtop_snap *s, const struct tdxtop_key *k,
 			const struct tdxtop_stats *st);
-/* Reserves room for n more rows */
+/**
+ * tdxtop_snap_reserve_rows() - room for more rows
+ * @s: the snapshot
+ * @n: rows to add
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_snap_reserve_rows(struct tdxtop_snap *s, size_t n);
+/**
+ * tdxtop_snap_add_vm() - name a VM process
+ * @s: the snapshot
+ * @tgid: the process
+ * @name: its raw name, cut to TDXTOP_VM_NAME_LEN - 1 bytes
+ *
+ * The VMs stay sorted by tgid; a VM named again takes the new name.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_snap_add_vm(struct tdxtop_snap *s, __u32 tgid, const char *name);
-/* Where tgid is, or would go, in s->vms (sorted by tgid) */
+/**
+ * tdxtop_snap_vm_index() - where a process is, or would go, among the VMs
+ * @s: the snapshot
+ * @tgid: the process
+ *
+ * Return: its index in s->vms (sorted by tgid).
+ */
 size_t tdxtop_snap_vm_index(const struct tdxtop_snap *s, __u32 tgid);
-/* The raw name of a VM process of the snapshot; "?" when not recorded */
+/**
+ * tdxtop_snap_vm_name() - the raw name of a VM process
+ * @s: the snapshot
+ * @tgid: the process
+ *
+ * Return: its name, "?" when the snapshot has none.
+ */
 const char *tdxtop_snap_vm_name(const struct tdxtop_snap *s, __u32 tgid);
-/* Empties the snapshot, keeping its memory */
+/**
+ * tdxtop_snap_reset() - empty a snapshot, keeping its memory
+ * @s: the snapshot
+ */
 void tdxtop_snap_reset(struct tdxtop_snap *s);
+/**
+ * tdxtop_snap_sort() - sort rows and histograms by key
+ * @s: the snapshot
+ *
+ * Where an order matters: snapshots come in map order.
+ */
 void tdxtop_snap_sort(struct tdxtop_snap *s);
+/**
+ * tdxtop_snap_free() - free what a snapshot holds
+ * @s: the snapshot
+ */
 void tdxtop_snap_free(struct tdxtop_snap *s);
+/**
+ * tdxtop_snap_seconds() - the length of the interval
+ * @s: the snapshot
+ *
+ * Return: seconds, 0 when the end is not after the start.
+ */
 double tdxtop_snap_seconds(const struct tdxtop_snap *s);
+/**
+ * tdxtop_snap_losses() - events lost in the interval
+ * @s: the snapshot
+ *
+ * Return: the losses of every kind, summed.
+ */
 __u64 tdxtop_snap_losses(const struct tdxtop_snap *s);
+/**
+ * tdxtop_stats_merge() - add one row's figures to another's
+ * @dst: the sum: counts and sums added, the least min and largest max kept
+ * @src: what is added
+ */
 void tdxtop_stats_merge(struct tdxtop_stats *dst, const struct tdxtop_stats *src);
+/**
+ * tdxtop_snap_add_outlier() - append an outlier
+ * @s: the snapshot
+ * @o: the record as BPF sent it
+ * @real_ns: its wall-clock time
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_snap_add_outlier(struct tdxtop_snap *s, const struct tdxtop_outlier *o,
 			    __u64 real_ns);
-/* Sorts the outliers by TSC (records of several CPUs come interleaved) */
+/**
+ * tdxtop_snap_sort_outliers() - sort the outliers by TSC, then process and vCPU
+ * @s: the snapshot
+ *
+ * Records of several CPUs come interleaved.
+ */
 void tdxtop_snap_sort_outliers(struct tdxtop_snap *s);
-/* d += the interval-wide counters of s: losses, notes, program costs, CPU */
+/**
+ * tdxtop_snap_add_counters() - add the interval-wide counters of a snapshot
+ * @d: the sum
+ * @s: what is added: losses, notes, outlier counts, program costs by name, CPU time
+ */
 void tdxtop_snap_add_counters(struct tdxtop_snap *d, const struct tdxtop_snap *s);
-/* dst += the buckets of hrow h of s */
+/**
+ * tdxtop_hist_add_sparse() - add a sparse histogram to a dense one
+ * @dst: the dense histogram
+ * @s: the snapshot holding the buckets
+ * @h: the sparse histogram of @s
+ */
 void tdxtop_hist_add_sparse(struct tdxtop_hist *dst, const struct tdxtop_snap *s,
 			    const struct tdxtop_hrow *h);
 
@@ -208,9 +377,28 @@ struct tdxtop_merge {
 	size_t nr_hists, cap_hists;
 };
 
+/**
+ * tdxtop_merge_add() - merge an interval
+ * @m: the intervals merged so far
+ * @s: the interval
+ *
+ * Counts and sums are added, min and max kept, histograms added; the span
+ * runs from the first start to the last end.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_merge_add(struct tdxtop_merge *m, const struct tdxtop_snap *s);
-/* Puts the histograms into m->s; more intervals may be added after */
+/**
+ * tdxtop_merge_finish() - put the merged histograms into the result
+ * @m: the merge; more intervals may be added after
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_merge_finish(struct tdxtop_merge *m);
+/**
+ * tdxtop_merge_free() - free a merge and its result
+ * @m: the merge
+ */
 void tdxtop_merge_free(struct tdxtop_merge *m);
 
 /* ---- grouping into views (group.c) ---- */
@@ -248,66 +436,226 @@ struct tdxtop_view {
 	struct tdxtop_index idx;	/* of groups by key */
 };
 
-/* Groups s; keeps v's memory from one interval to the next */
+/**
+ * tdxtop_view_build() - group a snapshot into a view
+ * @v: the view; its memory is kept from one interval to the next
+ * @s: the snapshot
+ * @by: the grouping (-g)
+ * @sort: the order (-s), descending; ties by key
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_view_build(struct tdxtop_view *v, const struct tdxtop_snap *s,
 		      enum tdxtop_group_by by, enum tdxtop_sort_by sort);
+/**
+ * tdxtop_view_free() - free a view
+ * @v: the view
+ */
 void tdxtop_view_free(struct tdxtop_view *v);
+/**
+ * tdxtop_group_has_hist() - whether a grouping has histograms
+ * @by: the grouping
+ *
+ * Return: true per VM and per reason: histograms are kept per VM and reason.
+ */
 bool tdxtop_group_has_hist(enum tdxtop_group_by by);
 
-/* Names of -g and -s values, and their parsing: -1 when unknown */
+/**
+ * tdxtop_group_name() - the -g name of a grouping
+ * @by: the grouping
+ *
+ * Return: its name, "?" when out of range.
+ */
 const char *tdxtop_group_name(enum tdxtop_group_by by);
+/**
+ * tdxtop_sort_name() - the -s name of a sort key
+ * @s: the key
+ *
+ * Return: its name, "?" when out of range.
+ */
 const char *tdxtop_sort_name(enum tdxtop_sort_by s);
+/**
+ * tdxtop_parse_group() - a grouping by its -g name
+ * @s: the name
+ *
+ * Return: the grouping, -1 when unknown.
+ */
 int tdxtop_parse_group(const char *s);
+/**
+ * tdxtop_parse_sort() - a sort key by its -s name
+ * @s: the name
+ *
+ * Return: the key, -1 when unknown.
+ */
 int tdxtop_parse_sort(const char *s);
 
 /* ---- percentiles (hist.c) ---- */
 
-/*
- * Value at fraction q (0..1] of the samples: the middle of the bucket that
- * holds the sample of rank ceil(q * n), clamped to [min, max].  Off from the
- * exact value by at most half that bucket's width (3.125% of the value).
- * When the histogram holds fewer than n samples (an interval's row and its
- * histogram are read a moment apart), the rank is of the histogram's own
- * count, as --outliers auto ranks it.
+/**
+ * tdxtop_hist_quantile() - a percentile of a histogram
+ * @bucket: the counts of one metric (TDXTOP_HIST_BUCKETS)
+ * @n: samples of the row
+ * @q: the fraction, in (0, 1]
+ * @min: the row's least value
+ * @max: its largest
+ *
+ * When the histogram holds fewer than @n samples (a row and its histogram are
+ * read a moment apart), the rank is of the histogram's own count.
+ *
+ * Return: the middle of the bucket holding the sample of rank ceil(@q * @n), clamped to
+ *   [@min, @max]: off from the exact value by at most half that bucket (3.125%).
  */
 __u64 tdxtop_hist_quantile(const __u32 *bucket, __u64 n, double q,
 			   __u64 min, __u64 max);
-/*
- * The same when every sample lies in buckets [first, last]: a scan of those
- * only (diff, over thousands of keys a sample)
+/**
+ * tdxtop_hist_quantile_in() - a percentile when every sample lies in known buckets
+ * @bucket: the counts of one metric
+ * @first: the first bucket with a count
+ * @last: the last
+ * @n: samples of the row
+ * @q: the fraction, in (0, 1]
+ * @min: the row's least value
+ * @max: its largest
+ *
+ * Return: as tdxtop_hist_quantile(), scanning [@first, @last] only.
  */
 __u64 tdxtop_hist_quantile_in(const __u32 *bucket, int first, int last, __u64 n,
 			      double q, __u64 min, __u64 max);
+/**
+ * tdxtop_hist_total() - the samples of a histogram
+ * @bucket: the counts of one metric
+ *
+ * Return: their sum.
+ */
 __u64 tdxtop_hist_total(const __u32 *bucket);
 
 /* ---- names (decode.c) ---- */
 
+/**
+ * tdxtop_exit_reason_name() - the name of a VMX exit reason
+ * @reason: the basic exit reason
+ *
+ * Return: its name as vmx.h spells it, "NONE" for -1, NULL when unknown.
+ */
 const char *tdxtop_exit_reason_name(__u32 reason);	/* VMX */
+/**
+ * tdxtop_svm_exit_reason_name() - the name of an SVM exit code
+ * @code: the exit code
+ *
+ * Return: its name as svm.h's SVM_EXIT_REASONS prints it, NULL when unknown.
+ */
 const char *tdxtop_svm_exit_reason_name(__u32 code);
-/* The reason of a row, by the table of its source and ISA */
+/**
+ * tdxtop_key_reason_name() - the reason of a row, by its source's and ISA's table
+ * @k: the row's key
+ *
+ * Return: the name, NULL when unknown.
+ */
 const char *tdxtop_key_reason_name(const struct tdxtop_key *k);
-/*
- * The line every view shows for a source that cannot show everything: what
- * it lacks and how to get it; NULL for the tdx source
+/**
+ * tdxtop_source_note() - what a source cannot show, and how to get it
+ * @source: "tdx", "btf" or "kvm"
+ *
+ * Return: the line every view shows; NULL for the tdx source.
  */
 const char *tdxtop_source_note(const char *source);
-/* JSON's "unavailable" of a source: NULL-terminated, empty for tdx */
+/**
+ * tdxtop_source_unavailable() - the fields a source cannot know
+ * @source: "tdx", "btf" or "kvm"
+ *
+ * Return: JSON's "unavailable", NULL-terminated; empty for tdx.
+ */
 const char *const *tdxtop_source_unavailable(const char *source);
-/* "td" or "vm" for a row of this kind seen by source; NULL: cannot tell */
+/**
+ * tdxtop_row_type() - whether a row is of a TD or another VM
+ * @kind: the row's kind
+ * @source: the source that saw it
+ *
+ * Return: "td" or "vm"; NULL when the source cannot tell.
+ */
 const char *tdxtop_row_type(__u32 kind, const char *source);
-/* "vmx", "svm" (TDXTOP_ISA_*), NULL */
+/**
+ * tdxtop_isa_name() - the name of an ISA kvm_exit reports
+ * @isa: TDXTOP_ISA_*
+ *
+ * Return: "vmx", "svm", or NULL.
+ */
 const char *tdxtop_isa_name(__u32 isa);
+/**
+ * tdxtop_status_name() - the name of a TDH.VP.ENTER status class
+ * @status_class: bits 63:32 of the status
+ *
+ * Return: its name; "SW_ERROR", "NON_RECOVERABLE" or "ERROR" for other classes of those
+ *   kinds; NULL for an unknown non-error class.
+ */
 const char *tdxtop_status_name(__u32 status_class);
+/**
+ * tdxtop_leaf_name() - the name of a TDVMCALL leaf
+ * @leaf: the leaf
+ *
+ * Return: the GHCI name, or an instruction leaf's VMX reason; NULL when unknown.
+ */
 const char *tdxtop_leaf_name(__u64 leaf);
+/**
+ * tdxtop_kind_name() - the name of a row kind
+ * @kind: enum tdxtop_kind
+ *
+ * Return: "exit" for every source's exits, "deferred", "gsbase", "uret"; "?" when out of
+ *   range.
+ */
 const char *tdxtop_kind_name(__u32 kind);
+/**
+ * tdxtop_metric_name() - the name of a metric
+ * @metric: enum tdxtop_metric
+ *
+ * Return: "guest", "host", "restore"; "?" when out of range.
+ */
 const char *tdxtop_metric_name(int metric);
+/**
+ * tdxtop_restored_name() - the name of a restored register
+ * @bit: its bit in the restored mask
+ *
+ * Return: DEBUGCTL, PKRU, XCR0 or XSS; "?" when out of range.
+ */
 const char *tdxtop_restored_name(int bit);
+/**
+ * tdxtop_uret_msr_name() - the name of a user-return MSR
+ * @bit: its bit in the URET row's mask
+ *
+ * Return: its name; "?" when out of range.
+ */
 const char *tdxtop_uret_msr_name(int bit);
+/**
+ * tdxtop_loss_name() - the name of a loss, as JSON's "drops" has it
+ * @loss: enum tdxtop_loss
+ *
+ * Return: its name; "?" when out of range.
+ */
 const char *tdxtop_loss_name(int loss);
+/**
+ * tdxtop_note_name() - the name of a note
+ * @note: enum tdxtop_note
+ *
+ * Return: its name; "?" when out of range.
+ */
 const char *tdxtop_note_name(int note);
-/* "0x..." of v, at least digits hex digits, into buf (21 bytes); buf */
+/**
+ * tdxtop_hex() - a number in hex
+ * @buf: the text, 21 bytes
+ * @v: the number
+ * @digits: at least this many digits
+ *
+ * Return: @buf, "0x..." of @v.
+ */
 char *tdxtop_hex(char *buf, __u64 v, int digits);
-/* "HLT", "TDCALL:MapGPA", "FAILED(OPERAND_BUSY)" ... into buf */
+/**
+ * tdxtop_row_label() - the label of a row
+ * @k: the row's key
+ * @buf: the label
+ * @len: its size; the label is cut to it
+ *
+ * Return: @buf: "HLT", "TDCALL:MapGPA", "FAILED(OPERAND_BUSY)", "RESTORE:URET(STAR)" ...
+ */
 const char *tdxtop_row_label(const struct tdxtop_key *k, char *buf, size_t len);
 /* tables, for the tests against the kernel headers */
 struct tdxtop_name {
@@ -336,24 +684,76 @@ struct tdxtop_selfcost {
 	bool bpf_timed;
 };
 
-/* The cost of program prog of s, or of all of them (prog < 0) */
+/**
+ * tdxtop_selfcost() - the cost of tdxtop's programs and of tdxtop in an interval
+ * @s: the snapshot
+ * @prog: a program of @s, or all of them (< 0)
+ * @c: the figures
+ */
 void tdxtop_selfcost(const struct tdxtop_snap *s, int prog,
 		     struct tdxtop_selfcost *c);
 
 /* ---- statistics of diff (stats.c) ---- */
 
-/* Median of v[0, n) (NaN when empty), sorting a copy in scratch */
+/**
+ * tdxtop_median() - the median of values
+ * @v: the values
+ * @n: how many
+ * @scratch: room for @n values, sorted
+ *
+ * Return: the median, NaN when @n is 0.
+ */
 double tdxtop_median(const double *v, size_t n, double *scratch);
+/**
+ * tdxtop_norm_quantile() - the standard normal quantile
+ * @p: the probability
+ *
+ * Return: z with P(Z <= z) = @p; -inf and inf at 0 and 1.
+ */
 double tdxtop_norm_quantile(double p);
-/* Two-sided Mann-Whitney U test of x against y: U of x, and p */
+/**
+ * tdxtop_mann_whitney() - two-sided Mann-Whitney U test
+ * @x: the base's samples
+ * @m: how many
+ * @y: the new samples
+ * @n: how many
+ * @u: U of @x
+ * @p: the two-sided p: exact for small samples without ties, else the tie-corrected
+ *   normal approximation
+ *
+ * Return: 0; -EINVAL when a side is empty; -ENOMEM.
+ */
 int tdxtop_mann_whitney(const double *x, size_t m, const double *y, size_t n,
 			double *u, double *p);
-/* Hodges-Lehmann shift of y against x, and its conf interval (Moses) */
+/**
+ * tdxtop_hodges_lehmann() - the Hodges-Lehmann shift and its confidence interval
+ * @x: the base's samples
+ * @m: how many
+ * @y: the new samples
+ * @n: how many
+ * @conf: the interval's confidence
+ * @shift: the median of the differences y - x
+ * @lo: the interval's low end (Moses)
+ * @hi: its high end
+ *
+ * Return: 0; -EINVAL when a side is empty; -ENOMEM.
+ */
 int tdxtop_hodges_lehmann(const double *x, size_t m, const double *y, size_t n,
 			  double conf, double *shift, double *lo, double *hi);
-/* Holm's step-down adjusted p-values */
+/**
+ * tdxtop_holm() - Holm's step-down adjusted p-values
+ * @p: the p-values
+ * @k: how many
+ * @adj: the adjusted ones, in the same order
+ */
 void tdxtop_holm(const double *p, size_t k, double *adj);
-/* Samples per side for the rank test to reach alpha over k comparisons */
+/**
+ * tdxtop_min_samples() - samples per side the rank test needs
+ * @comparisons: comparisons judged together
+ * @alpha: the family-wise level
+ *
+ * Return: the least n whose smallest exact p reaches @alpha / @comparisons.
+ */
 int tdxtop_min_samples(size_t comparisons, double alpha);
 
 #endif /* __TDXTOP_MODEL_H */

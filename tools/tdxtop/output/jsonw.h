@@ -28,22 +28,77 @@ struct tdxtop_jw {
 	char buf[TDXTOP_JW_BUF];
 };
 
+/**
+ * tdxtop_jw_init() - start a writer on a stream
+ * @w: the writer to set up
+ * @f: the stream it writes to
+ * @pretty: indent two spaces a level, one value a line (-p)
+ */
 void tdxtop_jw_init(struct tdxtop_jw *w, FILE *f, bool pretty);
+/**
+ * tdxtop_jw_flush() - write out what the buffer holds
+ * @w: the writer
+ *
+ * A failed write is kept in @w->err (the first one only).
+ */
 void tdxtop_jw_flush(struct tdxtop_jw *w);
+/**
+ * tdxtop_jw_newline() - a line break and the indent of the current depth
+ * @w: the writer
+ */
 void tdxtop_jw_newline(struct tdxtop_jw *w);
+/**
+ * tdxtop_jw_obj() - open an object
+ * @w: the writer
+ */
 void tdxtop_jw_obj(struct tdxtop_jw *w);
+/**
+ * tdxtop_jw_arr() - open an array
+ * @w: the writer
+ */
 void tdxtop_jw_arr(struct tdxtop_jw *w);
+/**
+ * tdxtop_jw_end_obj() - close the innermost object
+ * @w: the writer
+ */
 void tdxtop_jw_end_obj(struct tdxtop_jw *w);
+/**
+ * tdxtop_jw_end_arr() - close the innermost array
+ * @w: the writer
+ */
 void tdxtop_jw_end_arr(struct tdxtop_jw *w);
-/* a string of any bytes: escaped, invalid UTF-8 as U+FFFD */
+/**
+ * tdxtop_jw_str() - a string of any bytes
+ * @w: the writer
+ * @s: NUL-terminated bytes, from anyone (VM names)
+ *
+ * Quote, backslash and every control, bidi and separator character that
+ * could move a terminal are escaped; invalid UTF-8 becomes U+FFFD.
+ */
 void tdxtop_jw_str(struct tdxtop_jw *w, const char *s);
-/* the shortest text that reads back as v; NaN and infinities as null */
+/**
+ * tdxtop_jw_double() - the shortest text that reads back as a double
+ * @w: the writer
+ * @v: the value; NaN and infinities are written as null
+ */
 void tdxtop_jw_double(struct tdxtop_jw *w, double v);
+/**
+ * tdxtop_jw_null() - null
+ * @w: the writer
+ */
 void tdxtop_jw_null(struct tdxtop_jw *w);
-/* after the outermost value: a newline, and out to the stream; 0 or -errno */
+/**
+ * tdxtop_jw_done() - end the outermost value: a newline, and out to the stream
+ * @w: the writer
+ *
+ * Return: 0, or the first write error as a negative errno.
+ */
 int tdxtop_jw_done(struct tdxtop_jw *w);
 
-/* Room for a token; then the separator before a key or a value */
+/**
+ * tdxtop_jw_sep() - room for a token, then the separator before a key or value
+ * @w: the writer
+ */
 static inline void tdxtop_jw_sep(struct tdxtop_jw *w)
 {
 	if (w->len + TDXTOP_JW_TOKEN > TDXTOP_JW_BUF)
@@ -64,6 +119,12 @@ static inline void tdxtop_jw_sep(struct tdxtop_jw *w)
  */
 #define tdxtop_jw_key(w, key)	tdxtop_jw_key_n(w, key, __builtin_strlen(key))
 
+/**
+ * tdxtop_jw_key_n() - an object key of this program's own
+ * @w: the writer
+ * @key: ASCII, under 200 bytes, written as it is
+ * @n: its length
+ */
 static inline void tdxtop_jw_key_n(struct tdxtop_jw *w, const char *key, size_t n)
 {
 	char *p;
@@ -84,7 +145,13 @@ static inline void tdxtop_jw_key_n(struct tdxtop_jw *w, const char *key, size_t 
 
 extern const char tdxtop_jw_digits[200];	/* "00" "01" ... "99" */
 
-/* The decimal digits of v, ending at end; where they start */
+/**
+ * tdxtop_jw_format_u64() - the decimal digits of a number, written backwards
+ * @end: where the digits end
+ * @v: the number
+ *
+ * Return: where the digits start.
+ */
 static inline char *tdxtop_jw_format_u64(char *end, __u64 v)
 {
 	while (v >= 100) {	/* two digits a division */
@@ -101,6 +168,11 @@ static inline char *tdxtop_jw_format_u64(char *end, __u64 v)
 	return end;
 }
 
+/**
+ * tdxtop_jw_u64() - an unsigned number
+ * @w: the writer
+ * @v: the number
+ */
 static inline void tdxtop_jw_u64(struct tdxtop_jw *w, __u64 v)
 {
 	char tmp[40], *t;	/* digits end at tmp + 20 */
@@ -120,6 +192,16 @@ static inline void tdxtop_jw_u64(struct tdxtop_jw *w, __u64 v)
 #define tdxtop_jw_kv_u64(w, key, v) \
 	tdxtop_jw_kv_u64_n(w, key, __builtin_strlen(key), v)
 
+/**
+ * tdxtop_jw_kv_u64_n() - a key and an unsigned number in one go
+ * @w: the writer
+ * @key: ASCII, under 200 bytes
+ * @n: its length
+ * @v: the number
+ *
+ * Most of a row's tokens are such pairs: one separator and one room check
+ * per pair instead of two.
+ */
 static inline void tdxtop_jw_kv_u64_n(struct tdxtop_jw *w, const char *key, size_t n,
 				      __u64 v)
 {
@@ -141,6 +223,11 @@ static inline void tdxtop_jw_kv_u64_n(struct tdxtop_jw *w, const char *key, size
 	w->comma = true;
 }
 
+/**
+ * tdxtop_jw_s64() - a signed number
+ * @w: the writer
+ * @v: the number
+ */
 static inline void tdxtop_jw_s64(struct tdxtop_jw *w, __s64 v)
 {
 	if (v >= 0) {

@@ -29,12 +29,34 @@ struct prom_native {
 	__u64 zero;
 };
 
-/* Adds n to bucket i (INT32_MIN: the zero bucket); 0 or -ENOMEM */
+/**
+ * tdxtop_prom_native_add() - add to a bucket of a native histogram
+ * @h: the histogram
+ * @i: the bucket index; INT32_MIN for the zero bucket
+ * @n: the count to add
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_prom_native_add(struct prom_native *h, __s32 i, __u64 n);
-/* Adds every bucket of from to to; 0 or -ENOMEM */
+/**
+ * tdxtop_prom_native_merge() - add every bucket of one native histogram to another
+ * @to: the sum
+ * @from: what is added
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_prom_native_merge(struct prom_native *to, const struct prom_native *from);
+/**
+ * tdxtop_prom_native_free() - free the buckets of a native histogram
+ * @h: the histogram, empty after
+ */
 void tdxtop_prom_native_free(struct prom_native *h);
-/* The native bucket of a value of v ns (v > 0) */
+/**
+ * tdxtop_prom_native_index() - the native bucket of a value
+ * @v: the value in ns, above 0
+ *
+ * Return: the bucket index at schema 4.
+ */
 __s32 tdxtop_prom_native_index(__u64 v);
 
 enum prom_type { PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM, PROM_INFO };
@@ -64,12 +86,31 @@ struct prom_writer {
 	int (*end)(struct prom_writer *w);
 };
 
-/* Describes the totals to w, family by family */
+/**
+ * tdxtop_prom_describe() - describe the totals to a writer, family by family
+ * @p: the totals
+ * @w: the writer of a format
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_prom_describe(const struct tdxtop_prom *p, struct prom_writer *w);
 
-/* The totals as text: format 0.0.4, or OpenMetrics (prom_text.c); 0 or -ENOMEM */
+/**
+ * tdxtop_prom_text() - the totals in a text format
+ * @p: the totals
+ * @b: the buffer, written after what it holds (tdxtop_prom_write() empties it)
+ * @om: OpenMetrics 1.0.0 rather than text format 0.0.4
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_prom_text(const struct tdxtop_prom *p, struct tdxtop_buf *b, bool om);
-/* The totals as delimited protobuf MetricFamily messages (prom_pb.c) */
+/**
+ * tdxtop_prom_pb() - the totals as delimited protobuf MetricFamily messages
+ * @p: the totals
+ * @b: the buffer, written after what it holds (tdxtop_prom_write() empties it)
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int tdxtop_prom_pb(const struct tdxtop_prom *p, struct tdxtop_buf *b);
 
 #endif

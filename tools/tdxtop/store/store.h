@@ -20,44 +20,111 @@ struct tdxtop_run_info {
 };
 
 struct tdxtop_recorder;
-/*
- * Creates the database at path (which must not hold one: the caller moves
- * an old file away).  Errors: negative errno, and a line naming the file in
- * err.
+/**
+ * tdxtop_recorder_open() - create a recording
+ * @r: the recorder, set on success
+ * @path: the file, which must not hold a database (the caller moves an old one away)
+ * @info: what the recording says about the run
+ * @err: a line naming the file, on error
+ * @errlen: its size
+ *
+ * Return: 0 or a negative errno.
  */
 int tdxtop_recorder_open(struct tdxtop_recorder **r, const char *path,
 			 const struct tdxtop_run_info *info, char *err, size_t errlen);
-/* One interval, one transaction; on error nothing of it is kept */
+/**
+ * tdxtop_recorder_add() - record one interval
+ * @r: the recorder
+ * @s: the interval
+ *
+ * One transaction: on error nothing of the interval is kept.
+ *
+ * Return: 0 or a negative errno (tdxtop_recorder_error() says why).
+ */
 int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s);
-/* The last error, a line naming the file */
+/**
+ * tdxtop_recorder_error() - the last error
+ * @r: the recorder
+ *
+ * Return: a line naming the file.
+ */
 const char *tdxtop_recorder_error(const struct tdxtop_recorder *r);
+/**
+ * tdxtop_recorder_stats() - what has been recorded
+ * @r: the recorder
+ * @intervals: intervals written
+ * @events: events in them
+ */
 void tdxtop_recorder_stats(const struct tdxtop_recorder *r, __u64 *intervals,
 			   __u64 *events);
+/**
+ * tdxtop_recorder_close() - finish and close the recording, and free the recorder
+ * @r: the recorder
+ *
+ * Return: 0, or -EIO when SQLite could not close the file.
+ */
 int tdxtop_recorder_close(struct tdxtop_recorder *r);
 
 struct tdxtop_recording;
-/*
- * Opens a recording read-only: -EINVAL when the file is not a tdxtop
- * recording (or is damaged), -EPROTO when it is of a newer schema or
- * another histogram layout, other negative errno otherwise; err names the
- * file.
+/**
+ * tdxtop_recording_open() - open a recording read-only
+ * @r: the recording, set on success
+ * @path: the file
+ * @err: a line naming the file, on error
+ * @errlen: its size
+ *
+ * Return: 0; -EINVAL when the file is not a tdxtop recording or is damaged; -EPROTO when
+ *   it is of a newer schema or another histogram layout; another negative errno
+ *   otherwise.
  */
 int tdxtop_recording_open(struct tdxtop_recording **r, const char *path,
 			  char *err, size_t errlen);
-/*
- * The next interval after id *after (0: the first) that overlaps
- * [from_ns, to_ns) of the recording's monotonic clock, into s: 1, or 0
- * at the end, or negative errno (see tdxtop_recording_error()).
+/**
+ * tdxtop_recording_next() - the next interval in a span
+ * @r: the recording
+ * @after: the id of the last interval read (0: before the first); moved on
+ * @from_ns: start of the span, on the recording's monotonic clock
+ * @to_ns: its end (exclusive)
+ * @s: the interval, replacing what it held
+ *
+ * Return: 1 with an interval, 0 at the end, or a negative errno
+ *   (tdxtop_recording_error() says why).
  */
 int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
 			  __u64 to_ns, struct tdxtop_snap *s);
+/**
+ * tdxtop_recording_intervals() - the number of intervals
+ * @r: the recording
+ *
+ * Return: the intervals the recording holds.
+ */
 __u64 tdxtop_recording_intervals(const struct tdxtop_recording *r);
-/* The cycles-to-ns conversion the recording's times were made with */
+/**
+ * tdxtop_recording_tsc() - the cycles-to-ns conversion the times were made with
+ * @r: the recording
+ *
+ * Return: the conversion.
+ */
 const struct tdxtop_tsc *tdxtop_recording_tsc(const struct tdxtop_recording *r);
-/* Monotonic and wall-clock start of the first interval */
+/**
+ * tdxtop_recording_times() - the start of the first interval
+ * @r: the recording
+ * @first_start_ns: its monotonic time
+ * @first_real_ns: its wall-clock time
+ */
 void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start_ns,
 			    __u64 *first_real_ns);
+/**
+ * tdxtop_recording_error() - the last error
+ * @r: the recording
+ *
+ * Return: a line naming the file.
+ */
 const char *tdxtop_recording_error(const struct tdxtop_recording *r);
+/**
+ * tdxtop_recording_close() - close the recording and free it
+ * @r: the recording
+ */
 void tdxtop_recording_close(struct tdxtop_recording *r);
 
 #endif /* __TDXTOP_STORE_H */
