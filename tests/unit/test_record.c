@@ -60,6 +60,12 @@ static void fill(struct tdxtop_snap *s, int i)
 	for (j = 0; j < 40; j += 3)
 		h->bucket[j % TDXTOP_NR_METRICS][j * 7] = j + i + 1;
 	tdxtop_snap_add_hist(s, &hk, h, NULL);
+	/* a histogram whose key has no row yet (read a moment after them) */
+	hk.tgid = 200;
+	hk.reason = 12;
+	memset(h, 0, sizeof(*h));
+	h->bucket[0][100] = 5;
+	tdxtop_snap_add_hist(s, &hk, h, NULL);
 	free(h);
 	for (j = 0; j < TDXTOP_NR_LOSSES; j++)
 		s->losses[j] = 11 * (j + 1) + i;
@@ -212,6 +218,74 @@ static void test_round_trip(const char *path)
 	tdxtop_snap_free(&r);
 }
 
+/* The row of all VMs of (kind, reason, status), NULL when there is none */
+static const struct tdxtop_row *total(const struct tdxtop_snap *s, __u32 kind, __u32 reason,
+				      __u32 status)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_rows; i++)
+		if (s->rows[i].key.kind == kind && s->rows[i].key.reason == reason &&
+		    s->rows[i].key.status == status && !s->rows[i].key.tgid &&
+		    !s->rows[i].key.vcpu)
+			return &s->rows[i];
+	return NULL;
+}
+
+/*
+ * The totals of all VMs (schema 4), against what fill() wrote: exits of
+ * kind 4 (reason 48) of VM 100 on two vCPUs in two status classes, a GS
+ * base row of VM 200, and a histogram of VM 200's reason 12 without a row
+ */
+static void test_totals(const char *path)
+{
+	struct tdxtop_recording *rd;
+	struct tdxtop_snap r = {}, w = {};
+	static struct tdxtop_hist hr, hw;
+	char err[512];
+	__s64 after = 0;
+	__u32 vcpus;
+	int i, good = 0;
+
+	if (tdxtop_recording_open(&rd, path, err, sizeof(err))) {
+		ok(0, "reader opens it: %s", err);
+		return;
+	}
+	ok(tdxtop_recording_has_totals(rd), "a schema 4 recording keeps totals");
+	for (i = 0; i < NR_IV; i++) {
+		const struct tdxtop_row *gs, *h12, *e0, *e1;
+		size_t k;
+
+		if (tdxtop_recording_next_totals(rd, &after, &r, &vcpus) != 1)
+			break;
+		fill(&w, i);
+		hr = hw = (struct tdxtop_hist){};
+		for (k = 0; k < r.nr_hrows; k++)
+			tdxtop_hist_add_sparse(&hr, &r, &r.hrows[k]);
+		for (k = 0; k < w.nr_hrows; k++)
+			tdxtop_hist_add_sparse(&hw, &w, &w.hrows[k]);
+		gs = total(&r, TDXTOP_KIND_GSBASE, -1u, 0x80000200);
+		h12 = total(&r, TDXTOP_KIND_KVM_EXIT, 12, 0);
+		e0 = total(&r, TDXTOP_KIND_KVM_EXIT, 48, 0);
+		e1 = total(&r, TDXTOP_KIND_KVM_EXIT, 48, 0x80000200);
+		good += why(r.nr_rows == 4 && vcpus == 2 && r.start_ns == w.start_ns, i,
+			    "4 rows, 2 vCPUs") &&
+			why(gs && gs->st.count == 10u + i, i, "GS base row") &&
+			why(h12 && h12->st.count == 0, i, "the histogram's own row") &&
+			why(e0 && e1 && e0->st.count == 10u + i && e1->st.count == 10u + i &&
+			    e0->st.sum[1] == w.rows[0].st.sum[1] && e0->st.n[2] == w.rows[0].st.n[2],
+			    i, "exit rows") &&
+			why(r.nr_hrows == 2 && r.nr_vms == 0 && r.nr_outliers == 0 &&
+			    !memcmp(&hr, &hw, sizeof(hr)), i, "histograms");
+	}
+	is_u64(good, NR_IV, "each interval's totals: 4 keys of all VMs (one with a histogram "
+	       "only), 2 vCPUs with exits, sums and buckets as written, no VM or outlier");
+	is_u64(tdxtop_recording_next_totals(rd, &after, &r, &vcpus), 0, "then the end");
+	tdxtop_recording_close(rd);
+	tdxtop_snap_free(&w);
+	tdxtop_snap_free(&r);
+}
+
 /* The writer that introduced schema 3 stamped user_version 2 */
 static void test_misstamped(const char *path)
 {
@@ -265,12 +339,13 @@ int main(void)
 {
 	char dir[] = "/tmp/tdxtop-test-record.XXXXXX", path[64], cut[64], cmd[96];
 
-	tap_plan(15);
+	tap_plan(18);
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	snprintf(cut, sizeof(cut), "%s/cut.db", dir);
 	test_round_trip(path);
+	test_totals(path);
 	test_cut(path, cut);
 	test_misstamped(path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

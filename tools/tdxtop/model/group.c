@@ -8,7 +8,7 @@
 
 bool tdxtop_group_has_hist(enum tdxtop_group_by by)
 {
-	return by == TDXTOP_BY_VM || by == TDXTOP_BY_REASON;
+	return by == TDXTOP_BY_VM || by == TDXTOP_BY_REASON || by == TDXTOP_BY_HOST_REASON;
 }
 
 static void mask_key(struct tdxtop_key *k, enum tdxtop_group_by by)
@@ -26,6 +26,10 @@ static void mask_key(struct tdxtop_key *k, enum tdxtop_group_by by)
 		k->leaf = 0;
 		break;
 	case TDXTOP_BY_REASON:
+		k->vcpu = 0;
+		break;
+	case TDXTOP_BY_HOST_REASON:
+		k->tgid = 0;
 		k->vcpu = 0;
 		break;
 	default:
@@ -132,6 +136,18 @@ static int group_hists(struct tdxtop_view *v, const struct tdxtop_snap *s,
 
 		mask_hkey(&k, &s->hrows[i].key, by);
 		slot = index_find(v, &k);
+		/*
+		 * a histogram read a moment after its rows can hold a key's
+		 * first exits: the totals of all VMs keep it, in a group of
+		 * its own without events
+		 */
+		if (!*slot && by == TDXTOP_BY_HOST_REASON) {
+			static const struct tdxtop_stats none;
+
+			if (group_add(v, &k, &none))
+				return -ENOMEM;
+			slot = index_find(v, &k);
+		}
 		if (!*slot)
 			continue;
 		hi = (__u32)(uintptr_t)v->g[*slot - 1].h;

@@ -409,6 +409,8 @@ enum tdxtop_group_by {
 	TDXTOP_BY_REASON,	/* process, kind, reason, leaf, status */
 	TDXTOP_BY_ALL,		/* process, vCPU, kind, reason, leaf, status */
 	TDXTOP_NR_GROUP_BY,
+	/* not a -g view: all VMs together, kind, reason, leaf, status (diff's) */
+	TDXTOP_BY_HOST_REASON = TDXTOP_NR_GROUP_BY,
 };
 
 enum tdxtop_sort_by {
@@ -456,7 +458,8 @@ void tdxtop_view_free(struct tdxtop_view *v);
  * tdxtop_group_has_hist() - whether a grouping has histograms
  * @by: the grouping
  *
- * Return: true per VM and per reason: histograms are kept per VM and reason.
+ * Return: true per VM, per reason and all VMs per reason: histograms are kept
+ *   per VM and reason.
  */
 bool tdxtop_group_has_hist(enum tdxtop_group_by by);
 

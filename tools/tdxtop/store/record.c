@@ -49,10 +49,16 @@ static const char *const schema_sql =
 	" reason INTEGER, status INTEGER, leaf INTEGER, exit_qual INTEGER,"
 	" tsc INTEGER, real_ns INTEGER, guest_ns INTEGER, host_ns INTEGER,"
 	" restore_ns INTEGER, over INTEGER);"
-	"CREATE INDEX outliers_interval ON outliers(interval);";
+	"CREATE INDEX outliers_interval ON outliers(interval);"
+	"CREATE TABLE total_rows(interval INTEGER PRIMARY KEY, vcpus INTEGER, nr INTEGER,"
+	" data BLOB);"
+	"CREATE TABLE total_hists(interval INTEGER, kind INTEGER, reason INTEGER,"
+	" status INTEGER, leaf INTEGER, data BLOB,"
+	" PRIMARY KEY(interval, kind, reason, status, leaf));";
 
 enum {
-	ST_INTERVAL, ST_PROGRAM, ST_VM, ST_ROWS, ST_HIST, ST_REASON, ST_OUTLIER, NR_ST,
+	ST_INTERVAL, ST_PROGRAM, ST_VM, ST_ROWS, ST_HIST, ST_REASON, ST_OUTLIER,
+	ST_TOTAL_ROWS, ST_TOTAL_HIST, NR_ST,
 };
 
 /* The insert of each table: its columns (intervals: after the id) */
@@ -67,6 +73,7 @@ static const struct {
 	[ST_PROGRAM] = { "programs", 4 }, [ST_VM] = { "vms", 3 },
 	[ST_ROWS] = { "rows", 4 }, [ST_HIST] = { "hists", 7 },
 	[ST_REASON] = { "reasons", 14 }, [ST_OUTLIER] = { "outliers", 13 },
+	[ST_TOTAL_ROWS] = { "total_rows", 4 }, [ST_TOTAL_HIST] = { "total_hists", 6 },
 };
 
 
@@ -75,7 +82,7 @@ struct tdxtop_recorder {
 	sqlite3_stmt *st[NR_ST];
 	char *path;
 	struct tdxtop_buf blob;	/* an encoded blob */
-	struct tdxtop_view view;	/* the reasons table */
+	struct tdxtop_view view;	/* the reasons table, the totals */
 	__u64 intervals, events;
 	char err[256];
 };
@@ -338,6 +345,20 @@ static void bind_u64s(sqlite3_stmt *st, int first, const __u64 *v, int n)
 		sqlite3_bind_int64(st, first + i, (__s64)v[i]);
 }
 
+/* A row appended to the blob */
+static int put_row(struct tdxtop_recorder *r, const struct tdxtop_row *row)
+{
+	__u64 f[ROW_FIELDS];
+	int n;
+
+	if (tdxtop_buf_room(&r->blob, ROW_FIELDS * 10))
+		return -ENOMEM;
+	row_fields(row, f);
+	for (n = 0; n < ROW_FIELDS; n++)
+		put_varint(r, f[n]);
+	return 0;
+}
+
 /* All rows of the snapshot, a blob per VM process, each in map order */
 static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __s64 id)
 {
@@ -375,16 +396,9 @@ static int write_rows(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __
 
 		r->blob.len = 0;
 		for (i = first[v]; i != ~(size_t)0; i = next[i]) {
-			__u64 f[ROW_FIELDS];
-			int n;
-
-			if (tdxtop_buf_room(&r->blob, ROW_FIELDS * 10)) {
-				e = -ENOMEM;
+			e = put_row(r, &s->rows[i]);
+			if (e)
 				goto out;
-			}
-			row_fields(&s->rows[i], f);
-			for (n = 0; n < ROW_FIELDS; n++)
-				put_varint(r, f[n]);
 			nr++;
 			k = i;
 		}
@@ -403,6 +417,14 @@ out:
 	return e;
 }
 
+/* A bucket of a histogram's blob: its (metric * buckets + bucket) delta, count */
+static void put_bucket(struct tdxtop_recorder *r, __u64 idx, __u64 count, __u64 *last)
+{
+	put_varint(r, idx - *last);
+	put_varint(r, count);
+	*last = idx;
+}
+
 /* A sparse histogram: (metric * buckets + bucket) deltas and counts */
 static int write_hist(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 		      const struct tdxtop_hrow *h, __s64 id)
@@ -416,11 +438,9 @@ static int write_hist(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 		return -ENOMEM;
 	for (i = 0; i < h->nr; i++) {
 		const struct tdxtop_bucket_count *b = &s->buckets[h->first + i];
-		__u64 idx = (__u64)b->metric * TDXTOP_HIST_BUCKETS + b->bucket;
 
-		put_varint(r, idx - last);
-		put_varint(r, b->count);
-		last = idx;
+		put_bucket(r, (__u64)b->metric * TDXTOP_HIST_BUCKETS + b->bucket, b->count,
+			   &last);
 	}
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, h->key.tgid);
@@ -489,6 +509,72 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 			sqlite3_bind_int64(st, 10 + 2 * m, g->st.sum[m]);
 		}
 		e = step(r, ST_REASON);
+	}
+	return e;
+}
+
+/* A group's dense histogram as a histogram blob */
+static int put_group_hist(struct tdxtop_recorder *r, const struct tdxtop_hist *h)
+{
+	__u64 last = 0;
+	int m, b;
+
+	r->blob.len = 0;
+	if (tdxtop_buf_room(&r->blob, (size_t)TDXTOP_NR_METRICS * TDXTOP_HIST_BUCKETS * 20))
+		return -ENOMEM;
+	for (m = 0; m < TDXTOP_NR_METRICS; m++)
+		for (b = 0; b < TDXTOP_HIST_BUCKETS; b++)
+			if (h->bucket[m][b])
+				put_bucket(r, (__u64)m * TDXTOP_HIST_BUCKETS + b,
+					   h->bucket[m][b], &last);
+	return 0;
+}
+
+/*
+ * All VMs together per (kind, reason, status, leaf), rows and histograms,
+ * and the vCPUs with exits: what diff compares, read without every VM's
+ * rows (docs/record.md)
+ */
+static int write_totals(struct tdxtop_recorder *r, const struct tdxtop_snap *s, __s64 id)
+{
+	struct tdxtop_view *v = &r->view;
+	sqlite3_stmt *st;
+	__u64 vcpus = 0;
+	size_t i;
+	int e;
+
+	e = tdxtop_view_build(v, s, TDXTOP_BY_VCPU, TDXTOP_SORT_COUNT);
+	for (i = 0; !e && i < v->nr; i++)
+		vcpus += tdxtop_kind_is_exit(v->g[i].key.kind) && v->g[i].st.count;
+	if (!e)
+		e = tdxtop_view_build(v, s, TDXTOP_BY_HOST_REASON, TDXTOP_SORT_COUNT);
+	r->blob.len = 0;
+	for (i = 0; !e && i < v->nr; i++)
+		e = put_row(r, &(struct tdxtop_row){ .key = v->g[i].key, .st = v->g[i].st });
+	if (e)
+		return e;
+	st = r->st[ST_TOTAL_ROWS];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, vcpus);
+	sqlite3_bind_int64(st, 3, v->nr);
+	sqlite3_bind_blob(st, 4, r->blob.p, r->blob.len, SQLITE_STATIC);
+	e = step(r, ST_TOTAL_ROWS);
+	st = r->st[ST_TOTAL_HIST];
+	for (i = 0; !e && i < v->nr; i++) {
+		const struct tdxtop_group *g = &v->g[i];
+
+		if (!g->h)
+			continue;
+		e = put_group_hist(r, g->h);
+		if (e)
+			break;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, g->key.kind);
+		sqlite3_bind_int64(st, 3, g->key.reason);
+		sqlite3_bind_int64(st, 4, g->key.status);
+		sqlite3_bind_int64(st, 5, (__s64)g->key.leaf);
+		sqlite3_bind_blob(st, 6, r->blob.p, r->blob.len, SQLITE_STATIC);
+		e = step(r, ST_TOTAL_HIST);
 	}
 	return e;
 }
@@ -569,6 +655,8 @@ int tdxtop_recorder_add(struct tdxtop_recorder *r, const struct tdxtop_snap *s)
 	if (!e)
 		e = write_outliers(r, s, id);
 	if (!e)
+		e = write_totals(r, s, id);
+	if (!e)
 		e = exec(r, "COMMIT");
 	if (e) {
 		char keep[sizeof(r->err)];
@@ -621,9 +709,11 @@ int tdxtop_recorder_close(struct tdxtop_recorder *r)
 struct tdxtop_recording {
 	sqlite3 *db;
 	sqlite3_stmt *iv, *progs, *vms, *rows, *hists, *outliers;
+	sqlite3_stmt *total_rows, *total_hists;	/* schema 4 */
 	char *path;
 	char tsc_source[32], source[16], outlier_spec[96];
 	bool has_outliers;		/* schema 2 and capture was on */
+	bool has_totals;		/* schema 4: all VMs per interval */
 	struct tdxtop_tsc tsc;
 	__u64 first_start_ns, first_real_ns;
 	__s64 nr_intervals;
@@ -776,6 +866,15 @@ static int prepare_reads(struct tdxtop_recording *r, __s64 ver)
 			       " FROM hists WHERE interval = ?", -1, &r->hists, NULL) ||
 	    one_int(r->db, "SELECT count(*) FROM intervals", &r->nr_intervals))
 		return rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
+	/* the totals read as rows and histograms of process 0; vcpus last */
+	r->has_totals = ver >= 4;
+	if (r->has_totals &&
+	    (sqlite3_prepare_v2(r->db, "SELECT 0, nr, data, vcpus FROM total_rows"
+				" WHERE interval = ?", -1, &r->total_rows, NULL) ||
+	     sqlite3_prepare_v2(r->db, "SELECT 0, kind, reason, status, leaf, data"
+				" FROM total_hists WHERE interval = ?", -1, &r->total_hists,
+				NULL)))
+		return rec_err(r, -EINVAL, "damaged recording: %s", sqlite3_errmsg(r->db));
 	/* where --from and --to count from; nothing when there is no interval */
 	one_int(r->db, "SELECT start_ns FROM intervals ORDER BY id LIMIT 1",
 		(__s64 *)&r->first_start_ns);
@@ -832,17 +931,22 @@ void tdxtop_recording_times(const struct tdxtop_recording *r, __u64 *first_start
 /* What a NULL or empty blob reads as */
 static const unsigned char no_bytes[1];
 
-static int read_rows(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
+/*
+ * The rows of an interval from st: (pid, nr, data) of the rows table, or of
+ * the totals (process 0), whose fourth column, the vCPUs, goes to *vcpus
+ */
+static int read_rows(struct tdxtop_recording *r, sqlite3_stmt *st, struct tdxtop_snap *s,
+		     __s64 id, __u32 *vcpus)
 {
 	int rc;
 
-	sqlite3_bind_int64(r->rows, 1, id);
-	while ((rc = sqlite3_step(r->rows)) == SQLITE_ROW) {
-		__u32 tgid = sqlite3_column_int64(r->rows, 0);
-		__s64 nr = sqlite3_column_int64(r->rows, 1);
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		__u32 tgid = sqlite3_column_int64(st, 0);
+		__s64 nr = sqlite3_column_int64(st, 1);
 		/* NULL or an empty blob: no bytes (and no arithmetic on NULL) */
-		const unsigned char *p = sqlite3_column_blob(r->rows, 2) ?: no_bytes;
-		const unsigned char *end = p + sqlite3_column_bytes(r->rows, 2);
+		const unsigned char *p = sqlite3_column_blob(st, 2) ?: no_bytes;
+		const unsigned char *end = p + sqlite3_column_bytes(st, 2);
 		__s64 k;
 
 		/* a row is ROW_FIELDS varints of a byte or more: nr is no larger */
@@ -862,29 +966,32 @@ static int read_rows(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id
 		}
 		if (p != end)
 			goto bad;
+		if (vcpus)
+			*vcpus = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_reset(r->rows);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
 bad:
-	sqlite3_reset(r->rows);
+	sqlite3_reset(st);
 	return rec_err(r, -EINVAL, "damaged rows in interval %lld", (long long)id);
 }
 
 /* The interval's histograms, straight from their (delta, count) varints */
-static int read_hists(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 id)
+static int read_hists(struct tdxtop_recording *r, sqlite3_stmt *st, struct tdxtop_snap *s,
+		      __s64 id)
 {
 	int rc, e = 0;
 
-	sqlite3_bind_int64(r->hists, 1, id);
-	while (!e && (rc = sqlite3_step(r->hists)) == SQLITE_ROW) {
-		const unsigned char *p = sqlite3_column_blob(r->hists, 5) ?: no_bytes;
-		const unsigned char *end = p + sqlite3_column_bytes(r->hists, 5);
+	sqlite3_bind_int64(st, 1, id);
+	while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(st, 5) ?: no_bytes;
+		const unsigned char *end = p + sqlite3_column_bytes(st, 5);
 		struct tdxtop_hkey k = {
-			.tgid = sqlite3_column_int64(r->hists, 0),
-			.kind = sqlite3_column_int64(r->hists, 1),
-			.reason = sqlite3_column_int64(r->hists, 2),
-			.status = sqlite3_column_int64(r->hists, 3),
-			.leaf = sqlite3_column_int64(r->hists, 4),
+			.tgid = sqlite3_column_int64(st, 0),
+			.kind = sqlite3_column_int64(st, 1),
+			.reason = sqlite3_column_int64(st, 2),
+			.status = sqlite3_column_int64(st, 3),
+			.leaf = sqlite3_column_int64(st, 4),
 		};
 		size_t first = s->nr_buckets, nread;
 		__u64 idx = 0, d, c;
@@ -909,7 +1016,7 @@ static int read_hists(struct tdxtop_recording *r, struct tdxtop_snap *s, __s64 i
 	}
 	if (!e && rc != SQLITE_DONE)
 		e = rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
-	sqlite3_reset(r->hists);
+	sqlite3_reset(st);
 	return e;
 }
 
@@ -949,11 +1056,11 @@ static int read_outliers(struct tdxtop_recording *r, struct tdxtop_snap *s, __s6
 	return rc == SQLITE_DONE ? 0 : rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
 }
 
-int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
-			  __u64 to_ns, struct tdxtop_snap *s)
+/* The next interval's own row into s, its id in *id: 1, 0 at the end, or an error */
+static int read_interval(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
+			 __u64 to_ns, struct tdxtop_snap *s, __s64 *id)
 {
-	__s64 id;
-	int rc, i, e = 0;
+	int rc, i;
 
 	tdxtop_snap_reset(s);
 	sqlite3_bind_int64(r->iv, 1, *after);
@@ -964,7 +1071,7 @@ int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_n
 		sqlite3_reset(r->iv);
 		return rc == SQLITE_DONE ? 0 : rec_err(r, -EIO, "%s", sqlite3_errmsg(r->db));
 	}
-	id = sqlite3_column_int64(r->iv, 0);
+	*id = sqlite3_column_int64(r->iv, 0);
 	s->start_ns = sqlite3_column_int64(r->iv, 1);
 	s->end_ns = sqlite3_column_int64(r->iv, 2);
 	s->end_real_ns = sqlite3_column_int64(r->iv, 3);
@@ -978,10 +1085,22 @@ int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_n
 		s->outlier_counts[i] = sqlite3_column_int64(r->iv, 6 + TDXTOP_NR_LOSSES +
 							    TDXTOP_NR_NOTES + i);
 	sqlite3_reset(r->iv);
-	*after = id;
+	*after = *id;
 	s->source = r->source;
 	s->tsc = r->tsc;
+	return 1;
+}
 
+int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
+			  __u64 to_ns, struct tdxtop_snap *s)
+{
+	__s64 id;
+	int rc, e;
+
+	e = read_interval(r, after, from_ns, to_ns, s, &id);
+	if (e <= 0)
+		return e;
+	e = 0;
 	sqlite3_bind_int64(r->progs, 1, id);
 	while ((rc = sqlite3_step(r->progs)) == SQLITE_ROW && s->nr_progs < TDXTOP_MAX_PROGS) {
 		struct tdxtop_prog_cost *p = &s->progs[s->nr_progs++];
@@ -1006,11 +1125,33 @@ int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_n
 	sqlite3_reset(r->vms);
 	if (e)
 		return rec_err(r, e, "out of memory");
-	e = read_rows(r, s, id);
+	e = read_rows(r, r->rows, s, id, NULL);
 	if (!e)
-		e = read_hists(r, s, id);
+		e = read_hists(r, r->hists, s, id);
 	if (!e && r->has_outliers)
 		e = read_outliers(r, s, id);
+	return e ? e : 1;
+}
+
+bool tdxtop_recording_has_totals(const struct tdxtop_recording *r)
+{
+	return r->has_totals;
+}
+
+int tdxtop_recording_next_totals(struct tdxtop_recording *r, __s64 *after,
+				 struct tdxtop_snap *s, __u32 *vcpus)
+{
+	__s64 id;
+	int e;
+
+	*vcpus = 0;
+	if (!r->has_totals)
+		return rec_err(r, -ENOENT, "no totals: recorded with schema 3 or before");
+	e = read_interval(r, after, 0, ~0ULL, s, &id);
+	if (e <= 0)
+		return e;
+	e = read_rows(r, r->total_rows, s, id, vcpus) ?:
+	    read_hists(r, r->total_hists, s, id);
 	return e ? e : 1;
 }
 
@@ -1024,6 +1165,8 @@ void tdxtop_recording_close(struct tdxtop_recording *r)
 	sqlite3_finalize(r->rows);
 	sqlite3_finalize(r->hists);
 	sqlite3_finalize(r->outliers);
+	sqlite3_finalize(r->total_rows);
+	sqlite3_finalize(r->total_hists);
 	sqlite3_close(r->db);
 	free(r->path);
 	free(r);

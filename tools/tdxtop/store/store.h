@@ -10,7 +10,7 @@
 
 /* ---- recordings (record.c, schema in docs/record.md) ---- */
 
-#define TDXTOP_RECORD_SCHEMA	3
+#define TDXTOP_RECORD_SCHEMA	4
 
 /* What a recording says about the run, beside its intervals */
 struct tdxtop_run_info {
@@ -92,6 +92,30 @@ int tdxtop_recording_open(struct tdxtop_recording **r, const char *path,
  */
 int tdxtop_recording_next(struct tdxtop_recording *r, __s64 *after, __u64 from_ns,
 			  __u64 to_ns, struct tdxtop_snap *s);
+/**
+ * tdxtop_recording_has_totals() - whether the recording keeps all VMs' totals
+ * @r: the recording
+ *
+ * Return: true from schema 4: each interval's rows and histograms of all VMs
+ *   together, by kind, reason, status and leaf.
+ */
+bool tdxtop_recording_has_totals(const struct tdxtop_recording *r);
+/**
+ * tdxtop_recording_next_totals() - the next interval, all VMs together
+ * @r: the recording
+ * @after: the id of the last interval read (0: before the first); moved on
+ * @s: the interval: its own figures, and rows and histograms of process 0
+ *   per kind, reason, status and leaf (no VM names, programs or outliers)
+ * @vcpus: the vCPUs that had exits in it
+ *
+ * What diff compares without reading every VM's rows: the same sums as
+ * grouping tdxtop_recording_next()'s interval with TDXTOP_BY_HOST_REASON.
+ *
+ * Return: 1 with an interval, 0 at the end, -ENOENT without totals (schema 3
+ * and before), or another negative errno (tdxtop_recording_error() says why).
+ */
+int tdxtop_recording_next_totals(struct tdxtop_recording *r, __s64 *after,
+				 struct tdxtop_snap *s, __u32 *vcpus);
 /**
  * tdxtop_recording_intervals() - the number of intervals
  * @r: the recording
