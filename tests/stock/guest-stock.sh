@@ -70,8 +70,13 @@ i=$!
 "$OUTPUT/tests/kvm/kvm_guests" 1 2 3000 >/dev/null 2>"$out/check-guests.err" &
 g=$!
 sleep 1
+# and what a new user types first: the text view, beside check
+"$X" -b -g reason 1 2 >"$out/text.txt" 2>"$out/text.err" &
+b=$!
 "$X" check -j 3 >"$out/check-agree.json" 2>"$out/check-agree.err"
 echo $? >"$out/check-agree.rc"
+wait $b
+echo $? >"$out/text.rc"
 wait $i $g
 say "check: exit $(cat "$out/check-agree.rc")"
 

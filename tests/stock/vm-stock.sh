@@ -108,6 +108,18 @@ check "real KVM guests beside the TDs: labelled vm, their port I/O and HLT exits
 	test -n "$want" -a "$got" = "$want" -a "$(cat "$out/auto-guests.rc")" = 0
 is "$(jq '[.rows[] | select(.type == null)] | length' "$out/auto.json")" 0 "every row says td or vm"
 
+# tdxtop -b on a stock kernel: TDX status and leaves, and td or vm per row
+hdr=$(grep -m1 '^VM ' "$out/text.txt")
+t_td=$(awk '$0 !~ /^VM / { for (i = 1; i < NF; i++) if ($i == "td") print $(i + 1), $(i + 2) }' \
+	"$out/text.txt" | sort -u | tr '\n' ',')
+t_vm=$(awk '$0 !~ /^VM / { for (i = 1; i < NF; i++) if ($i == "vm") { print $(i + 2); break } }' \
+	"$out/text.txt" | sort -u | tr '\n' ' ')
+check "tdxtop -b -g reason (exit $(cat "$out/text.rc")): TYPE, td rows with TDCALL:MapGPA SUCCESS, FAILED(OPERAND_BUSY), FAILED(SW_ERROR); vm rows of the SVM guests (status $t_vm)" \
+	test "$(cat "$out/text.rc")" = 0 -a -n "$(grep ' VCPU TYPE REASON ' <<<"$hdr")" \
+	-a -n "$(grep -F 'TDCALL:MapGPA SUCCESS,' <<<"$t_td")" \
+	-a -n "$(grep -F 'FAILED(OPERAND_BUSY) OPERAND_BUSY,' <<<"$t_td")" \
+	-a -n "$(grep -F 'FAILED(SW_ERROR) SW_ERROR,' <<<"$t_td")" -a "$t_vm" = "- "
+
 # --outliers on the btf source
 is "$(j '[.source, .outlier_capture.spec] | join(" ")' outliers)" "btf guest>1200000ns" \
 	"--outliers: the btf source captures"

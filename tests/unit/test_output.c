@@ -10,8 +10,9 @@
 #include "../tap.h"
 #include "fixture.h"
 
-#define HDR "VM                   PID VCPU REASON                       STATUS  " \
-	"         COUNT GUEST/avg GUEST/p99  HOST/avg   RESTORE       MAX\n"
+#define HDR_NO_NL "VM                   PID VCPU REASON                       STATUS  " \
+	"         COUNT GUEST/avg GUEST/p99  HOST/avg   RESTORE       MAX"
+#define HDR HDR_NO_NL "\n"
 
 /* What f writes for s in o's view, as one string (caller frees) */
 static char *print(bool json, const struct tdxtop_snap *s, const struct tdxtop_out_opts *o)
@@ -83,6 +84,28 @@ static void test_text(void)
 	       "(1 more rows)\n\n",
 	       "kvm, -g vm -t 1 -v: drops and notes, the source's note, each program, one row");
 	free(t);
+
+	/* the btf source: TDs and other VMs, told apart by TYPE */
+	s.source = "btf";
+	s.rows[0].key.kind = s.rows[1].key.kind = TDXTOP_KIND_TD_EXIT;
+	s.rows[2].key.kind = TDXTOP_KIND_KVM_EXIT;
+	o.by = TDXTOP_BY_ALL;
+	o.top = 0;
+	o.verbose = false;
+	s.timed = false;
+	memset(s.losses, 0, sizeof(s.losses));
+	memset(s.notes, 0, sizeof(s.notes));
+	t = print(false, &s, &o);
+	ok(strstr(t, "\nVM                   PID VCPU TYPE REASON                       STATUS  ") &&
+	   strstr(t, "\ntd-a                 100    0 td   HLT                          SUCCESS  ") &&
+	   strstr(t, "\ntd-b                 200    0 vm   hlt                          -        ") &&
+	   strstr(t, "\ntd-a                 100    1 td   HLT  "),
+	   "btf: a TYPE column, td for the TD's exits, vm for the other VM's (SVM's hlt)");
+	is_str(tdxtop_cols_header("tdx"), HDR_NO_NL, "tdx and kvm: no TYPE column");
+	free(t);
+	s.source = "kvm";
+	s.rows[0].key.kind = s.rows[1].key.kind = TDXTOP_KIND_EXIT;
+	o.by = TDXTOP_BY_VM;
 
 	/* a name that would move the terminal or the columns */
 	tdxtop_snap_add_vm(&s, 100, "\x1b[2J\xe2\x80\xae\twide\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5"
@@ -183,7 +206,7 @@ static void test_ns(void)
 int main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8");
-	tap_plan(25);
+	tap_plan(27);
 	test_text();
 	test_json();
 	test_lines();

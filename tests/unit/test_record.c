@@ -286,6 +286,41 @@ static void test_totals(const char *path)
 	tdxtop_snap_free(&r);
 }
 
+/* The btf source's rows say td or vm in the reasons table (schema 4) */
+static void test_types(const char *path)
+{
+	struct tdxtop_run_info btf = info;
+	struct tdxtop_recorder *rec;
+	struct tdxtop_snap s = {};
+	struct tdxtop_key k = { .tgid = 100, .vcpu = 0, .reason = 12,
+				.kind = TDXTOP_KIND_TD_EXIT };
+	struct tdxtop_stats st = { .count = 3 };
+	char err[512];
+
+	unlink(path);
+	btf.source = "btf";
+	btf.outliers = NULL;
+	if (tdxtop_recorder_open(&rec, path, &btf, err, sizeof(err))) {
+		ok(0, "a btf recording: %s", err);
+		return;
+	}
+	s.source = "btf";
+	s.end_ns = 1000000000;
+	tdxtop_snap_add_vm(&s, 100, "td");
+	tdxtop_snap_add_vm(&s, 200, "vm");
+	tdxtop_snap_add_row(&s, &k, &st);
+	k.tgid = 200;
+	k.kind = TDXTOP_KIND_KVM_EXIT;
+	k.status = TDXTOP_ISA_VMX;
+	tdxtop_snap_add_row(&s, &k, &st);
+	tdxtop_recorder_add(rec, &s);
+	tdxtop_recorder_close(rec);
+	is_u64(one(path, "SELECT (SELECT count(*) FROM reasons WHERE pid = 100 AND type = 'td')"
+		   " + 2 * (SELECT count(*) FROM reasons WHERE pid = 200 AND type = 'vm')"), 3,
+	       "btf: the TD's row of type td, the other VM's vm, in the reasons table");
+	tdxtop_snap_free(&s);
+}
+
 /* The writer that introduced schema 3 stamped user_version 2 */
 static void test_misstamped(const char *path)
 {
@@ -339,7 +374,7 @@ int main(void)
 {
 	char dir[] = "/tmp/tdxtop-test-record.XXXXXX", path[64], cut[64], cmd[96];
 
-	tap_plan(18);
+	tap_plan(19);
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/r.db", dir);
@@ -348,6 +383,7 @@ int main(void)
 	test_totals(path);
 	test_cut(path, cut);
 	test_misstamped(path);
+	test_types(path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		diag("could not remove %s", dir);

@@ -93,17 +93,32 @@ static void wall_time(char *buf, size_t len, __u64 real_ns, bool iso)
 }
 
 /* Columns: name, width, right-aligned */
+enum {
+	C_VM, C_PID, C_VCPU, C_TYPE, C_REASON, C_STATUS, C_COUNT, C_GUEST_AVG, C_GUEST_P99,
+	C_HOST_AVG, C_RESTORE, C_MAX, NR_COLS,
+};
 static const struct {
 	const char *name;
 	int width;
 	bool right;
-} cols[] = {
-	{ "VM", 16, false }, { "PID", 7, true }, { "VCPU", 4, true },
-	{ "REASON", 28, false }, { "STATUS", 12, false }, { "COUNT", 9, true },
-	{ "GUEST/avg", 9, true }, { "GUEST/p99", 9, true }, { "HOST/avg", 9, true },
-	{ "RESTORE", 9, true }, { "MAX", 9, true },
+} cols[NR_COLS] = {
+	[C_VM] = { "VM", 16, false }, [C_PID] = { "PID", 7, true },
+	[C_VCPU] = { "VCPU", 4, true }, [C_TYPE] = { "TYPE", 4, false },
+	[C_REASON] = { "REASON", 28, false }, [C_STATUS] = { "STATUS", 12, false },
+	[C_COUNT] = { "COUNT", 9, true }, [C_GUEST_AVG] = { "GUEST/avg", 9, true },
+	[C_GUEST_P99] = { "GUEST/p99", 9, true }, [C_HOST_AVG] = { "HOST/avg", 9, true },
+	[C_RESTORE] = { "RESTORE", 9, true }, [C_MAX] = { "MAX", 9, true },
 };
-#define NR_COLS (sizeof(cols) / sizeof(cols[0]))
+
+/*
+ * TYPE (td or vm) only where rows of both can be: the btf source sees TDs
+ * and other VMs; every row of the tdx source is a TD's, and the kvm source
+ * cannot tell
+ */
+static bool typed(const char *source)
+{
+	return source && !strcmp(source, "btf");
+}
 
 /*
  * Cell i holding s (our own ASCII text): left-aligned cells are cut to the
@@ -131,18 +146,20 @@ static char *put_cell(char *p, size_t i, const char *s)
 	return p;
 }
 
-const char *tdxtop_cols_header(void)
+const char *tdxtop_cols_header(const char *source)
 {
-	static char h[TDXTOP_LINE_SIZE];
-	char *p = h;
+	static char h[2][TDXTOP_LINE_SIZE];
+	bool t = typed(source);
+	char *p = h[t];
 	size_t i;
 
-	if (!h[0]) {
+	if (!h[t][0]) {
 		for (i = 0; i < NR_COLS; i++)
-			p = put_cell(p, i, cols[i].name);
+			if (i != C_TYPE || t)
+				p = put_cell(p, i, cols[i].name);
 		*p = '\0';
 	}
-	return h;
+	return h[t];
 }
 
 static void avg(char *buf, size_t len, const struct tdxtop_stats *s, int m)
@@ -167,35 +184,37 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 	bool per_reason = by == TDXTOP_BY_REASON || by == TDXTOP_BY_ALL;
 	char v[64], *p = buf, *e;
 
-	tdxtop_format_vm(p, s, g->key.tgid, cols[0].width);
+	tdxtop_format_vm(p, s, g->key.tgid, cols[C_VM].width);
 	p += strlen(p);
 	e = put_u64(v, g->key.tgid);
 	*e = '\0';
-	p = put_cell(p, 1, v);
+	p = put_cell(p, C_PID, v);
 	if (!per_vcpu)
-		p = put_cell(p, 2, "*");
+		p = put_cell(p, C_VCPU, "*");
 	else if (g->key.vcpu == TDXTOP_VCPU_NONE)
-		p = put_cell(p, 2, "-");
+		p = put_cell(p, C_VCPU, "-");
 	else {
 		*put_u64(v, g->key.vcpu) = '\0';
-		p = put_cell(p, 2, v);
+		p = put_cell(p, C_VCPU, v);
 	}
+	if (typed(s->source))
+		p = put_cell(p, C_TYPE, tdxtop_row_type(g->key.kind, s->source) ?: "-");
 	if (per_reason)
-		p = put_cell(p, 3, tdxtop_row_label(&g->key, v, sizeof(v)));
+		p = put_cell(p, C_REASON, tdxtop_row_label(&g->key, v, sizeof(v)));
 	else
-		p = put_cell(p, 3, tdxtop_kind_name(g->key.kind));
+		p = put_cell(p, C_REASON, tdxtop_kind_name(g->key.kind));
 	if (!per_reason || !tdxtop_kind_is_td_exit(g->key.kind))
-		p = put_cell(p, 4, "-");
+		p = put_cell(p, C_STATUS, "-");
 	else if (status)
-		p = put_cell(p, 4, status);
+		p = put_cell(p, C_STATUS, status);
 	else {
 		tdxtop_hex(v, g->key.status, 8);
-		p = put_cell(p, 4, v);
+		p = put_cell(p, C_STATUS, v);
 	}
 	*put_u64(v, st->count) = '\0';
-	p = put_cell(p, 5, v);
+	p = put_cell(p, C_COUNT, v);
 	avg(v, sizeof(v), st, TDXTOP_M_GUEST);
-	p = put_cell(p, 6, v);
+	p = put_cell(p, C_GUEST_AVG, v);
 	if (g->h && st->n[TDXTOP_M_GUEST])
 		tdxtop_fmt_ns(v, sizeof(v),
 			      tdxtop_hist_quantile(g->h->bucket[TDXTOP_M_GUEST],
@@ -204,18 +223,18 @@ size_t tdxtop_format_line(char *buf, const struct tdxtop_snap *s,
 						   st->max[TDXTOP_M_GUEST]));
 	else
 		strcpy(v, "-");
-	p = put_cell(p, 7, v);
+	p = put_cell(p, C_GUEST_P99, v);
 	avg(v, sizeof(v), st, TDXTOP_M_HOST);
-	p = put_cell(p, 8, v);
+	p = put_cell(p, C_HOST_AVG, v);
 	avg(v, sizeof(v), st, TDXTOP_M_RESTORE);
-	p = put_cell(p, 9, v);
+	p = put_cell(p, C_RESTORE, v);
 	if (st->n[TDXTOP_M_GUEST])
 		tdxtop_fmt_ns(v, sizeof(v), st->max[TDXTOP_M_GUEST]);
 	else if (st->n[TDXTOP_M_RESTORE])
 		tdxtop_fmt_ns(v, sizeof(v), st->max[TDXTOP_M_RESTORE]);
 	else
 		strcpy(v, "-");
-	p = put_cell(p, 10, v);
+	p = put_cell(p, C_MAX, v);
 	*p = '\0';
 	return p - buf;
 }
@@ -463,7 +482,7 @@ int tdxtop_print_text(FILE *f, const struct tdxtop_snap *s,
 		fprintf(f, "%s\n", tdxtop_source_note(s->source));
 	if (o->verbose)
 		print_progs(f, s);
-	fprintf(f, "%s\n", tdxtop_cols_header());
+	fprintf(f, "%s\n", tdxtop_cols_header(s->source));
 	for (i = 0; i < v->nr; i++) {
 		size_t n;
 

@@ -65,10 +65,12 @@ size_t tdxtop_label_value(char *dst, size_t cap, const char *src);
 #define TDXTOP_LINE_SIZE	512
 /**
  * tdxtop_cols_header() - the column header of the text output and the TUI
+ * @source: the snapshots' source: "btf" adds TYPE (td or vm), the only one
+ *   that sees both; NULL or another source has no TYPE
  *
  * Return: the header, without a newline.
  */
-const char *tdxtop_cols_header(void);
+const char *tdxtop_cols_header(const char *source);
 /**
  * tdxtop_format_line() - the line of a group in the text output and the TUI
  * @buf: the line, TDXTOP_LINE_SIZE bytes, without a newline

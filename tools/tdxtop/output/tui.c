@@ -168,7 +168,7 @@ static void draw_table(struct tui *t)
 	size_t i;
 
 	attron(A_REVERSE);
-	mvprintw(4, 0, "%s", tdxtop_cols_header());
+	mvprintw(4, 0, "%s", tdxtop_cols_header(t->have ? t->s->source : NULL));
 	clrtoeol();
 	attroff(A_REVERSE);
 	if (t->sel < t->top)

@@ -43,7 +43,7 @@ static const char *const schema_sql =
 	" label TEXT, reason INTEGER, status INTEGER, leaf INTEGER,"
 	" count INTEGER, guest_n INTEGER, guest_sum_ns INTEGER,"
 	" host_n INTEGER, host_sum_ns INTEGER, restore_n INTEGER,"
-	" restore_sum_ns INTEGER);"
+	" restore_sum_ns INTEGER, type TEXT);"
 	"CREATE INDEX reasons_interval ON reasons(interval);"
 	"CREATE TABLE outliers(interval INTEGER, pid INTEGER, vcpu INTEGER,"
 	" reason INTEGER, status INTEGER, leaf INTEGER, exit_qual INTEGER,"
@@ -72,7 +72,7 @@ static const struct {
 			  "outliers_lost)", 16 },
 	[ST_PROGRAM] = { "programs", 4 }, [ST_VM] = { "vms", 3 },
 	[ST_ROWS] = { "rows", 4 }, [ST_HIST] = { "hists", 7 },
-	[ST_REASON] = { "reasons", 14 }, [ST_OUTLIER] = { "outliers", 13 },
+	[ST_REASON] = { "reasons", 15 }, [ST_OUTLIER] = { "outliers", 13 },
 	[ST_TOTAL_ROWS] = { "total_rows", 4 }, [ST_TOTAL_HIST] = { "total_hists", 6 },
 };
 
@@ -487,6 +487,7 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 			 __s64 id)
 {
 	sqlite3_stmt *st = r->st[ST_REASON];
+	const char *type;
 	char label[64];
 	size_t i;
 	int e, m;
@@ -508,6 +509,10 @@ static int write_reasons(struct tdxtop_recorder *r, const struct tdxtop_snap *s,
 			sqlite3_bind_int64(st, 9 + 2 * m, g->st.n[m]);
 			sqlite3_bind_int64(st, 10 + 2 * m, g->st.sum[m]);
 		}
+		/* td or vm; NULL where the source cannot tell (kvm) */
+		type = tdxtop_row_type(g->key.kind, s->source);
+		if (type)
+			sqlite3_bind_text(st, 15, type, -1, SQLITE_STATIC);
 		e = step(r, ST_REASON);
 	}
 	return e;
