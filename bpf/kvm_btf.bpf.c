@@ -54,15 +54,16 @@ struct vcpu_tdx {
 	__u64 vp_enter_ret;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool is_td(const struct kvm_vcpu *vcpu)
-{
-	return BPF_CORE_READ(vcpu, kvm, arch.vm_type) == KVM_X86_TDX_VM;
-}
-
+/*
+ * tp_btf and fexit programs get typed pointers: vcpu->kvm->arch.vm_type
+ * are plain loads (the verifier guards them), not bpf_probe_read_kernel()
+ * calls
+ */
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(btf_kvm_entry, struct kvm_vcpu *vcpu)
 {
-	on_kvm_entry(bpf_get_current_pid_tgid() >> 32, vcpu->vcpu_id, is_td(vcpu), 0);
+	on_kvm_entry(bpf_get_current_pid_tgid() >> 32, vcpu->vcpu_id,
+		     vcpu->kvm->arch.vm_type == KVM_X86_TDX_VM, 0);
 	return 0;
 }
 
@@ -79,14 +80,72 @@ int btf_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 	return PASS_ON;
 }
 
+/*
+ * How the fields of struct vcpu_tdx are read (docs/decisions.md): as
+ * plain loads through bpf_rdonly_cast(vcpu, 0), which 7.2's verifier turns
+ * into guarded loads of untrusted memory at any offset (td_cast, set by
+ * user space; cleared to reload where that verifier refuses it), or else
+ * the fields from vt to vp_enter_ret in one bpf_probe_read_kernel(): 216
+ * bytes in 7.2.  A kernel that lays them out wider, or lacks one, is read
+ * field by field.
+ */
+const volatile bool td_cast = true;
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+#define TD_SPAN_MAX	256
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[TD_SPAN_MAX]);
+} td_span SEC(".maps");
+
+/*
+ * A field of the span read from lo: its offset in struct vcpu_tdx less lo
+ * (CO-RE's offsets are constants to the verifier once relocated)
+ */
+#define SPAN_AT(type, buf, off, lo) (*(type *)((buf) + (off) - (lo)))
+
 static __always_inline int td_run_exit(struct kvm_vcpu *vcpu, bool capture)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct vcpu_tdx *tdx;
 	__u64 status = 0, leaf = 0, qual = 0;
-	__u32 reason = -1u;
+	__u32 reason = -1u, zero = 0;
+	__u32 lo, hi, qoff, loff;
+	__u8 *buf;
 
 	tdx = (void *)vcpu - bpf_core_field_offset(struct vcpu_tdx, vcpu);
+	lo = bpf_core_field_offset(tdx->vt.exit_reason.full);
+	hi = bpf_core_field_offset(tdx->vp_enter_ret) + sizeof(__u64);
+	qoff = bpf_core_field_offset(tdx->vt.exit_qualification);
+	loff = bpf_core_field_offset(tdx->vp_enter_args.r11);
+	if (td_cast && bpf_core_field_exists(tdx->vp_enter_ret) &&
+	    bpf_core_field_exists(tdx->vt) && bpf_core_field_exists(tdx->vp_enter_args)) {
+		const __u8 *p = bpf_rdonly_cast(tdx, 0);
+
+		status = *(const __u64 *)(p + hi - sizeof(__u64));
+		reason = *(const __u32 *)(p + lo);
+		qual = *(const __u64 *)(p + qoff);
+		if (!(status & TDX_SEAMCALL_STATUS_MASK) && (__u16)status == EXIT_REASON_TDCALL)
+			leaf = *(const __u64 *)(p + loff);
+		goto out;
+	}
+	if (bpf_core_field_exists(tdx->vp_enter_ret) && bpf_core_field_exists(tdx->vt) &&
+	    bpf_core_field_exists(tdx->vp_enter_args) && hi > lo && hi - lo <= TD_SPAN_MAX &&
+	    qoff > lo && qoff + sizeof(__u64) <= hi && loff > lo && loff + sizeof(__u64) <= hi) {
+		buf = bpf_map_lookup_elem(&td_span, &zero);
+		if (!buf || bpf_probe_read_kernel(buf, hi - lo, (void *)tdx + lo))
+			return 0;
+		status = SPAN_AT(__u64, buf, hi - sizeof(__u64), lo);
+		reason = SPAN_AT(__u32, buf, lo, lo);
+		qual = SPAN_AT(__u64, buf, qoff, lo);
+		if (!(status & TDX_SEAMCALL_STATUS_MASK) && (__u16)status == EXIT_REASON_TDCALL)
+			leaf = SPAN_AT(__u64, buf, loff, lo);
+		goto out;
+	}
 	if (bpf_core_field_exists(tdx->vp_enter_ret))
 		status = BPF_CORE_READ(tdx, vp_enter_ret);
 	if (bpf_core_field_exists(tdx->vt)) {
@@ -96,6 +155,7 @@ static __always_inline int td_run_exit(struct kvm_vcpu *vcpu, bool capture)
 	if (bpf_core_field_exists(tdx->vp_enter_args) &&
 	    !(status & TDX_SEAMCALL_STATUS_MASK) && (__u16)status == EXIT_REASON_TDCALL)
 		leaf = BPF_CORE_READ(tdx, vp_enter_args.r11);
+out:
 	on_td_exit(bpf_get_current_pid_tgid() >> 32, vcpu->vcpu_id, reason, status, leaf,
 		   qual, now, capture);
 	return 0;

@@ -62,17 +62,22 @@ run() {
 run auto 1 -v
 run outliers 1 --outliers guest=1200us
 run tdonly 0 --td-only
+# struct vcpu_tdx read as verifiers before 7.2 allow (bpf_probe_read_kernel)
+export TDXTOP_BTF_PROBE_READ=1
+run probe 0 --td-only -v
+unset TDXTOP_BTF_PROBE_READ
 
-# tdxtop check beside TDs (firing again every 100 ms) and real guests
+# tdxtop check beside TDs (firing again every 100 ms) and real guests, and
+# what a new user types first: the text view, attached before they start
 cat "$out/script" >"$D/script"
+"$X" -b -g reason 1 3 >"$out/text.txt" 2>"$out/text.err" &
+b=$!
+wait_links 1 trace_fexit || say "text: tdxtop did not attach"
 INJECT_FIRE=$D/fire "$OUTPUT/tests/e2e/inject" run 2 3 td 8 >/dev/null 2>"$out/check-inject.err" &
 i=$!
 "$OUTPUT/tests/kvm/kvm_guests" 1 2 3000 >/dev/null 2>"$out/check-guests.err" &
 g=$!
 sleep 1
-# and what a new user types first: the text view, beside check
-"$X" -b -g reason 1 2 >"$out/text.txt" 2>"$out/text.err" &
-b=$!
 "$X" check -j 3 >"$out/check-agree.json" 2>"$out/check-agree.err"
 echo $? >"$out/check-agree.rc"
 wait $b

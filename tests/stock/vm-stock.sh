@@ -138,6 +138,14 @@ is "$(jq '[.rows[] | select(.type == "vm")] | length' "$out/tdonly.json")" 0 "--
 expect tdonly | sort >"$out/tdonly.expect"
 check "... the TDs' counts exact" cmp -s <(td_rows tdonly | cut -f1,2) <(cut -f1,2 "$out/tdonly.expect")
 
+# the same with struct vcpu_tdx read by bpf_probe_read_kernel(), the path
+# of verifiers that refuse bpf_rdonly_cast() loads, and -v says which
+expect probe | sort >"$out/probe.expect"
+check "struct vcpu_tdx by bpf_probe_read_kernel() (-v: $(grep -o 'read with [a-z_]*' "$out/probe.err" | head -1)): the TDs' counts exact; plain loads through bpf_rdonly_cast() otherwise" \
+	test -n "$(grep 'read with bpf_probe_read_kernel()' "$out/probe.err")" \
+	-a -n "$(grep 'read with plain loads through bpf_rdonly_cast()' "$out/auto.err")" \
+	-a "$(td_rows probe | cut -f1,2)" = "$(cut -f1,2 "$out/probe.expect")"
+
 # guest time: kvm_entry to tdx_vcpu_run()'s return holds the stand-in's spin
 khz=$(awk '/^tsc_khz/ { print $2 }' "$out/tdonly-stats.txt")
 td_rows tdonly | cut -f1,3 | join -t $'\t' - <(cut -f1,3 "$out/tdonly.expect") |

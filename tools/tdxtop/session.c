@@ -373,12 +373,21 @@ int tdxtop_session_open(struct tdxtop_session *sess)
 		fail("map sizes out of range: %s", strerror(-err));
 		return 1;
 	}
-	if (btf)
+	if (btf) {
+		bool cast;
+
 		err = tdxtop_btf_load(&sess->btf, sess->skel, tdxtop_env.outliers.on,
-				      tdxtop_env.td_only);
-	else
+				      tdxtop_env.td_only, &cast);
+		if (!err && tdxtop_env.print.opts.verbose)
+			fprintf(stderr, "tdxtop: btf source: struct vcpu_tdx read %s\n", cast ?
+				"with plain loads through bpf_rdonly_cast()" :
+				"with bpf_probe_read_kernel(), a higher cost per exit (this "
+				"kernel's verifier refused bpf_rdonly_cast(), or "
+				"TDXTOP_BTF_PROBE_READ=1)");
+	} else {
 		err = kvm ? tdxtop_kvm_load(&sess->kvm, sess->skel) :
 			    tdx_enter_bpf__load(sess->skel);
+	}
 	if (err) {
 		/* CO-RE finds kvm_exit's record and struct vcpu_tdx in the kernel's BTF */
 		fail("failed to load the BPF programs: %s%s", strerror(-err),

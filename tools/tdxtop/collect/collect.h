@@ -85,13 +85,16 @@ int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel);
  * @skel: the tdx object, opened and sized
  * @capture: the TD exit handler that also captures outliers
  * @td_only: no program for other VMs' exits (--td-only)
+ * @cast: set: the fields of struct vcpu_tdx are plain loads through
+ *   bpf_rdonly_cast(); cleared: this kernel's verifier refused those and they
+ *   are read with bpf_probe_read_kernel()
  *
  * As tdxtop_kvm_load(), with bpf/kvm_btf.bpf.c.
  *
  * Return: 0 or a negative errno.
  */
 int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
-		    bool td_only);
+		    bool td_only, bool *cast);
 /**
  * tdxtop_maps_get() - what the reader needs of the loaded objects
  * @m: filled: the skeleton, sizes, the programs in name order

@@ -5,6 +5,7 @@
  * loaded onto them
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -84,11 +85,14 @@ static int share_maps(struct bpf_object *obj, struct tdx_enter_bpf *skel)
 	size_t i;
 	int err;
 
-	bpf_object__for_each_program(p, skel->obj)
-		bpf_program__set_autoload(p, false);
-	err = tdx_enter_bpf__load(skel);
-	if (err)
-		return err;
+	/* a second object on the same maps (a reload) finds them made */
+	if (bpf_map__fd(skel->maps.vcpu_slots) < 0) {
+		bpf_object__for_each_program(p, skel->obj)
+			bpf_program__set_autoload(p, false);
+		err = tdx_enter_bpf__load(skel);
+		if (err)
+			return err;
+	}
 	bpf_object__for_each_map(m, obj) {
 		struct bpf_map *t;
 
@@ -120,8 +124,8 @@ int tdxtop_kvm_load(struct kvm_exit_bpf **kp, struct tdx_enter_bpf *skel)
 	return kvm_exit_bpf__load(k);
 }
 
-int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
-		    bool td_only)
+static int btf_open_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
+			 bool td_only, bool cast)
 {
 	struct kvm_btf_bpf *b = kvm_btf_bpf__open();
 	int err;
@@ -133,11 +137,36 @@ int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool ca
 	if (err)
 		return err;
 	COPY_RODATA(b->rodata, skel->rodata);
+	b->rodata->td_cast = cast;
 	if (bpf_program__set_autoload(b->progs.btf_td_capture, capture) ||
 	    bpf_program__set_autoload(b->progs.btf_td_exit, !capture) ||
 	    bpf_program__set_autoload(b->progs.btf_kvm_exit, !td_only))
 		return -EINVAL;
 	return kvm_btf_bpf__load(b);
+}
+
+int tdxtop_btf_load(struct kvm_btf_bpf **bp, struct tdx_enter_bpf *skel, bool capture,
+		    bool td_only, bool *cast)
+{
+	/* TDXTOP_BTF_PROBE_READ=1: the older verifiers' path (the stock test) */
+	const char *probe = getenv("TDXTOP_BTF_PROBE_READ");
+	int err;
+
+	*cast = !probe || strcmp(probe, "1");
+	if (!*cast)
+		return btf_open_load(bp, skel, capture, td_only, false);
+	err = btf_open_load(bp, skel, capture, td_only, true);
+	/*
+	 * a verifier without loads of untrusted memory through
+	 * bpf_rdonly_cast(p, 0) (before 7.2) refuses the program: again with
+	 * bpf_probe_read_kernel()
+	 */
+	if (err == -EINVAL || err == -EACCES || err == -ENOENT || err == -ESRCH) {
+		kvm_btf_bpf__destroy(*bp);
+		*cast = false;
+		err = btf_open_load(bp, skel, capture, td_only, false);
+	}
+	return err;
 }
 
 /*
