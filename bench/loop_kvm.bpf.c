@@ -17,6 +17,14 @@ __u32 loop_n;
 __u32 loop_pos;
 __u64 loop_sink;	/* what clock_body computes, kept */
 
+/* One program run: loop_n events of the stream through body */
+static __always_inline int run_loop(long (*body)(__u32 i, void *unused))
+{
+	bpf_loop(loop_n, body, NULL, 0);
+	loop_pos += loop_n;
+	return 0;
+}
+
 /*
  * The clock each program of the kvm and btf sources reads (the tdx
  * source's times come with its event): called as they call it, its value
@@ -46,9 +54,7 @@ static long kvm_body(__u32 i, void *unused)
 SEC("raw_tp")
 int loop_kvm(void *ctx)
 {
-	bpf_loop(loop_n, kvm_body, NULL, 0);
-	loop_pos += loop_n;
-	return 0;
+	return run_loop(kvm_body);
 }
 
 /*
@@ -113,9 +119,7 @@ static long btf_read_body(__u32 i, void *unused)
 SEC("raw_tp")
 int loop_btf(void *ctx)
 {
-	bpf_loop(loop_n, btf_cast_body, NULL, 0);
-	loop_pos += loop_n;
-	return 0;
+	return run_loop(btf_cast_body);
 }
 
 /* The two clock reads of the kvm and btf sources alone */
@@ -130,17 +134,13 @@ static long clock_body(__u32 i, void *unused)
 SEC("raw_tp")
 int loop_clock(void *ctx)
 {
-	bpf_loop(loop_n, clock_body, NULL, 0);
-	loop_pos += loop_n;
-	return 0;
+	return run_loop(clock_body);
 }
 
 SEC("raw_tp")
 int loop_btf_read(void *ctx)
 {
-	bpf_loop(loop_n, btf_read_body, NULL, 0);
-	loop_pos += loop_n;
-	return 0;
+	return run_loop(btf_read_body);
 }
 
 char LICENSE[] SEC("license") = "GPL";
