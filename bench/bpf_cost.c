@@ -406,11 +406,13 @@ static int warm(int rounds, __u64 (*ev)[NR_ARGS], int n, const char *base)
 	       median(d[W_EMPTY], rounds));
 	for (r = 0; r < rounds; r++)
 		d[W_EMPTY][r] = d[W_TDX][r] > 0 ? d[W_KVM][r] / d[W_TDX][r] : 0;
-	printf("kvm source (kvm_entry + kvm_exit bodies) / tdx_vp_enter per exit, warm: %.2f "
+	printf("kvm source (kvm_entry + kvm_exit handlers, clock reads included) / "
+	       "tdx_vp_enter per exit, warm: %.2f "
 	       "(median of per-round ratios; goal <= 2)\n", median(d[W_EMPTY], rounds));
 	for (r = 0; r < rounds; r++)
 		d[W_EMPTY][r] = d[W_TDX][r] > 0 ? d[W_BTF][r] / d[W_TDX][r] : 0;
-	printf("btf source (kvm_entry + kvm_exit + fexit bodies) / tdx_vp_enter per TD exit, warm: "
+	printf("btf source (kvm_entry + kvm_exit + fexit handlers, clock reads included) / "
+	       "tdx_vp_enter per TD exit, warm: "
 	       "%.2f (median of per-round ratios; goal <= 1.3)\n", median(d[W_EMPTY], rounds));
 	for (r = 0; r < rounds; r++)
 		d[W_EMPTY][r] = d[W_TDX][r] > 0 ? d[W_BTF_READ][r] / d[W_TDX][r] : 0;
