@@ -148,6 +148,8 @@ int main(void)
 	ok(wait_for("view: reason  sort: count  filter: (none)") == 2, "the view line");
 	ok(strstr(screen_line(4), "VM") && strstr(screen_line(4), "GUEST/p99"),
 	   "the column header on line 5");
+	/* each row read once it is drawn whole (its last cell, MAX, is there) */
+	wait_for(line_of(&s, TDXTOP_BY_REASON, 200, 0));
 	is_str(screen_line(5), line_of(&s, TDXTOP_BY_REASON, 100, 0),
 	       "the first row is format_line()'s line of VM 100's HLT");
 	is_str(screen_line(6), line_of(&s, TDXTOP_BY_REASON, 200, 0),
